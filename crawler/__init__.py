@@ -1,0 +1,1 @@
+"""Scrapy project: one small spider per source; items only; storage in pipelines."""

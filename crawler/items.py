@@ -1,0 +1,34 @@
+"""Items the spiders yield. Storage happens in crawler.pipelines, never in a spider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class DocumentItem:
+    """A fetched source document with its raw body and the source's own metadata."""
+
+    source: str
+    external_id: str
+    url: str
+    body: bytes
+    content_type: str | None = None
+    title: str | None = None
+    doc_type: str | None = None
+    publication_date: str | None = None  # ISO date as the source gives it
+    language: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FailureItem:
+    """Something that could not be fetched or understood: kept, with the reason."""
+
+    source: str
+    external_id: str
+    url: str
+    reason: str
+    body: bytes | None = None
+    meta: dict[str, Any] = field(default_factory=dict)

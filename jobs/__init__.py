@@ -1,0 +1,1 @@
+"""The CLI, the daily job, alerting and the offline replay server."""

@@ -1,0 +1,257 @@
+"""The `riskwatch` command line (Typer). Logging is configured once, here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlmodel import Session, func, select
+
+from db.engine import init_db, make_engine, redact_url, reset_db
+from db.models import Document
+from db.settings import PROJECT_ROOT, get_settings
+
+app = typer.Typer(help="riskwatch: Section 1260H and sanctions exposure monitor.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+console = Console(stderr=True)
+out = Console()
+log = logging.getLogger("riskwatch")
+
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="replay only what was published by this date (YYYY-MM-DD)")]
+
+
+def _date(value: str | None, option: str = "--as-of") -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+@app.callback()
+def main(log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING, ERROR")] = "") -> None:
+    settings = get_settings()
+    level = (log_level or settings.log_level).upper()
+    logging.basicConfig(level=level, format="%(message)s", datefmt="[%X]",
+                        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)], force=True)
+    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "watchdog", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def _crawl(as_of: date | None, source: str | None = None):
+    from jobs.steps import crawl as crawl_step
+
+    runs = crawl_step(get_settings(), as_of=as_of, only=source)
+    table = Table("source", "status", "requests", "new", "changed", "unchanged", "failed", title="crawl")
+    for run in runs:
+        table.add_row(run.source, run.status, *(str(getattr(run, k)) for k in ("requests", "new", "changed", "unchanged", "failed")))
+    console.print(table)
+    return runs
+
+
+def _process():
+    from jobs.steps import process as process_step
+
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        total = session.exec(select(func.count()).select_from(Document).where(Document.status == "pending")).one()
+    engine.dispose()
+    with _progress() as progress:
+        task = progress.add_task("NLP", total=total)
+        stats = process_step(settings, progress=lambda n: progress.advance(task, n))
+    console.print(f"processed {stats.processed} documents ({stats.failed} failed, {stats.quarantined} quarantined): "
+                  f"{stats.mentions} mentions, {stats.events} listing events")
+    return stats
+
+
+def _score(through: date | None):
+    from jobs.steps import score as score_step
+
+    with _progress() as progress:
+        task = progress.add_task("scoring", total=None)
+        stats = score_step(get_settings(), through=through, progress=lambda n: progress.advance(task, n))
+    console.print(f"scored {stats.entities_scored} entities ({stats.rows_written} daily rows; "
+                  f"{stats.entities_skipped} unchanged)")
+    return stats
+
+
+@app.command()
+def crawl(source: Annotated[Optional[str], typer.Option(help="only this source (data/sources.toml)")] = None,
+          as_of: AsOf = None) -> None:
+    """Fetch new and changed documents from the configured sources."""
+    runs = _crawl(_date(as_of), source)
+    if any(r.status != "finished" for r in runs):
+        raise typer.Exit(1)
+
+
+@app.command()
+def process() -> None:
+    """Run NLP over unprocessed documents (mentions, listing events)."""
+    _process()
+
+
+@app.command()
+def score(as_of: AsOf = None) -> None:
+    """(Re)compute daily exposure scores, incrementally."""
+    _score(_date(as_of))
+
+
+@app.command()
+def run(as_of: AsOf = None) -> None:
+    """The daily job: crawl, process, score."""
+    as_of_date = _date(as_of)
+    runs = _crawl(as_of_date)
+    if runs and all(r.status != "finished" for r in runs):
+        console.print("[red]every source failed; nothing new to process[/red]")
+    _process()
+    _score(as_of_date)
+    if any(r.status != "finished" for r in runs):
+        raise typer.Exit(1)
+
+
+def _serve_dashboard(port: int) -> None:
+    settings = get_settings()
+    env = os.environ.copy()
+    env["RISKWATCH_DATABASE_URL"] = settings.resolved_database_url
+    app_path = PROJECT_ROOT / "dashboard" / "app.py"
+    console.print(f"dashboard: http://localhost:{port}  (Ctrl-C to stop)")
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command()
+def dashboard(port: Annotated[int, typer.Option(help="port to serve on")] = 0) -> None:
+    """Start the Streamlit dashboard (default port 8501)."""
+    _serve_dashboard(port or get_settings().dashboard_port)
+
+
+@app.command()
+def demo(no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="stop after scoring")] = False,
+         port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
+    """Fresh database, replay the bundled history, process, score, then serve the dashboard."""
+    settings = get_settings()
+    if settings.mode != "offline":
+        console.print("[red]demo replays the bundled snapshot: set RISKWATCH_MODE=offline[/red]")
+        raise typer.Exit(2)
+    engine = make_engine(settings.resolved_database_url)
+    reset_db(engine)
+    engine.dispose()
+    console.print(f"fresh database at {redact_url(settings.resolved_database_url)}")
+    _crawl(None)
+    _process()
+    _score(None)
+    if not no_dashboard:
+        _serve_dashboard(port or settings.dashboard_port)
+
+
+@app.command()
+def analyze(file: Annotated[str, typer.Argument(help="a text file, or - for standard input")],
+            as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+            lang: Annotated[Optional[str], typer.Option(help="language (default: detected)")] = None) -> None:
+    """NER, entity linking and listing events for one text (no database needed)."""
+    from nlp.analyze import analyze_text
+
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        console.print(f"[red]{file}: not valid UTF-8 (byte {exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8[/red]")
+        raise typer.Exit(2) from None
+    result = analyze_text(text, lang=lang)
+    if as_json:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table("text", "label", "start", "end", "entity", title=f"entities ({result['language']}, {result['model']})")
+    for ent in result["entities"]:
+        table.add_row(ent["text"], ent["label"], str(ent["start"]), str(ent["end"]), ent["entity"] or "-")
+    out.print(table)
+    events = Table("entity", "list", "status", "date", "sentence", title="listing events")
+    for event in result["events"]:
+        events.add_row(event["entity"], event["list"], event["status"], event["date"] or "-", event["sentence"])
+    out.print(events)
+
+
+@app.command()
+def history(name: Annotated[str, typer.Argument(help="entity name or alias, e.g. BYD")],
+            as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+    """One entity's listing events and current status."""
+    from scoring.timeline import entity_history, find_entity
+
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        entity = find_entity(session, name)
+        if entity is None:
+            console.print(f"[red]no entity matches {name!r}[/red]")
+            raise typer.Exit(1)
+        result = entity_history(session, entity)
+    if as_json:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    status = "[red]LISTED[/red]" if result["listed"] else "not listed"
+    table = Table("date", "list", "status", "official", "source", title=f"{result['entity']}: {status}")
+    for event in result["events"]:
+        table.add_row(event["date"] or "-", event["list"], event["status"], "yes" if event["official"] else "news",
+                      event["source_url"] or "-")
+    out.print(table)
+
+
+@app.command()
+def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day (default: latest)")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+             limit: Annotated[int, typer.Option(help="rows to show (table only)")] = 25) -> None:
+    """Exposure leaderboard with score components."""
+    from scoring.series import latest_scores
+    from scoring.timeline import entity_history
+
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    day = _date(on, "--date")
+    with Session(engine) as session:
+        rows = latest_scores(session, on=day)
+        result = [
+            {"entity": entity.name, "score": score.score, "day": score.day.isoformat(),
+             "listed": entity_history(session, entity, on=score.day)["listed"], "components": score.components}
+            for entity, score in rows
+        ]
+    if as_json:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table("entity", "score", "listed", "components", title=f"exposure {day or 'latest'}")
+    for row in result[:limit]:
+        parts = ", ".join(f"{k} {v:g}" for k, v in row["components"].items() if v)
+        table.add_row(row["entity"], f"{row['score']:.1f}", "yes" if row["listed"] else "no", parts)
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,250 @@
+"""Offline replay server: emulates the Federal Register API from the bundled snapshot.
+
+The spiders run against it unchanged; only the base URL differs from live mode.
+It serves documents published by ``as_of`` (and public-inspection documents on
+the desk that day), with the API's paging, ``conditions[...]`` filters and
+``fields[]``. Binds to 127.0.0.1 only.
+
+Snapshot layout (``data/snapshot``)::
+
+    federal_register/documents/<document_number>.json   API result objects
+    federal_register/full_text/<document_number>.html   body_html_url targets
+    federal_register/public_inspection/<number>.json    public-inspection records,
+        with a replay-only "_replay": {"on_desk_from": D, "on_desk_until": D}
+    faults.json (optional)                              injected failures, for tests
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from collections import Counter
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+log = logging.getLogger(__name__)
+
+LIVE_ORIGIN = "https://www.federalregister.gov"
+TYPE_CODES = {"NOTICE": "Notice", "RULE": "Rule", "PRORULE": "Proposed Rule", "PRESDOCU": "Presidential Document"}
+
+
+class Snapshot:
+    """The recorded documents, loaded once."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        fr = self.root / "federal_register"
+        self.documents: dict[str, dict] = {}
+        for path in sorted((fr / "documents").glob("*.json")):
+            self.documents[path.stem] = json.loads(path.read_bytes())
+        self.full_texts = {p.stem: p for p in sorted((fr / "full_text").glob("*"))}
+        self.public_inspection: dict[str, dict] = {}
+        for path in sorted((fr / "public_inspection").glob("*.json")):
+            self.public_inspection[path.stem] = json.loads(path.read_bytes())
+        faults = self.root / "faults.json"
+        self.faults: list[dict] = json.loads(faults.read_text()) if faults.exists() else []
+
+
+def _text_of(result: dict, full_text: Path | None) -> str:
+    parts = [result.get("title") or "", result.get("abstract") or "", result.get("action") or ""]
+    if full_text is not None:
+        parts.append(full_text.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(parts).lower()
+
+
+def _matches_term(haystack: str, term: str) -> bool:
+    term = term.strip()
+    if term.startswith('"') and term.endswith('"'):
+        return term.strip('"').lower() in haystack
+    return all(word.lower() in haystack for word in term.split())
+
+
+class ReplayServer:
+    """A ThreadingHTTPServer on 127.0.0.1 serving a Snapshot as of a date."""
+
+    def __init__(self, snapshot_dir: Path, *, as_of: date | None = None, host: str = "127.0.0.1", port: int = 0):
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the replay server binds to the loopback interface only")
+        self.snapshot = Snapshot(snapshot_dir)
+        self.as_of = as_of or date.today()
+        self.requests: Counter[str] = Counter()
+        self._fault_hits: Counter[int] = Counter()
+        self._lock = threading.Lock()
+        handler = type("Handler", (_Handler,), {"replay": self})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def origin(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.origin}/api/v1"
+
+    def start(self) -> "ReplayServer":
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="replay-server", daemon=True)
+        self._thread.start()
+        log.info("replay server on %s serving %s as of %s", self.origin, self.snapshot.root, self.as_of)
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> "ReplayServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- rewriting ---------------------------------------------------------------------
+    def localise(self, value):
+        """Point the snapshot's live URLs at this server."""
+        if isinstance(value, str):
+            return value.replace(LIVE_ORIGIN, self.origin)
+        if isinstance(value, list):
+            return [self.localise(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.localise(v) for k, v in value.items() if not k.startswith("_")}
+        return value
+
+    # -- endpoints ---------------------------------------------------------------------
+    def visible_documents(self) -> list[dict]:
+        return [
+            doc for doc in self.snapshot.documents.values()
+            if doc.get("publication_date") and date.fromisoformat(doc["publication_date"]) <= self.as_of
+        ]
+
+    def documents_search(self, query: dict[str, list[str]]) -> dict:
+        docs = self.visible_documents()
+        for term in query.get("conditions[term]", []):
+            docs = [d for d in docs
+                    if _matches_term(_text_of(d, self.snapshot.full_texts.get(d.get("document_number", ""))), term)]
+        if agencies := query.get("conditions[agencies][]"):
+            docs = [d for d in docs if {a.get("slug") for a in d.get("agencies", [])} & set(agencies)]
+        if types := query.get("conditions[type][]"):
+            wanted = {TYPE_CODES.get(t.upper(), t) for t in types}
+            docs = [d for d in docs if d.get("type") in wanted]
+        for op in ("gte", "lte", "is"):
+            for value in query.get(f"conditions[publication_date][{op}]", []):
+                bound = date.fromisoformat(value)
+                compare = {"gte": lambda d: d >= bound, "lte": lambda d: d <= bound, "is": lambda d: d == bound}[op]
+                docs = [d for d in docs if compare(date.fromisoformat(d["publication_date"]))]
+        order = (query.get("order") or ["relevance"])[0]
+        docs.sort(key=lambda d: (d.get("publication_date", ""), d.get("document_number", "")),
+                  reverse=order != "oldest")
+        per_page = min(int((query.get("per_page") or ["20"])[0]), 1000)
+        page = int((query.get("page") or ["1"])[0])
+        count = len(docs)
+        description = "Documents matching your search"
+        if count == 0:
+            return {"description": description, "count": 0}
+        total_pages = math.ceil(count / per_page)
+        chunk = docs[(page - 1) * per_page: page * per_page]
+        fields = query.get("fields[]")
+        results = [{k: v for k, v in d.items() if not fields or k in fields} for d in chunk]
+        payload = {"count": count, "description": description, "total_pages": total_pages}
+        if page < total_pages:
+            next_query = {k: v for k, v in query.items() if k != "page"}
+            next_query["page"] = [str(page + 1)]
+            payload["next_page_url"] = f"{LIVE_ORIGIN}/api/v1/documents?{urlencode(next_query, doseq=True)}"
+        payload["results"] = results
+        return payload
+
+    def on_desk(self, day: date) -> list[dict]:
+        docs = []
+        for doc in self.snapshot.public_inspection.values():
+            window = doc.get("_replay", {})
+            start = date.fromisoformat(window.get("on_desk_from", doc.get("filed_at", "9999-12-31")[:10]))
+            end = date.fromisoformat(window.get("on_desk_until", doc.get("publication_date", "9999-12-31")))
+            if start <= day <= end:
+                docs.append(doc)
+        return sorted(docs, key=lambda d: d.get("document_number", ""))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    replay: ReplayServer
+    server_version = "riskwatch-replay/1"
+
+    def log_message(self, fmt, *args):  # route through logging, quietly
+        log.debug("replay: " + fmt, *args)
+
+    def do_GET(self):  # noqa: N802 (http.server API)
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        with self.replay._lock:
+            self.replay.requests[parts.path] += 1
+        if self._fault(parts.path, parts.query):
+            return
+        path = parts.path
+        snap = self.replay.snapshot
+        if path in ("/api/v1/documents.json", "/api/v1/documents"):
+            return self._json(self.replay.documents_search(query))
+        if path.startswith("/api/v1/documents/") and path.endswith(".json"):
+            number = path.rsplit("/", 1)[1][:-5]
+            doc = next((d for d in self.replay.visible_documents() if d.get("document_number") == number), None)
+            return self._json(doc) if doc else self._error(404, "document not found")
+        if path.startswith("/documents/full_text/"):
+            number = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
+            file = snap.full_texts.get(number)
+            if file is None:
+                return self._error(404, "full text not found")
+            ctype = "text/html; charset=utf-8" if file.suffix == ".html" else "text/plain; charset=utf-8"
+            return self._bytes(file.read_bytes(), ctype)
+        if path == "/api/v1/public-inspection-documents/current.json":
+            docs = self.replay.on_desk(self.replay.as_of)
+            return self._json({"count": len(docs), "results": docs})
+        if path == "/api/v1/public-inspection-documents.json":
+            day = (query.get("conditions[available_on]") or [self.replay.as_of.isoformat()])[0]
+            day_ = min(date.fromisoformat(day), self.replay.as_of)
+            docs = self.replay.on_desk(day_) if day_ == date.fromisoformat(day) else []
+            return self._json({"count": len(docs), "results": docs})
+        if path.startswith("/api/v1/public-inspection-documents/") and path.endswith(".json"):
+            number = path.rsplit("/", 1)[1][:-5]
+            doc = snap.public_inspection.get(number)
+            return self._json(doc) if doc else self._error(404, "public inspection document not found")
+        if path.startswith("/public-inspection/raw/"):
+            number = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
+            file = snap.full_texts.get(number)
+            return self._bytes(file.read_bytes(), "text/plain; charset=utf-8") if file else self._error(404, "not found")
+        self._error(404, f"no such endpoint: {path}")
+
+    def _fault(self, path: str, query: str) -> bool:
+        for index, fault in enumerate(self.replay.snapshot.faults):
+            if fault.get("path") != path or fault.get("query_contains", "") not in query:
+                continue
+            with self.replay._lock:
+                hits = self.replay._fault_hits[index]
+                self.replay._fault_hits[index] += 1
+            if fault.get("times") is not None and hits >= fault["times"]:
+                continue
+            body = fault.get("body", "").encode()
+            self.send_response(fault.get("status", 200))
+            self.send_header("Content-Type", fault.get("content_type", "text/html"))
+            for key, value in fault.get("headers", {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
+        return False
+
+    def _json(self, payload) -> None:
+        self._bytes(json.dumps(self.replay.localise(payload)).encode(), "application/json; charset=utf-8")
+
+    def _bytes(self, body: bytes, content_type: str, status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(self, status: int, message: str) -> None:
+        self._bytes(json.dumps({"errors": {"message": message}}).encode(), "application/json", status)

@@ -1,0 +1,140 @@
+"""The daily job's steps (crawl, process, score) as plain functions the CLI and scheduler share."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from db import queries
+from db.engine import init_db, make_engine, redact_url
+from db.models import CrawlRun, Document, Source
+from db.settings import PROJECT_ROOT, Settings
+from jobs.replay import ReplayServer
+from jobs.sources import SourceConfig, load_sources
+from nlp.process import ProcessStats, process_documents
+from scoring.series import ScoreStats, score_entities
+
+log = logging.getLogger(__name__)
+
+
+class CrawlError(RuntimeError):
+    """A crawl subprocess failed as a whole (individual document failures do not raise)."""
+
+
+@dataclass
+class RunSummary:
+    crawl_runs: list[CrawlRun]
+    process: ProcessStats
+    score: ScoreStats
+
+
+def crawl_window_start(session: Session, source: SourceConfig) -> date:
+    """Newest stored publication date minus the overlap, or the source's first date."""
+    newest = session.exec(
+        select(func.max(Document.publication_date)).join(Source).where(Source.name == source.name)
+    ).one()
+    if newest is None:
+        return source.first_date
+    return max(source.first_date, newest - timedelta(days=source.overlap_days))
+
+
+def _spider_args(source: SourceConfig, api_base: str, since: date, allowed: list[str]) -> dict[str, str]:
+    args = dict(source.args)
+    return {
+        "api_base": api_base,
+        "since": since.isoformat(),
+        "terms": "||".join(args.get("terms", ["1260H"])),
+        "agencies": ",".join(args.get("agencies", [])),
+        "types": ",".join(args.get("types", [])),
+        "per_page": str(args.get("per_page", 100)),
+        "allowed": ",".join(allowed),
+    }
+
+
+def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = None) -> list[CrawlRun]:
+    """Run each configured source's spider in a subprocess; offline, against the replay server."""
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    sources = [s for s in load_sources() if only in (None, s.name)]
+    if not sources:
+        raise ValueError(f"unknown source {only!r}; see data/sources.toml")
+    replay = (ReplayServer(settings.snapshot_dir, as_of=as_of, host=settings.replay_host, port=settings.replay_port)
+              if settings.mode == "offline" else None)
+    runs = []
+    log_dir = settings.var_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (replay or nullcontext()):
+        for source in sources:
+            api_base = replay.api_base if replay else source.url
+            allowed = source.allowed_domains + ([urlsplit(api_base).hostname] if replay else [])
+            with Session(engine) as session:
+                since = crawl_window_start(session, source)
+                run = queries.start_crawl_run(session, source=source.name, mode=settings.mode, as_of=as_of)
+            scrapy_settings = {
+                "USER_AGENT": settings.user_agent,
+                "DOWNLOAD_MAXSIZE": settings.max_response_bytes,
+                "DOWNLOAD_TIMEOUT": settings.download_timeout,
+                "LOG_FILE": str(log_dir / f"crawl-{source.name}.log"),
+                "LOG_FILE_APPEND": True,
+            }
+            command = [
+                sys.executable, "-m", "crawler.run", source.spider,
+                "--database-url", settings.resolved_database_url,
+                "--run-id", str(run.id),
+                "--args", json.dumps(_spider_args(source, api_base, since, allowed)),
+                "--settings", json.dumps(scrapy_settings),
+            ]
+            log.info("crawling %s since %s (%s mode) into %s", source.name, since, settings.mode,
+                     redact_url(settings.resolved_database_url))
+            completed = subprocess.run(command, cwd=PROJECT_ROOT, env=os.environ.copy(),
+                                       capture_output=True, text=True)
+            with Session(engine) as session:
+                run = session.get(CrawlRun, run.id)
+                if completed.returncode != 0 or run.status != "finished":
+                    tail = (completed.stderr or "").strip().splitlines()[-5:]
+                    queries.finish_crawl_run(session, run_id=run.id, status="failed", counts={},
+                                             error=" | ".join(tail)[:2000] or f"exit {completed.returncode}")
+                    run = session.get(CrawlRun, run.id)
+                    log.error("crawl of %s failed: %s (log: %s)", source.name, run.error, scrapy_settings["LOG_FILE"])
+                runs.append(run)
+    engine.dispose()
+    return runs
+
+
+def process(settings: Settings, progress=None) -> ProcessStats:
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        stats = process_documents(session, settings, progress=progress)
+    engine.dispose()
+    return stats
+
+
+def score(settings: Settings, *, through: date | None = None, progress=None) -> ScoreStats:
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        stats = score_entities(session, through=through or date.today(), settings=settings, progress=progress)
+    engine.dispose()
+    return stats
+
+
+def run_daily(settings: Settings, *, as_of: date | None = None) -> RunSummary:
+    """The daily job: crawl, process, score."""
+    runs = crawl(settings, as_of=as_of)
+    failed = [r for r in runs if r.status != "finished"]
+    if failed and len(failed) == len(runs):
+        raise CrawlError("every source failed: " + "; ".join(f"{r.source}: {r.error}" for r in failed))
+    processed = process(settings)
+    scored = score(settings, through=as_of)
+    return RunSummary(runs, processed, scored)

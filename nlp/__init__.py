@@ -1,0 +1,1 @@
+"""NLP: spaCy pipeline, watchlist ruler, entity linking, listing-event extraction."""

@@ -1,0 +1,44 @@
+"""What one processed spaCy Doc says: linked entity mentions and listing events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from nlp.events import SentenceEvent, extract_events
+from nlp.linking import EntityLinker
+
+LINKABLE_LABELS = {"ORG", "PRODUCT", "GPE", "NORP", "FAC"}
+
+
+@dataclass(frozen=True)
+class EntityHit:
+    text: str
+    label: str
+    start: int
+    end: int
+    entity: str | None  # canonical name, None when unlinked
+    method: str | None  # ruler | alias | normalized | fuzzy
+    score: float
+    sentence: str
+
+
+def analyze_doc(doc: Doc, linker: EntityLinker, lang: str) -> tuple[list[EntityHit], list[SentenceEvent]]:
+    hits: list[EntityHit] = []
+    per_sentence: dict[int, list[str]] = {}
+    for ent in doc.ents:
+        if ent.ent_id_:
+            entity, method, score = ent.ent_id_, "ruler", 1.0
+        elif ent.label_ in LINKABLE_LABELS:
+            link = linker.link(ent.text)
+            entity, method, score = (link.entity, link.method, link.score) if link else (None, None, 0.0)
+        else:
+            entity, method, score = None, None, 0.0
+        sentence = ent.sent
+        hits.append(EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score,
+                              sentence.text.strip()))
+        if entity:
+            per_sentence.setdefault(sentence.start, []).append(entity)
+    sentences = [(sent.text, per_sentence.get(sent.start, [])) for sent in doc.sents]
+    return hits, extract_events(sentences, lang)

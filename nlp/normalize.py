@@ -1,0 +1,33 @@
+"""Company-name normalisation: legal forms and punctuation removed, case folded."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Order matters: longer forms first so "Co., Ltd." goes before "Co.".
+LEGAL_FORMS = [
+    "股份有限公司", "有限责任公司", "有限公司", "集团", "控股",
+    "company limited", "co., ltd.", "co. ltd.", "co ltd", "co., ltd", "limited", "ltd.", "ltd",
+    "holdings", "holding", "group", "corporation", "corp.", "corp", "incorporated", "inc.", "inc",
+    "company", "co.", "plc", "ag", "gmbh", "s.a.", "llc",
+]
+_FORMS = sorted(LEGAL_FORMS, key=len, reverse=True)
+_ASCII_FORM = re.compile(
+    r"(?<![\w])(" + "|".join(re.escape(f) for f in _FORMS if f.isascii()) + r")(?![\w])", re.I
+)
+_CJK_FORM = re.compile("|".join(re.escape(f) for f in _FORMS if not f.isascii()))
+
+
+def normalize_name(name: str) -> str:
+    """'BYD Co., Ltd.' -> 'byd'; 'Alibaba Group Holding Limited' -> 'alibaba'; '比亚迪股份有限公司' -> '比亚迪'."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = re.sub(r"\(.*?\)", " ", text)  # parenthesised aliases and notes
+    text = _CJK_FORM.sub(" ", text)
+    previous = None
+    while previous != text:  # "Group Holding Limited": strip repeatedly
+        previous = text
+        text = _ASCII_FORM.sub(" ", text)
+    text = re.sub(r"[^\w\s]", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text or unicodedata.normalize("NFKC", name).casefold().strip()

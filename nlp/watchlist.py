@@ -1,0 +1,83 @@
+"""The watchlist: curated entities (JSONL) seeded into the DB, and ruler patterns built from the DB."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from sqlmodel import Session
+
+from db import queries
+
+log = logging.getLogger(__name__)
+
+
+def read_watchlist(path: Path) -> list[dict]:
+    """Curated entities: one JSON object per line (name, country, aliases, parent, relation)."""
+    entries = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: not valid JSON: {exc}") from exc
+        if "name" not in entry:
+            raise ValueError(f"{path}:{number}: entry without a name")
+        entries.append(entry)
+    return entries
+
+
+def seed_watchlist(session: Session, path: Path) -> int:
+    """Upsert curated entities and aliases (parents first). Idempotent."""
+    entries = read_watchlist(path)
+    entries.sort(key=lambda e: e.get("parent") is not None)
+    for entry in entries:
+        queries.upsert_entity(
+            session,
+            name=entry["name"],
+            country=entry.get("country"),
+            aliases=[tuple(a) for a in entry.get("aliases", [])],
+            parent=entry.get("parent"),
+            relation=entry.get("relation"),
+            alias_source="curated watchlist",
+        )
+    session.commit()
+    return len(entries)
+
+
+def names_from_watchlist(path: Path) -> dict[str, list[str]]:
+    return {e["name"]: [a[0] for a in e.get("aliases", [])] for e in read_watchlist(path)}
+
+
+def names_from_db(session: Session) -> dict[str, list[str]]:
+    return {entity.name: [a.alias for a in aliases] for entity, aliases in queries.all_entities_with_aliases(session)}
+
+
+def ruler_patterns(names: dict[str, list[str]], tokenize) -> list[dict]:
+    """EntityRuler patterns: every name and alias, token-exact, case-insensitive
+    except short all-caps acronyms (so 'byd' inside a word or sentence never matches)."""
+    patterns = []
+    seen = set()
+    for canonical, aliases in names.items():
+        for surface in [canonical, *aliases]:
+            tokens = [t.text for t in tokenize(surface)]
+            if not tokens:
+                continue
+            acronym = len(surface) <= 5 and surface.isupper()
+            key = (canonical, tuple(t if acronym else t.lower() for t in tokens))
+            if key in seen:
+                continue
+            seen.add(key)
+            attr = "ORTH" if acronym else "LOWER"
+            pattern = [{attr: t if acronym else t.lower()} for t in tokens]
+            patterns.append({"label": "ORG", "pattern": pattern, "id": canonical})
+    return patterns
+
+
+def write_patterns_jsonl(patterns: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for pattern in patterns:
+            handle.write(json.dumps(pattern, ensure_ascii=False) + "\n")

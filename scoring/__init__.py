@@ -1,0 +1,1 @@
+"""Exposure scoring: pure functions over evidence, weights from data/scoring.toml."""

@@ -1,0 +1,52 @@
+"""One entity's listing timeline and current status (`riskwatch history`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from db import queries
+from db.models import Entity
+from nlp.linking import EntityLinker
+from nlp.watchlist import names_from_db
+from scoring.model import EventFact, listing_intervals
+
+
+def find_entity(session: Session, name: str) -> Entity | None:
+    """Resolve a name the way NLP links names ('BYD', 'BYD Co Ltd' -> BYD Company Limited)."""
+    entity = queries.get_entity(session, name=name)
+    if entity is not None:
+        return entity
+    link = EntityLinker(names_from_db(session)).link(name)
+    return queries.get_entity(session, name=link.entity) if link else None
+
+
+def entity_history(session: Session, entity: Entity, *, on: date | None = None) -> dict:
+    """The DESIGN.md ``history --json`` shape (plus intervals and evidence details)."""
+    on = on or date.today()
+    rows = queries.listing_events_for(session, entity_id=entity.id)
+    facts = [EventFact(e.effective_date, e.list_name, e.status, e.official) for e, _ in rows if e.effective_date]
+    intervals = listing_intervals(facts)
+    listed = any(start <= on and (end is None or on < end) for spans in intervals.values() for start, end in spans)
+    return {
+        "entity": entity.name,
+        "listed": listed,
+        "events": [
+            {
+                "date": event.effective_date.isoformat() if event.effective_date else None,
+                "list": event.list_name,
+                "status": event.status,
+                "source_url": document.url,
+                "official": event.official,
+                "date_kind": event.date_kind,
+                "publication_date": event.publication_date.isoformat() if event.publication_date else None,
+                "sentence": event.sentence,
+            }
+            for event, document in rows
+        ],
+        "intervals": {
+            name: [{"start": s.isoformat(), "end": e.isoformat() if e else None} for s, e in spans]
+            for name, spans in intervals.items()
+        },
+    }
