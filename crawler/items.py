@@ -31,4 +31,5 @@ class FailureItem:
     url: str
     reason: str
     body: bytes | None = None
+    publication_date: str | None = None  # when known: lets the next crawl's window reach back to retry it
     meta: dict[str, Any] = field(default_factory=dict)

@@ -99,6 +99,7 @@ class StoragePipeline:
                 url=item.url,
                 raw=item.body,
                 meta=item.meta,
+                publication_date=_parse_date(item.publication_date),
             )
             self.outcomes["failed"] += 1
             log.error("%s %s failed: %s", item.source, item.external_id, item.reason)

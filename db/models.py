@@ -15,7 +15,7 @@ DOCUMENT_STATUSES = ("pending", "processed", "failed", "quarantined")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(timezone.utc)
 
 
 class SchemaInfo(SQLModel, table=True):

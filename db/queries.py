@@ -113,6 +113,7 @@ def record_failed_document(
     url: str | None = None,
     raw: bytes | None = None,
     meta: dict[str, Any] | None = None,
+    publication_date: date | None = None,
     status: str = "failed",
 ) -> Document:
     """Keep what could be fetched, marked with the reason. A good earlier version is left alone."""
@@ -134,6 +135,7 @@ def record_failed_document(
         url=url,
         raw=raw,
         meta=meta or {},
+        publication_date=publication_date,
         content_hash=content_hash(raw, {"failed": reason, **(meta or {})}),
         status=status,
         failure_reason=reason,

@@ -39,13 +39,22 @@ class RunSummary:
 
 
 def crawl_window_start(session: Session, source: SourceConfig) -> date:
-    """Newest stored publication date minus the overlap, or the source's first date."""
+    """Newest stored publication date minus the overlap, reaching back to the oldest
+    document whose fetch failed (so the next run retries it); first crawl: the source's first date."""
     newest = session.exec(
-        select(func.max(Document.publication_date)).join(Source).where(Source.name == source.name)
+        select(func.max(Document.publication_date)).join(Source)
+        .where(Source.name == source.name, Document.status != "failed")
+    ).one()
+    oldest_failed = session.exec(
+        select(func.min(Document.publication_date)).join(Source)
+        .where(Source.name == source.name, Document.status == "failed")
     ).one()
     if newest is None:
         return source.first_date
-    return max(source.first_date, newest - timedelta(days=source.overlap_days))
+    start = newest - timedelta(days=source.overlap_days)
+    if oldest_failed is not None:
+        start = min(start, oldest_failed)
+    return max(source.first_date, start)
 
 
 def _spider_args(source: SourceConfig, api_base: str, since: date, allowed: list[str]) -> dict[str, str]:
@@ -58,6 +67,7 @@ def _spider_args(source: SourceConfig, api_base: str, since: date, allowed: list
         "types": ",".join(args.get("types", [])),
         "per_page": str(args.get("per_page", 100)),
         "allowed": ",".join(allowed),
+        "canonical_origin": "{0.scheme}://{0.netloc}".format(urlsplit(source.url)),
     }
 
 

@@ -64,8 +64,14 @@ def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
 
 
 def _resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: list[str], source: str) -> Entity:
-    link = linker.link(name)
-    canonical = link.entity if link and link.method in ("alias", "normalized") else name
+    """The entity an official list row names: its printed name or a printed alias/former
+    name must match exactly or after legal-form normalisation (never fuzzily)."""
+    canonical = name
+    for surface in [name, *aliases]:
+        link = linker.link(surface)
+        if link and link.method in ("alias", "normalized"):
+            canonical = link.entity
+            break
     entity = queries.upsert_entity(session, name=canonical, aliases=[(a, "list") for a in aliases]
                                    + ([(name, "list")] if canonical != name else []), alias_source=source)
     return entity
@@ -86,22 +92,17 @@ def apply_official_notice(session: Session, document: Document, notice: Official
     mentions: list[Mention] = []
     events: list[ListingEvent] = []
 
-    def evidence(entry, status: str | None):
+    def evidence(entry):
         entity = _resolve_entity(session, linker, entry.name, entry.aliases, source)
         start = max(text.find(entry.name), 0)
         mentions.append(Mention(document_id=document.id, entity_id=entity.id, start=start, end=start + len(entry.name),
                                 text=entry.name, label="ORG", sentence=entry.printed or entry.name,
                                 method="official_list", score=1.0, day=document.publication_date))
-        if status:
-            events.append(ListingEvent(entity_id=entity.id, list_name=notice.list_name, status=status,
-                                       effective_date=effective, date_kind=date_kind,
-                                       publication_date=document.publication_date, official=True,
-                                       evidence_document_id=document.id, sentence=entry.printed or entry.name))
         return entity
 
     listed_ids = set()
     for entry in notice.listed:
-        entity = evidence(entry, None)
+        entity = evidence(entry)
         listed_ids.add(entity.id)
         if entity.id not in before:
             events.append(ListingEvent(entity_id=entity.id, list_name=notice.list_name, status="designated",
@@ -110,8 +111,13 @@ def apply_official_notice(session: Session, document: Document, notice: Official
                                        evidence_document_id=document.id, sentence=entry.printed or entry.name))
     removed_ids = set()
     for entry in notice.removed:
-        entity = evidence(entry, "removed")
+        entity = evidence(entry)
         removed_ids.add(entity.id)
+        if entity.id in before and entity.id not in listed_ids:
+            events.append(ListingEvent(entity_id=entity.id, list_name=notice.list_name, status="removed",
+                                       effective_date=effective, date_kind=date_kind,
+                                       publication_date=document.publication_date, official=True,
+                                       evidence_document_id=document.id, sentence=entry.printed or entry.name))
     if notice.kind == "edition":
         for entity_id in sorted(before - listed_ids - removed_ids):
             entity = session.get(Entity, entity_id)

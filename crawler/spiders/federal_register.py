@@ -44,9 +44,14 @@ class FederalRegisterSpider(scrapy.Spider):
 
     def __init__(self, api_base: str, terms: str = "1260H", agencies: str = "defense-department",
                  types: str = "NOTICE", since: str | None = None, per_page: str = "100",
-                 allowed: str = "", **kwargs):
+                 allowed: str = "", canonical_origin: str = "", **kwargs):
         super().__init__(**kwargs)
         self.api_base = api_base
+        # Offline, the replay server stands in for the live site: stored URLs are
+        # rewritten back to the live origin so evidence links point at the real source.
+        parts = urlsplit(api_base)
+        self.served_origin = f"{parts.scheme}://{parts.netloc}"
+        self.canonical_origin = canonical_origin.rstrip("/") or self.served_origin
         self.terms = [t for t in terms.split("||") if t]
         self.agencies = [a for a in agencies.split(",") if a]
         self.types = [t for t in types.split(",") if t]
@@ -112,32 +117,40 @@ class FederalRegisterSpider(scrapy.Spider):
         yield FailureItem(
             source=self.source,
             external_id=result.get("document_number", request.url),
-            url=request.url,
+            url=self.canonical(request.url),
             reason=f"full text not fetched: {_describe(failure)}",
-            meta={"result": result},
+            meta={"result": self.canonical(result)},
+            publication_date=result.get("publication_date"),
         )
 
     def listing_failed(self, failure):
         yield self._failure(failure.request.url, f"search page not fetched: {_describe(failure)}", None)
 
+    def canonical(self, value):
+        """``value`` with URLs of the serving origin rewritten to the canonical (live) origin."""
+        if self.canonical_origin == self.served_origin:
+            return value
+        return json.loads(json.dumps(value).replace(self.served_origin, self.canonical_origin))
+
     def _document(self, result, *, url, body, content_type):
+        result = self.canonical(result)
         return DocumentItem(
             source=self.source,
             external_id=result["document_number"],
-            url=url,
+            url=result.get("html_url") or self.canonical(url),
             body=body,
             content_type=content_type,
             title=(result.get("title") or "").strip() or None,
             doc_type=result.get("type"),
             publication_date=result.get("publication_date"),
             language="en",
-            meta={"result": result},
+            meta={"result": result, "fetched_from": self.canonical(url)},
         )
 
     def _failure(self, url: str, reason: str, body: bytes | None) -> FailureItem:
         parts = urlsplit(url)
         external_id = f"request:{parts.path}?{parts.query}" + (f"#{parts.fragment}" if parts.fragment else "")
-        return FailureItem(source=self.source, external_id=external_id, url=url, reason=reason, body=body)
+        return FailureItem(source=self.source, external_id=external_id, url=self.canonical(url), reason=reason, body=body)
 
 
 def _describe(failure) -> str:

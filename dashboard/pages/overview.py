@@ -1,0 +1,46 @@
+"""Overview: who is exposed, since when, and the latest documents."""
+
+from datetime import timedelta
+
+import streamlit as st
+from sqlmodel import Session
+
+from dashboard import charts, queries
+from dashboard.data import engine
+
+st.title("riskwatch: sanctions exposure")
+
+with Session(engine()) as session:
+    as_of = queries.as_of(session)
+    if as_of is None:
+        st.info(
+            "No scores yet. Run `riskwatch demo` (replays the bundled 2021-2026 snapshot) or "
+            "`riskwatch run` (crawl, process, score), then reload this page."
+        )
+        documents = queries.latest_documents(session, limit=20)
+        if not documents.empty:
+            st.subheader("Latest documents")
+            st.dataframe(documents, hide_index=True, use_container_width=True)
+        st.stop()
+
+    st.caption(f"As of {as_of.isoformat()}")
+    board = queries.leaderboard(session, on=as_of, limit=200)
+    st.subheader("Exposure leaderboard")
+    st.dataframe(board.drop(columns=["entity_id"]), hide_index=True, use_container_width=True,
+                 column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")})
+    st.download_button("Download leaderboard (CSV)", board.drop(columns=["entity_id"]).to_csv(index=False),
+                       file_name=f"riskwatch-exposure-{as_of}.csv", mime="text/csv")
+
+    default = list(board["entity"].head(3))
+    chosen = st.multiselect("Entities to chart", options=list(board["entity"]), default=default)
+    ids = [int(i) for i in board.loc[board["entity"].isin(chosen), "entity_id"]]
+    if ids:
+        history = queries.score_history(session, entity_ids=ids, start=as_of - timedelta(days=5 * 366))
+        markers = queries.event_markers(session, entity_ids=ids)
+        st.plotly_chart(charts.exposure_chart(history, markers), use_container_width=True)
+
+    st.subheader("Recent listing events")
+    st.dataframe(queries.recent_events(session, limit=20), hide_index=True, use_container_width=True)
+
+    st.subheader("Latest documents")
+    st.dataframe(queries.latest_documents(session, limit=20), hide_index=True, use_container_width=True)

@@ -1,0 +1,65 @@
+"""Real Scrapy crawls (subprocess) against the local replay server, with injected bad input."""
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from db.engine import make_engine
+from db.models import CrawlRun, Document
+from db.settings import get_settings
+from jobs.steps import crawl
+
+pytestmark = pytest.mark.slow
+
+
+def _documents(settings):
+    engine = make_engine(settings.resolved_database_url)
+    with Session(engine) as session:
+        docs = session.exec(select(Document)).all()
+        runs = session.exec(select(CrawlRun).order_by(CrawlRun.id)).all()
+        session.expunge_all()
+    engine.dispose()
+    return docs, runs
+
+
+def test_crawl_stores_every_notice_and_a_recrawl_adds_nothing(isolated_settings):
+    (run,) = crawl(isolated_settings)
+    assert run.status == "finished" and run.new == 6 and run.failed == 0 and run.requests >= 8
+    docs, _ = _documents(isolated_settings)
+    assert sorted(d.external_id for d in docs) == [
+        "2021-13753", "2022-22069", "2024-06895", "2024-30018", "2025-00070", "2026-11871"]
+    assert all(d.raw and d.content_hash and d.status == "pending" for d in docs)
+    (again,) = crawl(isolated_settings)
+    assert again.new == 0 and again.changed == 0 and again.unchanged == 1  # only the 30-day overlap window
+    assert len(_documents(isolated_settings)[0]) == 6
+
+
+def test_bad_input_is_recorded_and_the_crawl_goes_on(isolated_settings, snapshot_copy, monkeypatch):
+    broken = snapshot_copy / "federal_register" / "documents" / "2099-00001.json"
+    broken.write_text(json.dumps({"title": "Section 1260H notice without a number",
+                                  "type": "Notice", "publication_date": "2022-01-01",
+                                  "agencies": [{"slug": "defense-department"}]}))
+    (snapshot_copy / "faults.json").write_text(json.dumps([
+        # the second search term's listing is not JSON; a full text answers HTTP 500 every time
+        {"path": "/api/v1/documents.json", "query_contains": "Chinese+military", "status": 200,
+         "body": "<html>maintenance</html>", "content_type": "text/html"},
+        {"path": "/documents/full_text/html/2022/10/12/2022-22069.html", "status": 500, "body": "error"},
+    ]))
+    monkeypatch.setenv("RISKWATCH_SNAPSHOT_DIR", str(snapshot_copy))
+    get_settings.cache_clear()
+    settings = get_settings()
+    (run,) = crawl(settings)
+    assert run.status == "finished"
+    assert run.new == 5 and run.failed == 3
+    docs, _ = _documents(settings)
+    failed = {d.external_id: d.failure_reason for d in docs if d.status == "failed"}
+    assert "HTTP 500" in failed["2022-22069"]
+    assert any("not JSON" in reason for reason in failed.values())
+    assert any("without document_number" in reason for reason in failed.values())
+    # the next run retries what failed: with the fault gone, the notice is filled in
+    (snapshot_copy / "faults.json").write_text("[]")
+    (retry,) = crawl(settings)
+    docs, _ = _documents(settings)
+    notice = next(d for d in docs if d.external_id == "2022-22069")
+    assert notice.status == "pending" and notice.raw and notice.failure_reason is None
