@@ -24,7 +24,7 @@ from db.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="riskwatch: Section 1260H and sanctions exposure monitor.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 out = Console()
 log = logging.getLogger("riskwatch")
 

@@ -1,4 +1,9 @@
-"""Entity linking: exact alias, normalised name, then fuzzy (rapidfuzz) above a threshold."""
+"""Entity linking: exact name/alias, normalised name, then fuzzy (rapidfuzz) above a threshold.
+
+A surface form shared by several entities (e.g. "China Unicom" for three
+listed Unicom companies) is ambiguous and links to none of them: a wrong link
+is worse than no link for a compliance user.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,12 @@ from nlp.normalize import normalize_name
 @dataclass(frozen=True)
 class Link:
     entity: str  # canonical name
-    method: str  # alias | normalized | fuzzy
+    method: str  # name | alias | normalized | fuzzy
     score: float  # 0..1
+
+
+def _unique(index: dict[str, set[str]]) -> dict[str, str]:
+    return {key: next(iter(names)) for key, names in index.items() if len(names) == 1}
 
 
 class EntityLinker:
@@ -22,25 +31,38 @@ class EntityLinker:
     def __init__(self, names: dict[str, list[str]], *, fuzzy_threshold: float = 90.0):
         """``names`` maps canonical name -> aliases."""
         self.fuzzy_threshold = fuzzy_threshold
-        self._exact: dict[str, str] = {}
-        self._normalized: dict[str, str] = {}
+        self._canonical = {name.casefold().strip(): name for name in names}
+        exact: dict[str, set[str]] = {}
+        normalized: dict[str, set[str]] = {}
         for canonical, aliases in names.items():
             for surface in [canonical, *aliases]:
-                self._exact.setdefault(surface.casefold().strip(), canonical)
+                exact.setdefault(surface.casefold().strip(), set()).add(canonical)
                 key = normalize_name(surface)
                 if len(key) >= 2:
-                    self._normalized.setdefault(key, canonical)
+                    normalized.setdefault(key, set()).add(canonical)
+        self._exact = _unique(exact)
+        self._normalized = _unique(normalized)
+        self.ambiguous = sorted(k for k, v in exact.items() if len(v) > 1)
         self._keys = list(self._normalized)
 
     def __len__(self) -> int:
-        return len(set(self._exact.values()))
+        return len(self._canonical)
 
-    def link(self, text: str) -> Link | None:
+    def link_exact(self, text: str) -> Link | None:
+        """Only a canonical name or an unambiguous alias, character for character (case-insensitive)."""
         surface = text.casefold().strip()
-        if not surface:
-            return None
+        if surface in self._canonical:
+            return Link(self._canonical[surface], "name", 1.0)
         if surface in self._exact:
             return Link(self._exact[surface], "alias", 1.0)
+        return None
+
+    def link(self, text: str) -> Link | None:
+        if not text.strip():
+            return None
+        exact = self.link_exact(text)
+        if exact is not None:
+            return exact
         key = normalize_name(text)
         if key in self._normalized:
             return Link(self._normalized[key], "normalized", 1.0)

@@ -21,7 +21,7 @@ TOPIC = re.compile(r"1260h|chinese military compan", re.I)
 REMOVED_HEADING = re.compile(r"\b(removed|removal|deleted|no longer)\b", re.I)
 LISTED_HEADING = re.compile(r"\b(identified|designat\w*|following entities|added|list)\b", re.I)
 _NUMBERING = re.compile(r"^\s*(\(?\d+[.)]|[-•*])\s*")
-_PAREN = re.compile(r"\(([^()]*)\)")
+_TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
 @dataclass
@@ -53,17 +53,25 @@ def notice_kind(title: str | None, text: str) -> str | None:
 
 
 def split_printed_name(printed: str) -> ListedName:
-    """'Aviation Industry Corporation of China, Ltd. (AVIC)' -> name + alias 'AVIC'."""
+    """'Aviation Industry Corporation of China, Ltd. (AVIC)' -> name + alias 'AVIC'.
+
+    Only trailing parentheses hold aliases and notes; parentheses inside a name are
+    part of it ('Semiconductor Manufacturing International (Beijing) Corporation').
+    """
     printed = _NUMBERING.sub("", printed).strip().rstrip(";,.").strip()
-    aliases = []
-    for inner in _PAREN.findall(printed):
-        for part in re.split(r";|,\s*(?:also|a\.k\.a\.)", inner):
+    name, aliases = printed, []
+    while True:
+        match = _TRAILING_PAREN.search(name)
+        if match is None or match.start() == 0:
+            break
+        group = []
+        for part in re.split(r";|,\s*(?:also|a\.k\.a\.)", match.group(1)):
             part = re.sub(r"^(formerly|also known as|a\.k\.a\.|aka)\s+", "", part.strip(), flags=re.I)
             if part and not re.match(r"^(see|note|\d)", part, re.I):
-                aliases.append(part)
-    name = _PAREN.sub("", printed).strip().rstrip(",;").strip()
-    name = re.sub(r"\s+", " ", name)
-    return ListedName(name=name, aliases=aliases, printed=printed)
+                group.append(part)
+        aliases = group + aliases
+        name = name[:match.start()].rstrip(" ,;")
+    return ListedName(name=re.sub(r"\s+", " ", name), aliases=aliases, printed=printed)
 
 
 def parse_list_html(html: str) -> tuple[list[ListedName], list[ListedName]]:

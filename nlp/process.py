@@ -64,12 +64,14 @@ def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
 
 
 def _resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: list[str], source: str) -> Entity:
-    """The entity an official list row names: its printed name or a printed alias/former
-    name must match exactly or after legal-form normalisation (never fuzzily)."""
+    """The entity an official list row names. Official names are matched exactly (the
+    printed name, or a printed former name/alias that is unambiguous), never normalised
+    or fuzzily: "China Telecom Group" and "China Telecom Corporation Limited" are two
+    listed companies."""
     canonical = name
     for surface in [name, *aliases]:
-        link = linker.link(surface)
-        if link and link.method in ("alias", "normalized"):
+        link = linker.link_exact(surface)
+        if link is not None:
             canonical = link.entity
             break
     entity = queries.upsert_entity(session, name=canonical, aliases=[(a, "list") for a in aliases]

@@ -9,12 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlmodel import Session
 
 from db.engine import init_db, make_engine
 from db.settings import DATA_DIR, PROJECT_ROOT, get_settings
 
 RISKWATCH = [sys.executable, "-m", "jobs.cli"]
+
+# Tests are deterministic: Hypothesis explores the same examples on every run.
+hypothesis_settings.register_profile("riskwatch", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("riskwatch")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -1,0 +1,99 @@
+"""`riskwatch run` end to end in a subprocess: replay -> Scrapy -> SQLite -> spaCy -> scores."""
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+SEED = ("Alibaba Group Holding Limited", "Baidu, Inc.", "BYD Company Limited")
+
+
+def rows(db, sql, *params):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(replayed_db):
+    assert rows(replayed_db, "SELECT count(*) FROM document WHERE status = 'processed'")[0][0] == 6
+    for name in SEED:
+        events = rows(replayed_db, """
+            SELECT e.status, e.effective_date, e.publication_date, e.official, d.external_id
+            FROM listingevent e JOIN entity n ON n.id = e.entity_id JOIN document d ON d.id = e.evidence_document_id
+            WHERE n.name = ?""", name)
+        assert events == [("designated", "2026-06-08", "2026-06-10", 1, "2026-11871")]
+        mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
+                                        WHERE n.name = ?""", name)
+        assert mentions and {m for (m,) in mentions} == {"official_list"}
+        before = rows(replayed_db, """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
+                                      WHERE n.name = ? AND s.day = '2026-06-07'""", name)
+        after = rows(replayed_db, """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
+                                     WHERE n.name = ? AND s.day = '2026-06-08'""", name)
+        assert before == [] and after and after[0][0] >= 60
+
+
+def test_run_reconstructs_edition_changes(replayed_db):
+    def events_of(name):
+        return rows(replayed_db, """SELECT e.status, e.effective_date FROM listingevent e JOIN entity n
+                                    ON n.id = e.entity_id WHERE n.name = ? ORDER BY e.effective_date""", name)
+
+    assert events_of("Beijing Megvii Technology Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2025-01-07")]
+    assert events_of("Tencent Holdings Limited") == [("designated", "2025-01-07")]
+    assert events_of("IDG Capital Partners Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2024-12-17")]
+    counts = dict(rows(replayed_db, """SELECT effective_date, count(*) FROM listingevent
+                                      WHERE status = 'designated' GROUP BY effective_date"""))
+    assert counts["2021-06-03"] == 47 and counts["2022-10-05"] == 13 and counts["2024-01-31"] == 16
+
+
+def test_second_run_adds_nothing(replayed_copy):
+    db = replayed_copy.removeprefix("sqlite:///")
+    tables = ["document", "entity", "alias", "mention", "listingevent", "exposurescore"]
+    before = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    run_cli("run", env={"RISKWATCH_DATABASE_URL": replayed_copy})
+    after = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    assert after == before
+    runs = rows(db, "SELECT new, changed, failed FROM crawlrun ORDER BY id")
+    assert runs[-1] == (0, 0, 0)
+
+
+def test_history_json_contract(replayed_copy):
+    for name in ("BYD", "BYD Co Ltd", "比亚迪"):
+        result = json.loads(run_cli("history", name, "--json", env={"RISKWATCH_DATABASE_URL": replayed_copy}).stdout)
+        assert result["entity"] == "BYD Company Limited" and result["listed"] is True
+        assert {"date", "list", "status", "source_url"} <= set(result["events"][0])
+        assert result["events"][0]["source_url"].startswith("https://www.federalregister.gov/documents/2026/06/10/")
+    missing = run_cli("history", "No Such Company", env={"RISKWATCH_DATABASE_URL": replayed_copy}, check=False)
+    assert missing.returncode == 1 and b"no entity matches" in missing.stderr
+
+
+def test_exposure_json_contract(replayed_copy):
+    result = json.loads(run_cli("exposure", "--json", "--date", "2026-06-08",
+                                env={"RISKWATCH_DATABASE_URL": replayed_copy}).stdout)
+    assert result == sorted(result, key=lambda r: -r["score"])
+    byd = next(r for r in result if r["entity"] == "BYD Company Limited")
+    assert byd["listed"] is True and byd["components"]["listing"] == 60
+    assert abs(sum(byd["components"].values()) - byd["score"]) < 1e-6
+
+
+def test_analyze_json_contract_and_bad_input(tmp_path):
+    text = "The Department of Defense added BYD Co., Ltd. to the Section 1260H list on June 8, 2026."
+    result = json.loads(run_cli("analyze", "-", "--json", input=text.encode()).stdout)
+    assert {"text", "label", "start", "end", "entity"} <= set(result["entities"][0])
+    assert [(e["entity"], e["list"], e["status"], e["date"]) for e in result["events"]] == [
+        ("BYD Company Limited", "1260H", "designated", "2026-06-08")]
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Militärunternehmen BYD".encode("latin-1"))
+    failed = run_cli("analyze", str(bad), "--json", check=False)
+    assert failed.returncode == 2 and b"not valid UTF-8" in failed.stderr
+    empty = json.loads(run_cli("analyze", "-", "--json", input=b"").stdout)
+    assert empty["entities"] == [] and empty["events"] == []
+
+
+def test_help_lists_the_commands():
+    out = run_cli("--help").stdout.decode()
+    for command in ("crawl", "process", "score", "run", "dashboard", "demo", "analyze", "history", "exposure"):
+        assert command in out
