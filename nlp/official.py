@@ -21,7 +21,6 @@ TOPIC = re.compile(r"1260h|chinese military compan", re.I)
 REMOVED_HEADING = re.compile(r"\b(removed|removal|deleted|no longer)\b", re.I)
 LISTED_HEADING = re.compile(r"\b(identified|designat\w*|following entities|added|list)\b", re.I)
 _NUMBERING = re.compile(r"^\s*(\(?\d+[.)]|[-•*])\s*")
-_TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
 @dataclass
@@ -52,25 +51,35 @@ def notice_kind(title: str | None, text: str) -> str | None:
     return None
 
 
+def _trailing_group(text: str) -> int | None:
+    """Index of the '(' that balances a final ')', or None."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return None
+
+
 def split_printed_name(printed: str) -> ListedName:
     """'Aviation Industry Corporation of China, Ltd. (AVIC)' -> name + alias 'AVIC'.
 
     Only trailing parentheses hold aliases and notes; parentheses inside a name are
     part of it ('Semiconductor Manufacturing International (Beijing) Corporation').
+    A final period belongs to the name ('Co., Ltd.').
     """
-    printed = _NUMBERING.sub("", printed).strip().rstrip(";,.").strip()
+    printed = _NUMBERING.sub("", printed).strip().rstrip(";,").strip()
     name, aliases = printed, []
-    while True:
-        match = _TRAILING_PAREN.search(name)
-        if match is None or match.start() == 0:
-            break
+    while (start := _trailing_group(name)) is not None and start > 0:
         group = []
-        for part in re.split(r";|,\s*(?:also|a\.k\.a\.)", match.group(1)):
+        for part in re.split(r";(?![^()]*\))|,\s*(?:also|a\.k\.a\.)", name[start + 1:-1]):
             part = re.sub(r"^(formerly|also known as|a\.k\.a\.|aka)\s+", "", part.strip(), flags=re.I)
             if part and not re.match(r"^(see|note|\d)", part, re.I):
                 group.append(part)
         aliases = group + aliases
-        name = name[:match.start()].rstrip(" ,;")
+        name = name[:start].rstrip(" ,;")
     return ListedName(name=re.sub(r"\s+", " ", name), aliases=aliases, printed=printed)
 
 

@@ -160,3 +160,11 @@ def test_parentheses_inside_a_name_are_part_of_it():
     assert row.name == "Semiconductor Manufacturing International (Beijing) Corporation" and row.aliases == []
     row = split_printed_name("China Unicom (Hong Kong) Limited (China Unicom HK; formerly X Ltd.)")
     assert row.name == "China Unicom (Hong Kong) Limited" and row.aliases == ["China Unicom HK", "X Ltd."]
+
+
+def test_nested_parentheses_and_final_periods():
+    row = split_printed_name("Semiconductor Manufacturing North China (Beijing) Corporation (SMIC NICM; formerly "
+                             "SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd.)")
+    assert row.name == "Semiconductor Manufacturing North China (Beijing) Corporation"
+    assert row.aliases == ["SMIC NICM", "SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd."]
+    assert split_printed_name("Anhui Sun Create Electronics Co., Ltd.;").name == "Anhui Sun Create Electronics Co., Ltd."

@@ -1,0 +1,53 @@
+"""Dashboard: pure queries/charts, and the overview page through Streamlit's AppTest."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from dashboard import charts, queries
+from db.engine import make_engine
+from db.settings import PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "dashboard" / "app.py")
+
+
+def test_queries_on_the_replayed_database(replayed_copy):
+    engine = make_engine(replayed_copy)
+    with Session(engine) as session:
+        as_of = queries.as_of(session)
+        board = queries.leaderboard(session, on=as_of, limit=500)
+        byd = board[board["entity"] == "BYD Company Limited"].iloc[0]
+        assert byd["listed"] == "1260H" and byd["score"] >= 60
+        assert list(board["score"]) == sorted(board["score"], reverse=True)
+        history = queries.score_history(session, entity_ids=[int(byd["entity_id"])])
+        assert history["day"].min() == date(2026, 6, 8)
+        markers = queries.event_markers(session, entity_ids=[int(byd["entity_id"])])
+        assert list(markers["status"]) == ["designated"]
+        figure = charts.exposure_chart(history, markers)
+        assert {trace.name for trace in figure.data} == {"BYD Company Limited", "designated"}
+        documents = queries.latest_documents(session)
+        assert documents.iloc[0]["title"].startswith("Notice of Availability")
+    engine.dispose()
+
+
+def test_overview_on_the_replayed_database(replayed_copy):
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    assert app.title[0].value.startswith("riskwatch")
+    assert any(caption.value.startswith("As of ") for caption in app.caption)
+    leaderboard = app.dataframe[0].value
+    assert "BYD Company Limited" in set(leaderboard["entity"])
+    assert len(app.get("plotly_chart")) == 1
+    chosen = app.multiselect[0].value
+    assert len(chosen) == 3
+    documents = app.dataframe[-1].value
+    assert "Notice of Availability of Designation of Chinese Military Companies" in set(documents["title"])
+
+
+def test_overview_on_an_empty_database(engine):
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    assert "No scores yet" in app.info[0].value and "riskwatch demo" in app.info[0].value
+    assert len(app.dataframe) == 0
