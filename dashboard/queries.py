@@ -24,20 +24,21 @@ def leaderboard(session: Session, *, on: date, limit: int = 50) -> pd.DataFrame:
 
     today = scores_on(on)
     week, month = scores_on(on - timedelta(days=7)), scores_on(on - timedelta(days=30))
-    names = dict(session.exec(select(Entity.id, Entity.name).where(Entity.id.in_(list(today)))).all()) if today else {}
+    entities = {e.id: e for e in session.exec(select(Entity).where(Entity.id.in_(list(today))))} if today else {}
     listed = _listed_now(session, on=on)
     rows = [
         {
-            "entity": names[entity_id],
+            "entity": entities[entity_id].name,
             "score": score,
             "listed": ", ".join(sorted(listed.get(entity_id, []))) or "-",
             "change_7d": round(score - week.get(entity_id, 0.0), 2),
             "change_30d": round(score - month.get(entity_id, 0.0), 2),
+            "watched": entities[entity_id].watched,
             "entity_id": entity_id,
         }
         for entity_id, score in today.items()
     ]
-    frame = pd.DataFrame(rows, columns=["entity", "score", "listed", "change_7d", "change_30d", "entity_id"])
+    frame = pd.DataFrame(rows, columns=["entity", "score", "listed", "change_7d", "change_30d", "watched", "entity_id"])
     return frame.sort_values(["score", "entity"], ascending=[False, True]).head(limit).reset_index(drop=True)
 
 
@@ -103,4 +104,6 @@ def latest_documents(session: Session, *, limit: int = 20) -> pd.DataFrame:
         .order_by(Document.publication_date.desc().nulls_last(), Document.id.desc())
         .limit(limit)
     ).all()
-    return pd.DataFrame(rows, columns=["published", "source", "title", "status", "reason", "url"])
+    frame = pd.DataFrame(rows, columns=["published", "source", "title", "status", "reason", "url"])
+    frame["reason"] = frame["reason"].fillna("")
+    return frame

@@ -74,7 +74,7 @@ class Entity(SQLModel, table=True):
     kind: str = "company"
     parent_id: int | None = Field(default=None, foreign_key="entity.id")
     relation: str | None = None  # how this entity relates to its parent (e.g. "subsidiary", "brand")
-    watched: bool = True
+    watched: bool = False  # on the curated watchlist (data/watchlist/watchlist.jsonl)
 
 
 class Alias(SQLModel, table=True):

@@ -176,6 +176,7 @@ def upsert_entity(
     parent: str | None = None,
     relation: str | None = None,
     alias_source: str | None = None,
+    watched: bool | None = None,
 ) -> Entity:
     """Create the entity if new; add missing aliases given as (alias, kind)."""
     entity = get_entity(session, name=name)
@@ -189,6 +190,8 @@ def upsert_entity(
             entity.parent_id, entity.relation = parent_entity.id, relation
     if country and not entity.country:
         entity.country = country
+    if watched is not None:
+        entity.watched = watched
     known = {a.alias for a in session.exec(select(Alias).where(Alias.entity_id == entity.id))}
     for alias, alias_kind in aliases:
         alias = alias.strip()

@@ -42,6 +42,7 @@ def seed_watchlist(session: Session, path: Path) -> int:
             parent=entry.get("parent"),
             relation=entry.get("relation"),
             alias_source="curated watchlist",
+            watched=True,
         )
     session.commit()
     return len(entries)

@@ -31,7 +31,9 @@ with Session(engine()) as session:
     st.download_button("Download leaderboard (CSV)", board.drop(columns=["entity_id"]).to_csv(index=False),
                        file_name=f"riskwatch-exposure-{as_of}.csv", mime="text/csv")
 
-    default = list(board["entity"].head(3))
+    # Default chart: the curated watchlist's companies (the seed case), else the top three.
+    watched = board[board["watched"]]
+    default = list((watched if not watched.empty else board)["entity"].head(3))
     chosen = st.multiselect("Entities to chart", options=list(board["entity"]), default=default)
     ids = [int(i) for i in board.loc[board["entity"].isin(chosen), "entity_id"]]
     if ids:

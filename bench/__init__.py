@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.NAME [--quick]`; the last stdout line is one JSON object."""
