@@ -33,3 +33,14 @@ class FailureItem:
     body: bytes | None = None
     publication_date: str | None = None  # when known: lets the next crawl's window reach back to retry it
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DeskStatusItem:
+    """A public-inspection document that left the desk: published, or withdrawn (never published)."""
+
+    source: str
+    external_id: str
+    status: str  # withdrawn | published
+    last_seen_on: str | None  # last day it was seen on public inspection
+    resolved_on: str  # the day the crawl found it gone

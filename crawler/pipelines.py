@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from crawler.items import DocumentItem, FailureItem
+from crawler.items import DeskStatusItem, DocumentItem, FailureItem
 from db import queries
 from db.engine import init_db, make_engine
 
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 SOURCE_KINDS = {
     "federal_register": "federal_register",
     "public_inspection": "public_inspection",
+    "dod_releases": "dod_release",
 }
 
 
@@ -90,6 +91,13 @@ class StoragePipeline:
             )
             self.outcomes[outcome] += 1
             log.debug("%s %s: %s", item.source, item.external_id, outcome)
+        elif isinstance(item, DeskStatusItem):
+            outcome = queries.record_desk_status(
+                self.session, source=self._source(item.source), external_id=item.external_id,
+                status=item.status, last_seen_on=item.last_seen_on, resolved_on=item.resolved_on)
+            self.outcomes[outcome] += 1
+            log.info("%s %s left public inspection: %s (last seen %s)", item.source, item.external_id,
+                     item.status, item.last_seen_on)
         elif isinstance(item, FailureItem):
             queries.record_failed_document(
                 self.session,

@@ -147,6 +147,38 @@ def record_failed_document(
     return document
 
 
+def record_desk_status(session: Session, *, source: Source, external_id: str, status: str,
+                       last_seen_on: str | None, resolved_on: str) -> str:
+    """A public-inspection document left the desk: store that as a new version (outcome 'changed').
+
+    The raw text is unchanged; the version's meta says ``published`` or ``withdrawn``
+    with the last day it was seen and the day it was found gone.
+    """
+    latest = latest_version(session, source_id=source.id, external_id=external_id)
+    if latest is None or latest.status == "failed":
+        return "unchanged"
+    if (latest.meta or {}).get("desk"):
+        return "unchanged"
+    meta = {**(latest.meta or {}), "desk": {"status": status, "last_seen_on": last_seen_on, "resolved_on": resolved_on}}
+    _, outcome = store_document(
+        session, source=source, external_id=external_id, raw=latest.raw, url=latest.url, title=latest.title,
+        doc_type=latest.doc_type, publication_date=latest.publication_date, content_type=latest.content_type,
+        meta=meta, language=latest.language)
+    return outcome
+
+
+def open_public_inspection_numbers(session: Session, *, source_name: str) -> list[str]:
+    """Public-inspection documents seen on the desk whose fate (published/withdrawn) is not known yet."""
+    rows = session.exec(
+        select(Document).join(Source).where(Source.name == source_name, Document.status != "failed")
+        .order_by(Document.external_id, Document.version)
+    ).all()
+    latest: dict[str, Document] = {}
+    for row in rows:
+        latest[row.external_id] = row
+    return sorted(n for n, d in latest.items() if not (d.meta or {}).get("desk"))
+
+
 def pending_documents(session: Session, *, limit: int | None = None) -> Sequence[Document]:
     """Documents stored but not yet processed by NLP, oldest first."""
     query = select(Document).where(Document.status == "pending").order_by(Document.id)

@@ -29,6 +29,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 log = logging.getLogger(__name__)
 
 LIVE_ORIGIN = "https://www.federalregister.gov"
+# Other live hosts are served under /_host/<hostname>/ (the Federal Register at the root).
+OTHER_HOSTS = ("www.defense.gov", "www.war.gov", "media.defense.gov", "www.compliance-wire.example",
+               "www.wirtschaftsblatt.example", "public-inspection.federalregister.gov")
 TYPE_CODES = {"NOTICE": "Notice", "RULE": "Rule", "PRORULE": "Proposed Rule", "PRESDOCU": "Presidential Document"}
 
 
@@ -105,9 +108,16 @@ class ReplayServer:
         self.stop()
 
     # -- rewriting ---------------------------------------------------------------------
+    def url_map(self) -> list[tuple[str, str]]:
+        """(served prefix, live prefix) pairs; spiders use them to store live URLs."""
+        pairs = [(f"{self.origin}/_host/{host}", f"https://{host}") for host in OTHER_HOSTS]
+        return pairs + [(self.origin, LIVE_ORIGIN)]
+
     def localise(self, value):
         """Point the snapshot's live URLs at this server."""
         if isinstance(value, str):
+            for host in OTHER_HOSTS:
+                value = value.replace(f"https://{host}", f"{self.origin}/_host/{host}")
             return value.replace(LIVE_ORIGIN, self.origin)
         if isinstance(value, list):
             return [self.localise(v) for v in value]

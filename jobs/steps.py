@@ -57,18 +57,45 @@ def crawl_window_start(session: Session, source: SourceConfig) -> date:
     return max(source.first_date, start)
 
 
-def _spider_args(source: SourceConfig, api_base: str, since: date, allowed: list[str]) -> dict[str, str]:
+def last_crawled_day(session: Session, source: SourceConfig) -> date | None:
+    """The day up to which the last finished crawl of ``source`` read (its as-of day or run day)."""
+    run = session.exec(
+        select(CrawlRun).where(CrawlRun.source == source.name, CrawlRun.status == "finished")
+        .order_by(CrawlRun.id.desc())
+    ).first()
+    if run is None:
+        return None
+    return run.as_of or run.started_at.date()
+
+
+def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: date | None,
+                allowed: list[str], url_map: list[tuple[str, str]]) -> dict[str, str]:
+    """Arguments for the source's spider, by source kind."""
     args = dict(source.args)
-    return {
-        "api_base": api_base,
-        "since": since.isoformat(),
-        "terms": "||".join(args.get("terms", ["1260H"])),
-        "agencies": ",".join(args.get("agencies", [])),
-        "types": ",".join(args.get("types", [])),
-        "per_page": str(args.get("per_page", 100)),
-        "allowed": ",".join(allowed),
-        "canonical_origin": "{0.scheme}://{0.netloc}".format(urlsplit(source.url)),
-    }
+    common = {"allowed": ",".join(allowed), "url_map": json.dumps(url_map)}
+    if source.kind == "federal_register":
+        return {
+            **common,
+            "api_base": base,
+            "since": crawl_window_start(session, source).isoformat(),
+            "terms": "||".join(args.get("terms", ["1260H"])),
+            "agencies": ",".join(args.get("agencies", [])),
+            "types": ",".join(args.get("types", [])),
+            "per_page": str(args.get("per_page", 100)),
+        }
+    if source.kind == "public_inspection":
+        until = as_of or date.today()
+        last = last_crawled_day(session, source)
+        since = source.first_date if last is None else last - timedelta(days=source.overlap_days)
+        return {
+            **common,
+            "api_base": base,
+            "since": min(max(since, source.first_date), until).isoformat(),
+            "until": until.isoformat(),
+            "agencies": ",".join(args.get("agencies", [])),
+            "open_numbers": ",".join(queries.open_public_inspection_numbers(session, source_name=source.name)),
+        }
+    raise ValueError(f"source {source.name!r}: unknown kind {source.kind!r}")
 
 
 def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = None) -> list[CrawlRun]:
@@ -85,10 +112,11 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
     log_dir.mkdir(parents=True, exist_ok=True)
     with (replay or nullcontext()):
         for source in sources:
-            api_base = replay.api_base if replay else source.url
-            allowed = source.allowed_domains + ([urlsplit(api_base).hostname] if replay else [])
+            base = replay.localise(source.url) if replay else source.url
+            allowed = source.allowed_domains + ([urlsplit(base).hostname] if replay else [])
             with Session(engine) as session:
-                since = crawl_window_start(session, source)
+                args = spider_args(session, source, base=base, as_of=as_of, allowed=allowed,
+                                   url_map=replay.url_map() if replay else [])
                 run = queries.start_crawl_run(session, source=source.name, mode=settings.mode, as_of=as_of)
             scrapy_settings = {
                 "USER_AGENT": settings.user_agent,
@@ -101,10 +129,10 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
                 sys.executable, "-m", "crawler.run", source.spider,
                 "--database-url", settings.resolved_database_url,
                 "--run-id", str(run.id),
-                "--args", json.dumps(_spider_args(source, api_base, since, allowed)),
+                "--args", json.dumps(args),
                 "--settings", json.dumps(scrapy_settings),
             ]
-            log.info("crawling %s since %s (%s mode) into %s", source.name, since, settings.mode,
+            log.info("crawling %s since %s (%s mode) into %s", source.name, args.get("since"), settings.mode,
                      redact_url(settings.resolved_database_url))
             completed = subprocess.run(command, cwd=PROJECT_ROOT, env=os.environ.copy(),
                                        capture_output=True, text=True)

@@ -24,6 +24,7 @@ from nlp.watchlist import names_from_db, ruler_patterns, seed_watchlist
 log = logging.getLogger(__name__)
 
 MAX_NLP_CHARS = 1_000_000
+PUBLIC_INSPECTION = "Public Inspection"
 
 
 @dataclass
@@ -38,6 +39,8 @@ class ProcessStats:
 
 def _list_date(document: Document) -> tuple[date | None, str]:
     result = (document.meta or {}).get("result", {})
+    if document.doc_type == PUBLIC_INSPECTION:
+        return document.publication_date, "filed_at"
     for key, kind in (("effective_on", "list_date"), ("signing_date", "signing_date")):
         if result.get(key):
             try:
@@ -102,6 +105,9 @@ def apply_official_notice(session: Session, document: Document, notice: Official
                                 method="official_list", score=1.0, day=document.publication_date))
         return entity
 
+    if document.doc_type == PUBLIC_INSPECTION:
+        return mentions, _public_inspection_events(document, notice, before, evidence, effective), None
+
     listed_ids = set()
     for entry in notice.listed:
         entity = evidence(entry)
@@ -129,6 +135,39 @@ def apply_official_notice(session: Session, document: Document, notice: Official
                                        evidence_document_id=document.id,
                                        sentence=f"{entity.name} is not in the {effective.isoformat()} edition"))
     return mentions, events, None
+
+
+def _public_inspection_events(document: Document, notice: OfficialNotice, before: set[int], evidence,
+                              filed: date) -> list[ListingEvent]:
+    """A notice on public inspection is not a listing. While on the desk, the companies it
+    would add are *proposed*; once it has left the desk without being published, *withdrawn*
+    (dated the last day it was seen; the filing date is kept as the publication date)."""
+    desk = (document.meta or {}).get("desk") or {}
+    if desk.get("status") == "published":
+        for entry in notice.listed:
+            evidence(entry)
+        return []
+    withdrawn = desk.get("status") == "withdrawn"
+    last_seen = date.fromisoformat(desk["last_seen_on"]) if desk.get("last_seen_on") else filed
+    events = []
+    for entry in notice.listed:
+        entity = evidence(entry)
+        if entity.id in before:
+            continue
+        if withdrawn:
+            sentence = (f"{entry.printed or entry.name}: named in notice {document.external_id}, filed for public "
+                        f"inspection on {filed.isoformat()}, last seen there on {last_seen.isoformat()}, found "
+                        f"withdrawn on {desk.get('resolved_on')} and never published")
+        else:
+            sentence = (f"{entry.printed or entry.name}: named in notice {document.external_id} on public inspection "
+                        f"since {filed.isoformat()} (not yet published; not a listing)")
+        events.append(ListingEvent(entity_id=entity.id, list_name=notice.list_name,
+                                   status="withdrawn" if withdrawn else "proposed",
+                                   effective_date=last_seen if withdrawn else filed,
+                                   date_kind="withdrawn_by" if withdrawn else "filed_at",
+                                   publication_date=filed, official=True, evidence_document_id=document.id,
+                                   sentence=sentence))
+    return events
 
 
 def process_documents(session: Session, settings: Settings | None = None,

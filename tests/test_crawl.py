@@ -24,13 +24,13 @@ def _documents(settings):
 
 
 def test_crawl_stores_every_notice_and_a_recrawl_adds_nothing(isolated_settings):
-    (run,) = crawl(isolated_settings)
+    (run,) = crawl(isolated_settings, only="federal_register")
     assert run.status == "finished" and run.new == 6 and run.failed == 0 and run.requests >= 8
     docs, _ = _documents(isolated_settings)
     assert sorted(d.external_id for d in docs) == [
         "2021-13753", "2022-22069", "2024-06895", "2024-30018", "2025-00070", "2026-11871"]
     assert all(d.raw and d.content_hash and d.status == "pending" for d in docs)
-    (again,) = crawl(isolated_settings)
+    (again,) = crawl(isolated_settings, only="federal_register")
     assert again.new == 0 and again.changed == 0 and again.unchanged == 1  # only the 30-day overlap window
     assert len(_documents(isolated_settings)[0]) == 6
 
@@ -49,7 +49,7 @@ def test_bad_input_is_recorded_and_the_crawl_goes_on(isolated_settings, snapshot
     monkeypatch.setenv("RISKWATCH_SNAPSHOT_DIR", str(snapshot_copy))
     get_settings.cache_clear()
     settings = get_settings()
-    (run,) = crawl(settings)
+    (run,) = crawl(settings, only="federal_register")
     assert run.status == "finished"
     assert run.new == 5 and run.failed == 3
     docs, _ = _documents(settings)
@@ -59,7 +59,41 @@ def test_bad_input_is_recorded_and_the_crawl_goes_on(isolated_settings, snapshot
     assert any("without document_number" in reason for reason in failed.values())
     # the next run retries what failed: with the fault gone, the notice is filled in
     (snapshot_copy / "faults.json").write_text("[]")
-    (retry,) = crawl(settings)
+    (retry,) = crawl(settings, only="federal_register")
     docs, _ = _documents(settings)
     notice = next(d for d in docs if d.external_id == "2022-22069")
     assert notice.status == "pending" and notice.raw and notice.failure_reason is None
+
+
+def test_public_inspection_notice_seen_on_the_desk_then_found_withdrawn(isolated_settings):
+    from datetime import date
+
+    from db import queries
+    from jobs.steps import process
+
+    crawl(isolated_settings, as_of=date(2026, 2, 13))
+    docs, _ = _documents(isolated_settings)
+    (on_desk,) = [d for d in docs if d.external_id == "2026-02984"]
+    assert on_desk.doc_type == "Public Inspection" and "desk" not in on_desk.meta
+    assert on_desk.publication_date == date(2026, 2, 13)  # the filing date
+    assert on_desk.url.startswith("https://www.federalregister.gov/public-inspection/2026-02984")
+
+    crawl(isolated_settings, as_of=date(2026, 2, 14))
+    docs, runs = _documents(isolated_settings)
+    versions = sorted((d for d in docs if d.external_id == "2026-02984"), key=lambda d: d.version)
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[1].meta["desk"] == {"status": "withdrawn", "last_seen_on": "2026-02-13", "resolved_on": "2026-02-14"}
+    assert versions[1].raw == versions[0].raw
+
+    # a third run finds nothing new
+    crawl(isolated_settings, as_of=date(2026, 2, 15))
+    assert len([d for d in _documents(isolated_settings)[0] if d.external_id == "2026-02984"]) == 2
+
+    stats = process(isolated_settings)
+    assert stats.failed == 0
+    engine = make_engine(isolated_settings.resolved_database_url)
+    with Session(engine) as session:
+        alibaba = queries.get_entity(session, name="Alibaba Group Holding Limited")
+        statuses = [(e.status, e.official) for e, _ in queries.listing_events_for(session, entity_id=alibaba.id)]
+    engine.dispose()
+    assert statuses == [("proposed", True), ("withdrawn", True)]  # never designated

@@ -22,11 +22,11 @@ def test_queries_on_the_replayed_database(replayed_copy):
         assert byd["listed"] == "1260H" and byd["score"] >= 60
         assert list(board["score"]) == sorted(board["score"], reverse=True)
         history = queries.score_history(session, entity_ids=[int(byd["entity_id"])])
-        assert history["day"].min() == date(2026, 6, 8)
+        assert history["day"].min() == date(2026, 2, 13)  # first evidence: the notice on public inspection
         markers = queries.event_markers(session, entity_ids=[int(byd["entity_id"])])
-        assert list(markers["status"]) == ["designated"]
+        assert list(markers["status"]) == ["proposed", "withdrawn", "designated"]
         figure = charts.exposure_chart(history, markers)
-        assert {trace.name for trace in figure.data} == {"BYD Company Limited", "designated"}
+        assert {trace.name for trace in figure.data} == {"BYD Company Limited", "proposed", "withdrawn", "designated"}
         documents = queries.latest_documents(session)
         assert documents.iloc[0]["title"].startswith("Notice of Availability")
     engine.dispose()

@@ -19,13 +19,16 @@ def rows(db, sql, *params):
 
 
 def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(replayed_db):
-    assert rows(replayed_db, "SELECT count(*) FROM document WHERE status = 'processed'")[0][0] == 6
+    # six Federal Register notices, and the public-inspection notice in two versions (on the desk, withdrawn)
+    assert rows(replayed_db, "SELECT count(*) FROM document WHERE status = 'processed'")[0][0] == 8
     for name in SEED:
         events = rows(replayed_db, """
-            SELECT e.status, e.effective_date, e.publication_date, e.official, d.external_id
+            SELECT e.status, e.effective_date, e.publication_date, e.official, d.external_id, e.date_kind
             FROM listingevent e JOIN entity n ON n.id = e.entity_id JOIN document d ON d.id = e.evidence_document_id
-            WHERE n.name = ?""", name)
-        assert events == [("designated", "2026-06-08", "2026-06-10", 1, "2026-11871")]
+            WHERE n.name = ? ORDER BY e.effective_date, e.id""", name)
+        assert events == [("proposed", "2026-02-13", "2026-02-13", 1, "2026-02984", "filed_at"),
+                          ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),
+                          ("designated", "2026-06-08", "2026-06-10", 1, "2026-11871", "list_date")]
         mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
                                         WHERE n.name = ?""", name)
         assert mentions and {m for (m,) in mentions} == {"official_list"}
@@ -33,7 +36,8 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
                                       WHERE n.name = ? AND s.day = '2026-06-07'""", name)
         after = rows(replayed_db, """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
                                      WHERE n.name = ? AND s.day = '2026-06-08'""", name)
-        assert before == [] and after and after[0][0] >= 60
+        assert before and 0 < before[0][0] < 30  # the withdrawn notice is a visible signal, not a listing
+        assert after and after[0][0] >= before[0][0] + 50
 
 
 def test_run_reconstructs_edition_changes(replayed_db):
@@ -64,8 +68,10 @@ def test_history_json_contract(replayed_copy):
     for name in ("BYD", "BYD Co Ltd", "比亚迪"):
         result = json.loads(run_cli("history", name, "--json", env={"RISKWATCH_DATABASE_URL": replayed_copy}).stdout)
         assert result["entity"] == "BYD Company Limited" and result["listed"] is True
-        assert {"date", "list", "status", "source_url"} <= set(result["events"][0])
-        assert result["events"][0]["source_url"].startswith("https://www.federalregister.gov/documents/2026/06/10/")
+        assert all({"date", "list", "status", "source_url"} <= set(event) for event in result["events"])
+        designation = next(e for e in result["events"] if e["status"] == "designated")
+        assert designation["date"] == "2026-06-08" and designation["publication_date"] == "2026-06-10"
+        assert designation["source_url"].startswith("https://www.federalregister.gov/documents/2026/06/10/")
     missing = run_cli("history", "No Such Company", env={"RISKWATCH_DATABASE_URL": replayed_copy}, check=False)
     assert missing.returncode == 1 and b"no entity matches" in missing.stderr
 

@@ -14,7 +14,8 @@ SNAPSHOT = DATA_DIR / "snapshot" / "federal_register"
 
 
 def spider(**kwargs):
-    return FederalRegisterSpider(api_base=API, canonical_origin="https://www.federalregister.gov", **kwargs)
+    return FederalRegisterSpider(api_base=API, url_map='[["http://127.0.0.1:9", "https://www.federalregister.gov"]]',
+                                 **kwargs)
 
 
 def json_response(payload, url=f"{API}/documents.json") -> TextResponse:

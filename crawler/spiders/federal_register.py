@@ -25,6 +25,45 @@ RESULT_FIELDS = [
 ]
 
 
+class UrlMapMixin:
+    """Allowed domains and the served->live URL map shared by the spiders.
+
+    Offline, the replay server stands in for the live sites: stored URLs are
+    rewritten back to the live ones so evidence links point at the real source.
+    """
+
+    def setup_urls(self, base_url: str, allowed: str, url_map: str) -> None:
+        hosts = {urlsplit(base_url).hostname, *[d for d in allowed.split(",") if d]}
+        self.allowed_domains = sorted(h for h in hosts if h)
+        self.url_map = [tuple(pair) for pair in json.loads(url_map or "[]")]
+
+    def canonical(self, value):
+        """``value`` (a URL, or JSON-like data) with served URLs rewritten to the live ones."""
+        if not self.url_map:
+            return value
+        text = json.dumps(value)
+        for served, live in sorted(self.url_map, key=lambda pair: -len(pair[0])):
+            text = text.replace(served, live)
+        return json.loads(text)
+
+
+def describe_failure(failure) -> str:
+    if failure.check(HttpError):
+        response = failure.value.response
+        return f"HTTP {response.status} from {response.url}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def failure_item(spider, url: str, reason: str, body: bytes | None, *, external_id: str | None = None,
+                 meta: dict | None = None, publication_date: str | None = None) -> FailureItem:
+    """A FailureItem; without a document id, the request itself (path + query) identifies it."""
+    if external_id is None:
+        parts = urlsplit(url)
+        external_id = f"request:{parts.path}?{parts.query}" + (f"#{parts.fragment}" if parts.fragment else "")
+    return FailureItem(source=spider.source, external_id=external_id, url=spider.canonical(url), reason=reason,
+                       body=body, meta=meta or {}, publication_date=publication_date)
+
+
 def documents_search_url(api_base: str, *, term: str, agencies: list[str], types: list[str],
                          since: str | None, per_page: int = 100, order: str = "oldest") -> str:
     """The documents.json URL with the API's own parameter syntax."""
@@ -38,27 +77,21 @@ def documents_search_url(api_base: str, *, term: str, agencies: list[str], types
     return f"{api_base.rstrip('/')}/documents.json?{urlencode(params)}"
 
 
-class FederalRegisterSpider(scrapy.Spider):
+class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
     name = "federal_register"
     source = "federal_register"
 
     def __init__(self, api_base: str, terms: str = "1260H", agencies: str = "defense-department",
                  types: str = "NOTICE", since: str | None = None, per_page: str = "100",
-                 allowed: str = "", canonical_origin: str = "", **kwargs):
+                 allowed: str = "", url_map: str = "[]", **kwargs):
         super().__init__(**kwargs)
         self.api_base = api_base
-        # Offline, the replay server stands in for the live site: stored URLs are
-        # rewritten back to the live origin so evidence links point at the real source.
-        parts = urlsplit(api_base)
-        self.served_origin = f"{parts.scheme}://{parts.netloc}"
-        self.canonical_origin = canonical_origin.rstrip("/") or self.served_origin
+        self.setup_urls(api_base, allowed, url_map)
         self.terms = [t for t in terms.split("||") if t]
         self.agencies = [a for a in agencies.split(",") if a]
         self.types = [t for t in types.split(",") if t]
         self.since = since or None
         self.per_page = int(per_page)
-        api_host = urlsplit(api_base).hostname
-        self.allowed_domains = sorted({api_host, *[d for d in allowed.split(",") if d]})
         self._seen: set[str] = set()
 
     async def start(self):
@@ -112,25 +145,13 @@ class FederalRegisterSpider(scrapy.Spider):
         yield self._document(result, url=response.url, body=response.body, content_type=content_type)
 
     def full_text_failed(self, failure):
-        request = failure.request
-        result = request.cb_kwargs.get("result", {})
-        yield FailureItem(
-            source=self.source,
-            external_id=result.get("document_number", request.url),
-            url=self.canonical(request.url),
-            reason=f"full text not fetched: {_describe(failure)}",
-            meta={"result": self.canonical(result)},
-            publication_date=result.get("publication_date"),
-        )
+        result = failure.request.cb_kwargs.get("result", {})
+        yield failure_item(self, failure.request.url, f"full text not fetched: {describe_failure(failure)}", None,
+                           external_id=result.get("document_number"), meta={"result": self.canonical(result)},
+                           publication_date=result.get("publication_date"))
 
     def listing_failed(self, failure):
-        yield self._failure(failure.request.url, f"search page not fetched: {_describe(failure)}", None)
-
-    def canonical(self, value):
-        """``value`` with URLs of the serving origin rewritten to the canonical (live) origin."""
-        if self.canonical_origin == self.served_origin:
-            return value
-        return json.loads(json.dumps(value).replace(self.served_origin, self.canonical_origin))
+        yield failure_item(self, failure.request.url, f"search page not fetched: {describe_failure(failure)}", None)
 
     def _document(self, result, *, url, body, content_type):
         result = self.canonical(result)
@@ -148,13 +169,4 @@ class FederalRegisterSpider(scrapy.Spider):
         )
 
     def _failure(self, url: str, reason: str, body: bytes | None) -> FailureItem:
-        parts = urlsplit(url)
-        external_id = f"request:{parts.path}?{parts.query}" + (f"#{parts.fragment}" if parts.fragment else "")
-        return FailureItem(source=self.source, external_id=external_id, url=self.canonical(url), reason=reason, body=body)
-
-
-def _describe(failure) -> str:
-    if failure.check(HttpError):
-        response = failure.value.response
-        return f"HTTP {response.status} from {response.url}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        return failure_item(self, url, reason, body)
