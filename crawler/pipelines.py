@@ -63,7 +63,8 @@ class StoragePipeline:
                     "requests": stats.get_value("downloader/request_count", 0),
                     "new": self.outcomes["new"],
                     "changed": self.outcomes["changed"],
-                    "unchanged": self.outcomes["unchanged"],
+                    # 304 Not Modified answers to conditional requests are unchanged documents too
+                    "unchanged": self.outcomes["unchanged"] + stats.get_value("downloader/response_status_count/304", 0),
                     "failed": self.outcomes["failed"],
                 },
             )

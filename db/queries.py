@@ -28,7 +28,9 @@ def content_hash(raw: bytes | None, meta: dict[str, Any] | None = None) -> str:
     digest = hashlib.sha256()
     digest.update(raw or b"")
     digest.update(b"\0")
-    digest.update(json.dumps(meta or {}, sort_keys=True, default=str).encode())
+    # HTTP validators (ETag, Last-Modified) change without the content changing: not hashed.
+    hashed = {k: v for k, v in (meta or {}).items() if k != "http"}
+    digest.update(json.dumps(hashed, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 
@@ -81,6 +83,10 @@ def store_document(
         content_hash=digest, fetched_at=utcnow(),
     )
     if latest is not None and latest.content_hash == digest:
+        if (meta or {}).get("http") and (latest.meta or {}).get("http") != meta["http"]:
+            latest.meta = {**(latest.meta or {}), "http": meta["http"]}  # keep validators fresh
+            session.add(latest)
+            session.commit()
         return latest, "unchanged"
     if latest is not None and latest.status == "failed":
         for key, value in fields.items():
@@ -165,6 +171,18 @@ def record_desk_status(session: Session, *, source: Source, external_id: str, st
         doc_type=latest.doc_type, publication_date=latest.publication_date, content_type=latest.content_type,
         meta=meta, language=latest.language)
     return outcome
+
+
+def http_validators(session: Session, *, source_name: str) -> dict[str, dict]:
+    """Live URL -> {etag, last_modified} of the stored documents of a source (for conditional requests)."""
+    validators = {}
+    rows = session.exec(select(Document).join(Source).where(Source.name == source_name, Document.status != "failed")
+                        .order_by(Document.version))
+    for document in rows:
+        http = (document.meta or {}).get("http") or {}
+        if document.url and (http.get("etag") or http.get("last_modified")):
+            validators[document.url] = http
+    return validators
 
 
 def open_public_inspection_numbers(session: Session, *, source_name: str) -> list[str]:

@@ -217,7 +217,8 @@ def history(name: Annotated[str, typer.Argument(help="entity name or alias, e.g.
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
     status = "[red]LISTED[/red]" if result["listed"] else "not listed"
-    table = Table("date", "list", "status", "official", "source", title=f"{result['entity']}: {status}")
+    table = Table("date", "list", "status", "official", title=f"{result['entity']}: {status}")
+    table.add_column("source", overflow="fold")
     for event in result["events"]:
         table.add_row(event["date"] or "-", event["list"], event["status"], "yes" if event["official"] else "news",
                       event["source_url"] or "-")

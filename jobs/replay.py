@@ -16,12 +16,15 @@ Snapshot layout (``data/snapshot``)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timezone
+from email.utils import format_datetime
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -48,6 +51,14 @@ class Snapshot:
         self.public_inspection: dict[str, dict] = {}
         for path in sorted((fr / "public_inspection").glob("*.json")):
             self.public_inspection[path.stem] = json.loads(path.read_bytes())
+        defense = self.root / "defense"
+        releases = defense / "releases.json"
+        self.dod = json.loads(releases.read_text()) if releases.exists() else {"rss": {}, "releases": []}
+        self.dod_pages = {(r["host"], r["path"]): defense / "pages" / r["page"] for r in self.dod["releases"]}
+        self.media_root = defense / "media"
+        news = self.root / "news" / "feeds.json"
+        self.news = json.loads(news.read_text()) if news.exists() else {"feeds": [], "articles": []}
+        self.news_root = self.root / "news"
         faults = self.root / "faults.json"
         self.faults: list[dict] = json.loads(faults.read_text()) if faults.exists() else []
 
@@ -179,6 +190,22 @@ class ReplayServer:
         return sorted(docs, key=lambda d: d.get("document_number", ""))
 
 
+def rss_document(title: str, link: str, items: list[dict]) -> bytes:
+    """RSS 2.0 with title, link, pubDate, description and guid per item."""
+    parts = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
+             f"<title>{escape(title)}</title><link>{escape(link)}</link><description>{escape(title)}</description>"]
+    for item in items:
+        parts.append(
+            "<item>"
+            f"<title>{escape(item['title'])}</title><link>{escape(item['link'])}</link>"
+            f"<guid isPermaLink=\"false\">{escape(item['guid'])}</guid>"
+            f"<pubDate>{format_datetime(item['published'])}</pubDate>"
+            f"<description>{escape(item.get('description', ''))}</description>"
+            "</item>")
+    parts.append("</channel></rss>")
+    return "\n".join(parts).encode("utf-8")
+
+
 class _Handler(BaseHTTPRequestHandler):
     replay: ReplayServer
     server_version = "riskwatch-replay/1"
@@ -220,11 +247,48 @@ class _Handler(BaseHTTPRequestHandler):
             number = path.rsplit("/", 1)[1][:-5]
             doc = snap.public_inspection.get(number)
             return self._json(doc) if doc else self._error(404, "public inspection document not found")
+        if path.startswith("/_host/"):
+            host, _, rest = path[len("/_host/"):].partition("/")
+            return self._other_host(host, "/" + rest, query)
         if path.startswith("/public-inspection/raw/"):
             number = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
             file = snap.full_texts.get(number)
             return self._bytes(file.read_bytes(), "text/plain; charset=utf-8") if file else self._error(404, "not found")
         self._error(404, f"no such endpoint: {path}")
+
+    def _other_host(self, host: str, path: str, query: dict) -> None:
+        replay, snap = self.replay, self.replay.snapshot
+        if path == "/DesktopModules/ArticleCS/RSS.ashx":
+            limit = int((query.get("max") or ["10"])[0])
+            releases = [r for r in snap.dod["releases"] if date.fromisoformat(r["date"]) <= replay.as_of]
+            releases.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
+            items = [{"title": r["title"], "link": replay.localise(r["link"]), "guid": r["id"],
+                      "published": datetime.fromisoformat(r["date"] + "T10:00:00-05:00"),
+                      "description": r["title"]} for r in releases[:limit]]
+            return self._bytes(rss_document("U.S. Department of Defense Releases", f"https://{host}/News/Releases/", items),
+                               "application/rss+xml; charset=utf-8")
+        page = snap.dod_pages.get((host, path))
+        if page is not None:
+            return self._cacheable(replay.localise(page.read_text(encoding="utf-8")).encode("utf-8"),
+                                   "text/html; charset=utf-8")
+        if host == "media.defense.gov":
+            file = (snap.media_root / path.lstrip("/")).resolve()
+            if snap.media_root.resolve() in file.parents and file.is_file():
+                return self._cacheable(file.read_bytes(), "application/pdf")
+        for feed in snap.news["feeds"]:
+            if feed["feed_url"] == f"https://{host}{path}":
+                articles = [a for a in snap.news["articles"] if a["feed"] == feed["name"]
+                            and datetime.fromisoformat(a["published"].replace("Z", "+00:00")).date() <= replay.as_of]
+                articles.sort(key=lambda a: a["published"], reverse=True)
+                items = [{"title": a["title"], "link": replay.localise(a["url"]), "guid": a["url"],
+                          "published": datetime.fromisoformat(a["published"].replace("Z", "+00:00")),
+                          "description": a.get("summary", "")} for a in articles]
+                return self._bytes(rss_document(feed["title"], feed["site"], items), "application/rss+xml; charset=utf-8")
+        for article in snap.news["articles"]:
+            if article["url"] == f"https://{host}{path}":
+                body = (snap.news_root / "articles" / article["file"]).read_bytes()
+                return self._bytes(body, article.get("content_type", "text/html; charset=utf-8"))
+        self._error(404, f"no such page: https://{host}{path}")
 
     def _fault(self, path: str, query: str) -> bool:
         for index, fault in enumerate(self.replay.snapshot.faults):
@@ -245,6 +309,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
             return True
         return False
+
+    def _cacheable(self, body: bytes, content_type: str) -> None:
+        """Serve with an ETag; answer a matching If-None-Match with 304 Not Modified."""
+        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _json(self, payload) -> None:
         self._bytes(json.dumps(self.replay.localise(payload)).encode(), "application/json; charset=utf-8")

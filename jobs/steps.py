@@ -95,7 +95,23 @@ def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: dat
             "agencies": ",".join(args.get("agencies", [])),
             "open_numbers": ",".join(queries.open_public_inspection_numbers(session, source_name=source.name)),
         }
+    if source.kind == "dod_releases":
+        feeds = [base] + [url_map_localise(url_map, f) for f in args.get("extra_feeds", [])]
+        return {
+            **common,
+            "feeds": "||".join(feeds),
+            "since": crawl_window_start(session, source).isoformat(),
+            "validators": json.dumps(queries.http_validators(session, source_name=source.name)),
+        }
     raise ValueError(f"source {source.name!r}: unknown kind {source.kind!r}")
+
+
+def url_map_localise(url_map: list[tuple[str, str]], url: str) -> str:
+    """A live URL as served (offline: through the replay server)."""
+    for served, live in sorted(url_map, key=lambda pair: -len(pair[1])):
+        if url.startswith(live):
+            return served + url[len(live):]
+    return url
 
 
 def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = None) -> list[CrawlRun]:

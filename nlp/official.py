@@ -28,6 +28,7 @@ class ListedName:
     name: str
     aliases: list[str] = field(default_factory=list)
     printed: str = ""
+    parent: str | None = None  # "subsidiary of X" as the list prints it
 
 
 @dataclass
@@ -71,16 +72,38 @@ def split_printed_name(printed: str) -> ListedName:
     A final period belongs to the name ('Co., Ltd.').
     """
     printed = _NUMBERING.sub("", printed).strip().rstrip(";,").strip()
-    name, aliases = printed, []
+    name, aliases, parent = printed, [], None
     while (start := _trailing_group(name)) is not None and start > 0:
         group = []
-        for part in re.split(r";(?![^()]*\))|,\s*(?:also|a\.k\.a\.)", name[start + 1:-1]):
-            part = re.sub(r"^(formerly|also known as|a\.k\.a\.|aka)\s+", "", part.strip(), flags=re.I)
-            if part and not re.match(r"^(see|note|\d)", part, re.I):
+        for part in split_notes(name[start + 1:-1]):
+            if part.lower().startswith("subsidiary of "):
+                parent = part[len("subsidiary of "):].strip()
+            else:
                 group.append(part)
         aliases = group + aliases
         name = name[:start].rstrip(" ,;")
-    return ListedName(name=re.sub(r"\s+", " ", name), aliases=aliases, printed=printed)
+    return ListedName(name=re.sub(r"\s+", " ", name), aliases=aliases, printed=printed, parent=parent)
+
+
+def split_notes(notes: str) -> list[str]:
+    """'AVIC Jonhon; formerly X Co., Ltd.' -> ['AVIC Jonhon', 'X Co., Ltd.'] (semicolons inside
+    parentheses are kept; 'see ...'/'note ...' remarks dropped)."""
+    parts = []
+    for part in re.split(r";(?![^()]*\))|,\s*(?:also|a\.k\.a\.)", notes):
+        part = re.sub(r"^(formerly|also known as|a\.k\.a\.|aka)\s+", "", part.strip(), flags=re.I)
+        if part and not re.match(r"^(see|note|\d)", part, re.I):
+            parts.append(part)
+    return parts
+
+
+def notice_from_list_rows(rows, *, list_date: date | None, list_name: str = "1260H") -> OfficialNotice:
+    """An edition from the rows of a list PDF (crawler.parsers.list_pdf.ListRow)."""
+    listed = []
+    for row in rows:
+        entry = split_printed_name(f"{row.name} ({row.notes})" if row.notes else row.name)
+        entry.printed = row.printed
+        listed.append(entry)
+    return OfficialNotice(kind="edition", list_name=list_name, list_date=list_date, listed=listed)
 
 
 def parse_list_html(html: str) -> tuple[list[ListedName], list[ListedName]]:

@@ -16,7 +16,8 @@ from db.settings import Settings, get_settings
 from nlp.analysis import analyze_doc
 from nlp.language import detect_language
 from nlp.linking import EntityLinker
-from nlp.official import OfficialNotice, parse_official_notice
+from crawler.parsers.list_pdf import ListPdfError, parse_list_pdf
+from nlp.official import OfficialNotice, notice_from_list_rows, parse_official_notice
 from nlp.pipeline import build_pipeline
 from nlp.text import TextExtractionError, decode, document_text
 from nlp.watchlist import names_from_db, ruler_patterns, seed_watchlist
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 MAX_NLP_CHARS = 1_000_000
 PUBLIC_INSPECTION = "Public Inspection"
+LIST_PDF = "List PDF"
+# Federal Register document types whose body may be an official list (the DoD release
+# pages only announce a list; the list itself is the PDF).
+OFFICIAL_NOTICE_TYPES = {"Notice", "Rule", PUBLIC_INSPECTION}
 
 
 @dataclass
@@ -41,6 +46,8 @@ def _list_date(document: Document) -> tuple[date | None, str]:
     result = (document.meta or {}).get("result", {})
     if document.doc_type == PUBLIC_INSPECTION:
         return document.publication_date, "filed_at"
+    if document.doc_type == LIST_PDF and (document.meta or {}).get("list_date"):
+        return date.fromisoformat(document.meta["list_date"]), "list_date"
     for key, kind in (("effective_on", "list_date"), ("signing_date", "signing_date")):
         if result.get(key):
             try:
@@ -51,13 +58,17 @@ def _list_date(document: Document) -> tuple[date | None, str]:
 
 
 def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
-    """Entity ids whose latest official designation/removal on or before ``on`` is a designation."""
+    """Entity ids whose latest official designation/removal before ``on`` is a designation.
+
+    Strictly before: two official documents of the same day (the DoD list PDF and the
+    Federal Register notice) each record the same change, as corroborating evidence.
+    """
     rows = session.exec(
         select(ListingEvent)
         .where(ListingEvent.official == True,  # noqa: E712 (SQL expression)
                ListingEvent.list_name == list_name,
                ListingEvent.status.in_(("designated", "removed")),
-               ListingEvent.effective_date <= on)
+               ListingEvent.effective_date < on)
         .order_by(ListingEvent.effective_date, ListingEvent.id)
     ).all()
     state: dict[int, str] = {}
@@ -66,7 +77,8 @@ def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
     return {entity_id for entity_id, status in state.items() if status == "designated"}
 
 
-def _resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: list[str], source: str) -> Entity:
+def _resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: list[str], source: str,
+                    parent: str | None = None) -> Entity:
     """The entity an official list row names. Official names are matched exactly (the
     printed name, or a printed former name/alias that is unambiguous), never normalised
     or fuzzily: "China Telecom Group" and "China Telecom Corporation Limited" are two
@@ -78,7 +90,8 @@ def _resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: 
             canonical = link.entity
             break
     entity = queries.upsert_entity(session, name=canonical, aliases=[(a, "list") for a in aliases]
-                                   + ([(name, "list")] if canonical != name else []), alias_source=source)
+                                   + ([(name, "list")] if canonical != name else []), alias_source=source,
+                                   parent=parent, relation="subsidiary" if parent else None)
     return entity
 
 
@@ -89,7 +102,7 @@ def apply_official_notice(session: Session, document: Document, notice: Official
     before = currently_listed(session, list_name=notice.list_name, on=effective)
     if notice.kind == "edition":
         if not notice.listed:
-            return [], [], "official edition with zero entity rows"
+            return [], [], "official edition with zero entity rows (a scanned PDF without a text layer, or a changed layout?)"
         explicit_removals = len(notice.removed)
         if before and len(notice.listed) < (2 / 3) * len(before) and explicit_removals < len(before) - len(notice.listed):
             return [], [], (f"implausible edition: {len(notice.listed)} rows against {len(before)} listed before, "
@@ -98,7 +111,11 @@ def apply_official_notice(session: Session, document: Document, notice: Official
     events: list[ListingEvent] = []
 
     def evidence(entry):
-        entity = _resolve_entity(session, linker, entry.name, entry.aliases, source)
+        parent = None
+        if entry.parent:
+            link = linker.link_exact(entry.parent)
+            parent = link.entity if link else entry.parent
+        entity = _resolve_entity(session, linker, entry.name, entry.aliases, source, parent)
         start = max(text.find(entry.name), 0)
         mentions.append(Mention(document_id=document.id, entity_id=entity.id, start=start, end=start + len(entry.name),
                                 text=entry.name, label="ORG", sentence=entry.printed or entry.name,
@@ -182,6 +199,18 @@ def process_documents(session: Session, settings: Settings | None = None,
 
     officials = []
     for document in pending:
+        effective, date_kind = _list_date(document)
+        if document.doc_type == LIST_PDF:
+            try:
+                rows = parse_list_pdf(document.raw or b"")
+            except ListPdfError as exc:
+                queries.mark_document_failed(session, document=document, reason=f"list PDF unreadable: {exc}")
+                log.error("document %s: list PDF unreadable: %s", document.external_id, exc)
+                stats.failed += 1
+                continue
+            notice = notice_from_list_rows(rows, list_date=effective)
+            officials.append((document, notice, "\n".join(r.printed for r in rows), effective, date_kind))
+            continue
         try:
             raw_text = decode(document.raw or b"", document.content_type)
             text = document_text(document.raw, document.content_type)
@@ -189,9 +218,8 @@ def process_documents(session: Session, settings: Settings | None = None,
             queries.mark_document_failed(session, document=document, reason=str(exc))
             stats.failed += 1
             continue
-        effective, date_kind = _list_date(document)
         notice = None
-        if document.raw:
+        if document.raw and document.doc_type in OFFICIAL_NOTICE_TYPES:
             try:
                 notice = parse_official_notice(title=document.title, html=raw_text, text=text, list_date=effective)
             except Exception as exc:  # a malformed official document must not stop the run

@@ -1,5 +1,7 @@
-"""Generate data/snapshot/ (Federal Register API records + full texts) from data/facts/.
+"""Generate data/snapshot/ from data/facts/: Federal Register API records and full texts,
+DoD/War release pages and list PDFs.
 
+    pip install -e .[snapshot]     # reportlab, to draw the list PDFs
     python scripts/build_snapshot.py
 
 The output is committed; re-running it is deterministic. Every generated file is
@@ -19,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FACTS = ROOT / "data" / "facts"
 OUT = ROOT / "data" / "snapshot" / "federal_register"
+DOD_OUT = ROOT / "data" / "snapshot" / "defense"
 ORIGIN = "https://www.federalregister.gov"
 STATUTE = ("section 1260H of the William M. (Mac) Thornberry National Defense Authorization Act for "
            "Fiscal Year 2021 (Pub. L. 116-283)")
@@ -78,7 +81,7 @@ def full_text_html(*, list_date: str, listed: list[dict], removed: list[dict], d
     return "\n".join(parts) + "\n"
 
 
-def slug(title: str) -> str:
+def slug_of(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
@@ -101,7 +104,7 @@ def document_record(doc: dict, facts: dict, summary: str) -> dict:
         "docket_ids": doc["docket_ids"],
         "agencies": [facts["agency"], facts["sub_agency"]],
         "agency_names": ["Defense Department", "Office of the Secretary"],
-        "html_url": f"{ORIGIN}/documents/{y}/{m}/{d}/{number}/{slug(doc['title'])}",
+        "html_url": f"{ORIGIN}/documents/{y}/{m}/{d}/{number}/{slug_of(doc['title'])}",
         "pdf_url": f"https://www.govinfo.gov/content/pkg/FR-{pub}/pdf/{number}.pdf",
         "public_inspection_pdf_url": f"https://public-inspection.federalregister.gov/{number}.pdf",
         "json_url": f"{ORIGIN}/api/v1/documents/{number}.json",
@@ -140,6 +143,108 @@ def public_inspection_record(doc: dict, facts: dict) -> dict:
     }
 
 
+PDF_TITLE = ("Entities Identified as Chinese Military Companies Operating in the United States in Accordance "
+             "with Section 1260H of the William M. (\u201cMac\u201d) Thornberry National Defense Authorization Act "
+             "for Fiscal Year 2021 (Public Law 116-283)")
+
+
+def list_pdf(path: Path, *, list_date: str, entries: list[dict], with_basis: bool) -> None:
+    """A list PDF laid out like the DoD's: title, date, one numbered table row per entity."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"]
+    cell.fontSize, cell.leading = 8, 10
+    header = ["No.", "Entity", "Notes"] + (["Statutory basis"] if with_basis else [])
+    rows = [header]
+    for number, entry in enumerate(entries, 1):
+        notes = [a for a in entry.get("aliases", []) if a != entry["name"]]
+        notes += [f"formerly {a}" for a in entry.get("previous_names", [])]
+        if entry.get("listed_under"):
+            notes.append(f"subsidiary of {entry['listed_under']}")
+        row = [str(number), Paragraph(html.escape(entry["name"]), cell), Paragraph(html.escape("; ".join(notes)), cell)]
+        if with_basis:
+            row.append(Paragraph(html.escape(", ".join(entry.get("statutory_basis", []))), cell))
+        rows.append(row)
+    widths = [30, 250, 170, 90] if with_basis else [30, 290, 220]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTSIZE", (0, 0), (-1, -1), 8)]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = SimpleDocTemplate(str(path), pagesize=letter, title="1260H list", author="riskwatch snapshot",
+                                 subject=f"Reconstructed for riskwatch's offline snapshot; list dated {list_date}",
+                                 invariant=1)
+    document.build([Paragraph(html.escape(PDF_TITLE), styles["Title"]),
+                    Paragraph(f"List as of {long_date(list_date)}", styles["Normal"]), Spacer(1, 12), table])
+
+
+def scanned_pdf(path: Path) -> None:
+    """A list 'scanned' to an image: no text layer, no table (for the bad-input tests)."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf = canvas.Canvas(str(path), pagesize=letter, invariant=1)
+    for y in range(700, 100, -14):  # grey bars where text would be
+        pdf.setFillGray(0.3)
+        pdf.rect(72, y, 420 - (y % 97), 8, fill=1, stroke=0)
+    pdf.save()
+
+
+def release_html(release: dict, *, list_entries: int | None) -> str:
+    pdf_link = (f'<p><a href="{release["pdf"]}">View the list (PDF)</a></p>' if release.get("pdf") else "")
+    body = (f"<p>The Department today released the updated list of entities identified as Chinese military "
+            f"companies operating directly or indirectly in the United States, in accordance with section 1260H "
+            f"of the William M. (Mac) Thornberry National Defense Authorization Act for Fiscal Year 2021. The list "
+            f"identifies {list_entries} entities.</p>"
+            "<p>The Department will continue to update the list as it identifies additional entities, and will "
+            "remove entities that no longer meet the statutory criteria.</p>"
+            if list_entries else "<p>Routine release.</p>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(release['title'])}</title>
+<script>window.dataLayer = window.dataLayer || []; document.write('<p>tracking</p>');</script>
+<style>.nav {{ display: none }}</style></head>
+<body><nav class="nav"><a href="https://www.defense.gov/News/">News</a> <a href="https://twitter.com/DeptofDefense">Follow</a></nav>
+<article>
+<h1 class="maintitle">{html.escape(release['title'])}</h1>
+<div class="date">{long_date(release['date'])}</div>
+<div class="body">{body}{pdf_link}</div>
+</article>
+<footer><a href="https://www.example-tracker.com/pixel">.</a></footer>
+</body></html>
+"""
+
+
+def build_dod(editions: list[dict], lists: dict) -> int:
+    facts = json.loads((FACTS / "dod_releases.json").read_text(encoding="utf-8"))
+    if DOD_OUT.exists():
+        shutil.rmtree(DOD_OUT)
+    records = []
+    for release in facts["releases"] + facts["filler"]:
+        edition = release.get("edition")
+        listed = lists[edition][0] if edition else None
+        slug = slug_of(release["title"])[:80]
+        url = f"https://{release['host']}/News/Releases/Release/Article/{release['id']}/{slug}/"
+        page = DOD_OUT / "pages" / f"{release['id']}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(release_html(release, list_entries=len(listed) if listed else None), encoding="utf-8")
+        records.append({"id": release["id"], "title": release["title"], "date": release["date"], "link": url,
+                        "path": f"/News/Releases/Release/Article/{release['id']}/{slug}/", "host": release["host"],
+                        "page": page.name, "pdf": release.get("pdf"),
+                        "_reconstructed": release.get("_reconstructed")})
+        if release.get("pdf"):
+            list_pdf(DOD_OUT / "media" / release["pdf"].split("media.defense.gov/", 1)[1],
+                     list_date=edition, entries=listed, with_basis=edition >= "2026")
+    scanned_pdf(DOD_OUT / "fixtures" / "scanned-list.pdf")
+    (DOD_OUT / "releases.json").write_text(json.dumps({"rss": facts["rss"], "releases": records}, indent=2) + "\n",
+                                           encoding="utf-8")
+    return len(records)
+
+
 def main() -> None:
     facts = json.loads((FACTS / "fr_notices.json").read_text(encoding="utf-8"))
     editions = json.loads((FACTS / "1260h_editions.json").read_text(encoding="utf-8"))["editions"]
@@ -174,6 +279,8 @@ def main() -> None:
                            removed=[by_name.get(name, {"name": name}) for name in sorted(dropped)],
                            dated=doc["filed_at"][:10]),
             encoding="utf-8")
+    releases = build_dod(editions, lists)
+    print(f"wrote {releases} DoD releases with their list PDFs to {DOD_OUT}")
     print(f"wrote {len(facts['documents'])} documents and {len(facts['public_inspection'])} public-inspection records to {OUT}")
 
 

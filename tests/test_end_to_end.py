@@ -19,15 +19,20 @@ def rows(db, sql, *params):
 
 
 def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(replayed_db):
-    # six Federal Register notices, and the public-inspection notice in two versions (on the desk, withdrawn)
-    assert rows(replayed_db, "SELECT count(*) FROM document WHERE status = 'processed'")[0][0] == 8
+    by_type = dict(rows(replayed_db, "SELECT doc_type, count(*) FROM document WHERE status = 'processed' GROUP BY 1"))
+    # six FR notices; the public-inspection notice in two versions (on the desk, withdrawn);
+    # five DoD list PDFs and the five releases that link them (filler releases are skipped)
+    assert by_type == {"Notice": 6, "Public Inspection": 2, "List PDF": 5, "DoD Release": 5}
     for name in SEED:
         events = rows(replayed_db, """
             SELECT e.status, e.effective_date, e.publication_date, e.official, d.external_id, e.date_kind
             FROM listingevent e JOIN entity n ON n.id = e.entity_id JOIN document d ON d.id = e.evidence_document_id
             WHERE n.name = ? ORDER BY e.effective_date, e.id""", name)
+        pdf = ("/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-"
+               "UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF")
         assert events == [("proposed", "2026-02-13", "2026-02-13", 1, "2026-02984", "filed_at"),
                           ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),
+                          ("designated", "2026-06-08", "2026-06-08", 1, pdf, "list_date"),
                           ("designated", "2026-06-08", "2026-06-10", 1, "2026-11871", "list_date")]
         mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
                                         WHERE n.name = ?""", name)
@@ -41,16 +46,21 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
 
 
 def test_run_reconstructs_edition_changes(replayed_db):
-    def events_of(name):
-        return rows(replayed_db, """SELECT e.status, e.effective_date FROM listingevent e JOIN entity n
+    def events_of(name):  # each change is recorded once per official source (FR notice and DoD PDF)
+        return rows(replayed_db, """SELECT DISTINCT e.status, e.effective_date FROM listingevent e JOIN entity n
                                     ON n.id = e.entity_id WHERE n.name = ? ORDER BY e.effective_date""", name)
 
     assert events_of("Beijing Megvii Technology Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2025-01-07")]
     assert events_of("Tencent Holdings Limited") == [("designated", "2025-01-07")]
     assert events_of("IDG Capital Partners Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2024-12-17")]
-    counts = dict(rows(replayed_db, """SELECT effective_date, count(*) FROM listingevent
-                                      WHERE status = 'designated' GROUP BY effective_date"""))
-    assert counts["2021-06-03"] == 47 and counts["2022-10-05"] == 13 and counts["2024-01-31"] == 16
+    changes = {(day, status): count for day, status, count in rows(replayed_db, """
+        SELECT effective_date, status, count(DISTINCT entity_id) FROM listingevent WHERE official = 1
+        AND status IN ('designated', 'removed') GROUP BY 1, 2""")}
+    assert changes == {("2021-06-03", "designated"): 47, ("2022-10-05", "designated"): 13,
+                       ("2024-01-31", "designated"): 16, ("2024-01-31", "removed"): 3,
+                       ("2024-12-17", "removed"): 2,
+                       ("2025-01-07", "designated"): 69, ("2025-01-07", "removed"): 6,
+                       ("2026-06-08", "designated"): 65, ("2026-06-08", "removed"): 11}
 
 
 def test_second_run_adds_nothing(replayed_copy):

@@ -47,6 +47,18 @@ class UrlMapMixin:
         return json.loads(text)
 
 
+    def canonical_body(self, response) -> bytes:
+        """A text body with served URLs rewritten to live ones (binary bodies unchanged),
+        so the stored bytes and their hash do not depend on the replay server's port."""
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        body = response.body
+        if not self.url_map or not any(t in content_type for t in ("html", "xml", "text", "json")):
+            return body
+        for served, live in sorted(self.url_map, key=lambda pair: -len(pair[0])):
+            body = body.replace(served.encode(), live.encode())
+        return body
+
+
 def describe_failure(failure) -> str:
     if failure.check(HttpError):
         response = failure.value.response

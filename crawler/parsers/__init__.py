@@ -1,0 +1,1 @@
+"""Pure parsers for source formats (no network, no database)."""
