@@ -24,7 +24,7 @@ def test_queries_on_the_replayed_database(replayed_copy):
         history = queries.score_history(session, entity_ids=[int(byd["entity_id"])])
         assert history["day"].min() == date(2026, 2, 13)  # first evidence: the notice on public inspection
         markers = queries.event_markers(session, entity_ids=[int(byd["entity_id"])])
-        assert list(markers["status"]) == ["proposed", "withdrawn", "designated"]
+        assert list(markers["status"]) == ["proposed", "withdrawn", "designated", "designated"]
         figure = charts.exposure_chart(history, markers)
         assert {trace.name for trace in figure.data} == {"BYD Company Limited", "proposed", "withdrawn", "designated"}
         documents = queries.latest_documents(session)

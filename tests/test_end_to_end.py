@@ -30,10 +30,11 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
             WHERE n.name = ? ORDER BY e.effective_date, e.id""", name)
         pdf = ("/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-"
                "UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF")
-        assert events == [("proposed", "2026-02-13", "2026-02-13", 1, "2026-02984", "filed_at"),
-                          ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),
-                          ("designated", "2026-06-08", "2026-06-08", 1, pdf, "list_date"),
-                          ("designated", "2026-06-08", "2026-06-10", 1, "2026-11871", "list_date")]
+        assert sorted(events) == sorted([
+            ("proposed", "2026-02-13", "2026-02-13", 1, "2026-02984", "filed_at"),
+            ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),
+            ("designated", "2026-06-08", "2026-06-08", 1, pdf, "list_date"),
+            ("designated", "2026-06-08", "2026-06-10", 1, "2026-11871", "list_date")])
         mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
                                         WHERE n.name = ?""", name)
         assert mentions and {m for (m,) in mentions} == {"official_list"}
