@@ -18,6 +18,7 @@ SOURCE_KINDS = {
     "federal_register": "federal_register",
     "public_inspection": "public_inspection",
     "dod_releases": "dod_release",
+    "news": "news",
 }
 
 

@@ -7,7 +7,7 @@ from nlp.analysis import analyze_doc
 from nlp.language import detect_language
 from nlp.linking import EntityLinker
 from nlp.pipeline import build_pipeline
-from nlp.watchlist import names_from_watchlist, ruler_patterns
+from nlp.watchlist import names_from_watchlist
 
 MAX_ANALYZE_CHARS = 1_000_000
 
@@ -19,8 +19,7 @@ def analyze_text(text: str, *, lang: str | None = None, settings: Settings | Non
     lang = lang or detect_language(text)
     truncated = len(text) > MAX_ANALYZE_CHARS
     text = text[:MAX_ANALYZE_CHARS]
-    nlp = build_pipeline(lang, [], settings)
-    nlp.get_pipe("entity_ruler").add_patterns(ruler_patterns(names, nlp.make_doc))
+    nlp = build_pipeline(lang, names, settings)
     doc = nlp(text)
     hits, events = analyze_doc(doc, EntityLinker(names), lang)
     return {

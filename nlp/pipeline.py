@@ -9,6 +9,7 @@ import spacy
 from spacy.language import Language
 
 from db.settings import Settings, get_settings
+from nlp.watchlist import ruler_patterns
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,8 @@ def load_base(lang: str, settings: Settings | None = None) -> tuple[Language, st
     return spacy.blank(blank_lang), f"blank:{blank_lang}"
 
 
-def build_pipeline(lang: str, patterns: list[dict], settings: Settings | None = None) -> Language:
-    """Base model + sentence boundaries + an entity ruler with the watchlist patterns.
+def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | None = None) -> Language:
+    """Base model + sentence boundaries + an entity ruler with the watchlist's names and aliases.
 
     The ruler runs before ``ner`` so that a watched name is never swallowed into
     a longer statistical ORG span ("The Department of Defense added Alibaba ...").
@@ -52,6 +53,7 @@ def build_pipeline(lang: str, patterns: list[dict], settings: Settings | None = 
         nlp.add_pipe("sentencizer", first=True)
     options = {"before": "ner"} if nlp.has_pipe("ner") else {}
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "overwrite_ents": True}, **options)
+    patterns = ruler_patterns(names, nlp.make_doc)
     ruler.add_patterns(patterns)
     nlp.meta["riskwatch_base"] = loaded
     log.info("NLP pipeline %s: %s (%d watchlist patterns)", lang, nlp.pipe_names, len(patterns))

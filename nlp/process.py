@@ -19,14 +19,15 @@ from nlp.linking import EntityLinker
 from crawler.parsers.list_pdf import ListPdfError, parse_list_pdf
 from nlp.official import OfficialNotice, notice_from_list_rows, parse_official_notice
 from nlp.pipeline import build_pipeline
-from nlp.text import TextExtractionError, decode, document_text
-from nlp.watchlist import names_from_db, ruler_patterns, seed_watchlist
+from nlp.text import TextExtractionError, article_text, decode, document_text
+from nlp.watchlist import names_from_db, seed_watchlist
 
 log = logging.getLogger(__name__)
 
 MAX_NLP_CHARS = 1_000_000
 PUBLIC_INSPECTION = "Public Inspection"
 LIST_PDF = "List PDF"
+ARTICLE = "Article"
 # Federal Register document types whose body may be an official list (the DoD release
 # pages only announce a list; the list itself is the PDF).
 OFFICIAL_NOTICE_TYPES = {"Notice", "Rule", PUBLIC_INSPECTION}
@@ -213,7 +214,8 @@ def process_documents(session: Session, settings: Settings | None = None,
             continue
         try:
             raw_text = decode(document.raw or b"", document.content_type)
-            text = document_text(document.raw, document.content_type)
+            text = (article_text(document.raw, document.content_type) if document.doc_type == ARTICLE
+                    else document_text(document.raw, document.content_type))
         except TextExtractionError as exc:
             queries.mark_document_failed(session, document=document, reason=str(exc))
             stats.failed += 1
@@ -273,8 +275,7 @@ def _process_prose(session: Session, settings: Settings, prose: list[tuple[Docum
             text = text[:MAX_NLP_CHARS]
         by_lang.setdefault(lang, []).append((document, text))
     for lang, items in by_lang.items():
-        nlp = build_pipeline(lang, [], settings)
-        nlp.get_pipe("entity_ruler").add_patterns(ruler_patterns(names, nlp.make_doc))
+        nlp = build_pipeline(lang, names, settings)
         texts = [text for _, text in items]
         docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size)
         for (document, _), spacy_doc in zip(items, docs):

@@ -44,6 +44,18 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def article_text(raw: bytes | None, content_type: str | None) -> str:
+    """The main text of a news page (trafilatura), without navigation, teasers or scripts."""
+    if not raw:
+        return ""
+    import trafilatura  # imported here: only articles need it
+
+    html = decode(raw, content_type)
+    extracted = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
+                                    deduplicate=True)
+    return extracted.strip() if extracted else html_to_text(html)
+
+
 def document_text(raw: bytes | None, content_type: str | None) -> str:
     """Plain text for a stored document body."""
     if not raw:

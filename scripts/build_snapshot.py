@@ -240,8 +240,62 @@ def build_dod(editions: list[dict], lists: dict) -> int:
             list_pdf(DOD_OUT / "media" / release["pdf"].split("media.defense.gov/", 1)[1],
                      list_date=edition, entries=listed, with_basis=edition >= "2026")
     scanned_pdf(DOD_OUT / "fixtures" / "scanned-list.pdf")
+    # An edition that silently loses half its rows (no removals stated): must be quarantined.
+    latest = facts["releases"][-1]["edition"]
+    half = lists[latest][0][: len(lists[latest][0]) // 2]
+    list_pdf(DOD_OUT / "fixtures" / "half-list.pdf", list_date="2026-07-01", entries=half, with_basis=True)
     (DOD_OUT / "releases.json").write_text(json.dumps({"rss": facts["rss"], "releases": records}, indent=2) + "\n",
                                            encoding="utf-8")
+    return len(records)
+
+
+NEWS_OUT = ROOT / "data" / "snapshot" / "news"
+
+
+def article_html(article: dict, feed: dict, charset: str) -> str:
+    """An article page with the clutter real pages have: scripts, navigation, teasers, a cookie banner."""
+    lang = feed["language"]
+    paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in article["paragraphs"])
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="{charset}"><title>{html.escape(article['title'])} | {feed['title']}</title>
+<meta name="description" content="{html.escape(article.get('summary', ''))}">
+<script>var analytics = {{"page": "{article['id']}"}}; document.write("<div>ad</div>");</script>
+<script src="https://cdn.tracker.example/t.js"></script>
+<style>.cookie {{ position: fixed }}</style></head>
+<body>
+<header><nav><a href="{feed['site']}/">{feed['title']}</a> <a href="{feed['site']}/markets">Markets</a> <a href="https://social.example/share">Share</a></nav></header>
+<div class="cookie">{'We use cookies.' if lang == 'en' else 'Wir verwenden Cookies.'}</div>
+<main><article>
+<h1>{html.escape(article['title'])}</h1>
+<p class="byline">{html.escape(article.get('author', ''))}, <time datetime="{article['published']}">{article['published'][:10]}</time></p>
+{paragraphs}
+</article>
+<aside><h2>{'Read more' if lang == 'en' else 'Mehr zum Thema'}</h2><ul><li><a href="{feed['site']}/other">{'Markets close higher' if lang == 'en' else 'Börsen schließen fester'}</a></li></ul></aside>
+</main>
+<footer>&copy; {feed['title']} (fictional outlet, riskwatch test snapshot)</footer>
+</body></html>
+"""
+
+
+def build_news() -> int:
+    facts = json.loads((FACTS / "news_articles.json").read_text(encoding="utf-8"))
+    if NEWS_OUT.exists():
+        shutil.rmtree(NEWS_OUT)
+    (NEWS_OUT / "articles").mkdir(parents=True)
+    feeds = {feed["name"]: feed for feed in facts["feeds"]}
+    records = []
+    for number, article in enumerate(facts["articles"]):
+        feed = feeds[article["feed"]]
+        # One German page is served in ISO-8859-1, as some older CMSs still do.
+        charset = "iso-8859-1" if feed["language"] == "de" and number % 2 == 0 else "utf-8"
+        url = f"{feed['site']}/{article['published'][:4]}/{article['published'][5:7]}/{article['id']}.html"
+        file = f"{article['id']}.html"
+        (NEWS_OUT / "articles" / file).write_bytes(article_html(article, feed, charset).encode(charset, "xmlcharrefreplace"))
+        records.append({"id": article["id"], "feed": article["feed"], "url": url, "title": article["title"],
+                        "published": article["published"], "summary": article.get("summary", ""),
+                        "file": file, "content_type": f"text/html; charset={charset}"})
+    (NEWS_OUT / "feeds.json").write_text(json.dumps({"feeds": facts["feeds"], "articles": records}, indent=2,
+                                                    ensure_ascii=False) + "\n", encoding="utf-8")
     return len(records)
 
 
@@ -280,6 +334,7 @@ def main() -> None:
                            dated=doc["filed_at"][:10]),
             encoding="utf-8")
     releases = build_dod(editions, lists)
+    print(f"wrote {build_news()} news articles to {NEWS_OUT}")
     print(f"wrote {releases} DoD releases with their list PDFs to {DOD_OUT}")
     print(f"wrote {len(facts['documents'])} documents and {len(facts['public_inspection'])} public-inspection records to {OUT}")
 

