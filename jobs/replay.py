@@ -299,7 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.replay._fault_hits[index] += 1
             if fault.get("times") is not None and hits >= fault["times"]:
                 continue
-            body = fault.get("body", "").encode()
+            body = fault.get("body", "").encode() or b"x" * int(fault.get("size", 0))
             self.send_response(fault.get("status", 200))
             self.send_header("Content-Type", fault.get("content_type", "text/html"))
             for key, value in fault.get("headers", {}).items():

@@ -53,6 +53,9 @@ def parse_list_pdf(data: bytes) -> list[ListRow]:
     returns [] for a PDF without a table (for example a scan without a text layer)."""
     if not data.startswith(b"%PDF"):
         raise ListPdfError("not a PDF (no %PDF header)")
+    if b"%%EOF" not in data[-2048:]:
+        # pdfminer would happily read the pages that survived: a partial list must not pass for a whole one
+        raise ListPdfError(f"truncated PDF: no %%EOF marker at the end of {len(data)} bytes")
     rows: list[ListRow] = []
     columns: dict[str, int] | None = None
     try:

@@ -72,7 +72,8 @@ def failure_item(spider, url: str, reason: str, body: bytes | None, *, external_
     if external_id is None:
         parts = urlsplit(url)
         external_id = f"request:{parts.path}?{parts.query}" + (f"#{parts.fragment}" if parts.fragment else "")
-    return FailureItem(source=spider.source, external_id=external_id, url=spider.canonical(url), reason=reason,
+    return FailureItem(source=spider.source, external_id=external_id, url=spider.canonical(url),
+                       reason=spider.canonical(reason),
                        body=body, meta=meta or {}, publication_date=publication_date)
 
 

@@ -61,6 +61,7 @@ class NewsSpider(UrlMapMixin, scrapy.Spider):
         )
 
     def failed(self, failure):
-        day = failure.request.cb_kwargs.get("day")
+        kwargs = failure.request.cb_kwargs
+        guid = kwargs.get("guid")
         yield failure_item(self, failure.request.url, f"not fetched: {describe_failure(failure)}", None,
-                           publication_date=day)
+                           external_id=self.canonical(guid) if guid else None, publication_date=kwargs.get("day"))
