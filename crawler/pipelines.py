@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from datetime import date
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from crawler.items import DeskStatusItem, DocumentItem, FailureItem
@@ -77,6 +78,17 @@ class StoragePipeline:
         return queries.get_or_create_source(self.session, name=name, kind=SOURCE_KINDS.get(name, name))
 
     def process_item(self, item):
+        try:
+            return self._store(item)
+        except SQLAlchemyError as exc:
+            # One item that cannot be stored must not poison the session for the rest of the crawl.
+            self.session.rollback()
+            self.outcomes["failed"] += 1
+            log.error("%s %s could not be stored: %s", item.source, item.external_id, exc.__class__.__name__)
+            log.debug("storage error", exc_info=True)
+            return item
+
+    def _store(self, item):
         if isinstance(item, DocumentItem):
             _, outcome = queries.store_document(
                 self.session,

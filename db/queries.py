@@ -82,6 +82,12 @@ def store_document(
         content_type=content_type, raw=raw, meta=meta or {}, language=language,
         content_hash=digest, fetched_at=utcnow(),
     )
+    if latest is not None and latest.content_hash != digest:
+        known = session.exec(select(Document).where(
+            Document.source_id == source.id, Document.external_id == external_id,
+            Document.content_hash == digest)).first()
+        if known is not None:  # an older version seen again (e.g. a re-read overlap day): nothing new
+            return known, "unchanged"
     if latest is not None and latest.content_hash == digest:
         if (meta or {}).get("http") and (latest.meta or {}).get("http") != meta["http"]:
             latest.meta = {**(latest.meta or {}), "http": meta["http"]}  # keep validators fresh

@@ -83,3 +83,11 @@ def test_any_sqlalchemy_url_works_in_memory():
     init_db(engine)
     with Session(engine) as session:
         assert session.exec(select(SchemaInfo)).one().version >= 1
+
+
+def test_an_older_version_seen_again_is_unchanged(session):
+    first, _ = _store(session, b"<p>v1</p>")
+    _store(session, b"<p>v2</p>")
+    again, outcome = _store(session, b"<p>v1</p>")
+    assert outcome == "unchanged" and again.id == first.id
+    assert len(session.exec(select(Document)).all()) == 2
