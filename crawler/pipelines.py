@@ -15,14 +15,6 @@ from db.engine import init_db, make_engine
 
 log = logging.getLogger(__name__)
 
-SOURCE_KINDS = {
-    "federal_register": "federal_register",
-    "public_inspection": "public_inspection",
-    "dod_releases": "dod_release",
-    "news": "news",
-}
-
-
 def _parse_date(value: str | None) -> date | None:
     if not value:
         return None
@@ -35,10 +27,11 @@ def _parse_date(value: str | None) -> date | None:
 class StoragePipeline:
     """Writes items to the database with dedup by content hash; records run counts."""
 
-    def __init__(self, crawler, database_url: str | None, run_id: int | None):
+    def __init__(self, crawler, database_url: str | None, run_id: int | None, source_kind: str | None):
         self.crawler = crawler
         self.database_url = database_url
         self.run_id = run_id
+        self.source_kind = source_kind
         self.outcomes: Counter[str] = Counter()
 
     @classmethod
@@ -47,6 +40,7 @@ class StoragePipeline:
             crawler,
             crawler.settings.get("RISKWATCH_DATABASE_URL"),
             crawler.settings.getint("RISKWATCH_CRAWL_RUN_ID") or None,
+            crawler.settings.get("RISKWATCH_SOURCE_KIND"),
         )
 
     def open_spider(self) -> None:
@@ -75,7 +69,7 @@ class StoragePipeline:
         self.engine.dispose()
 
     def _source(self, name: str):
-        return queries.get_or_create_source(self.session, name=name, kind=SOURCE_KINDS.get(name, name))
+        return queries.get_or_create_source(self.session, name=name, kind=self.source_kind or name)
 
     def process_item(self, item):
         try:

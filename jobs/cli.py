@@ -60,6 +60,7 @@ def _crawl(as_of: date | None, source: str | None = None):
 
     runs = crawl_step(get_settings(), as_of=as_of, only=source)
     table = Table("source", "status", "requests", "new", "changed", "unchanged", "failed", title="crawl")
+    table.columns[0].no_wrap = True
     for run in runs:
         table.add_row(run.source, run.status, *(str(getattr(run, k)) for k in ("requests", "new", "changed", "unchanged", "failed")))
     console.print(table)

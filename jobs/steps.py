@@ -72,7 +72,8 @@ def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: dat
                 allowed: list[str], url_map: list[tuple[str, str]]) -> dict[str, str]:
     """Arguments for the source's spider, by source kind."""
     args = dict(source.args)
-    common = {"allowed": ",".join(allowed), "url_map": json.dumps(url_map)}
+    # ``source`` names the documents' source (several config entries can share one spider)
+    common = {"allowed": ",".join(allowed), "url_map": json.dumps(url_map), "source": source.name}
     if source.kind == "federal_register":
         return {
             **common,
@@ -149,7 +150,7 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
                 "--database-url", settings.resolved_database_url,
                 "--run-id", str(run.id),
                 "--args", json.dumps(args),
-                "--settings", json.dumps(scrapy_settings),
+                "--settings", json.dumps({**scrapy_settings, "RISKWATCH_SOURCE_KIND": source.kind}),
             ]
             log.info("crawling %s since %s (%s mode) into %s", source.name, args.get("since"), settings.mode,
                      redact_url(settings.resolved_database_url))
