@@ -98,3 +98,13 @@ def test_public_inspection_notice_seen_on_the_desk_then_found_withdrawn(isolated
     engine.dispose()
     assert [e.status for e in events if e.official] == ["proposed", "withdrawn"]  # never designated
     assert {e.status for e in events if not e.official} <= {"proposed", "withdrawn"}  # news reports of the same
+
+
+def test_dod_recrawl_uses_conditional_requests(isolated_settings):
+    (first,) = crawl(isolated_settings, only="dod_releases")
+    assert first.new == 10 and first.failed == 0  # five releases and their five list PDFs
+    (second,) = crawl(isolated_settings, only="dod_releases")
+    assert second.new == 0 and second.changed == 0 and second.failed == 0
+    assert second.unchanged >= 2 and second.requests < first.requests  # only the recent window, PDF answered 304
+    log = (isolated_settings.var_dir / "logs" / "crawl-dod_releases.log").read_text()
+    assert "'downloader/response_status_count/304': 1" in log
