@@ -19,6 +19,19 @@ _ASCII_FORM = re.compile(
 _CJK_FORM = re.compile("|".join(re.escape(f) for f in _FORMS if not f.isascii()))
 
 
+_TRAILING_FORM = re.compile(
+    r"[\s,]+(" + "|".join(re.escape(f) for f in _FORMS if f.isascii()) + r")\.?$", re.I)
+
+
+def short_name(name: str) -> str:
+    """The name without trailing legal forms, case kept: 'Tencent Holdings Limited' -> 'Tencent'."""
+    previous, current = None, name.strip()
+    while previous != current:
+        previous = current
+        current = _TRAILING_FORM.sub("", current).strip().rstrip(",").strip()
+    return current
+
+
 def normalize_name(name: str) -> str:
     """'BYD Co., Ltd.' -> 'byd'; 'Alibaba Group Holding Limited' -> 'alibaba'; '比亚迪股份有限公司' -> '比亚迪'."""
     text = unicodedata.normalize("NFKC", name).casefold()

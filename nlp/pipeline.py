@@ -7,6 +7,7 @@ import warnings
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from db.settings import Settings, get_settings
 from nlp.watchlist import ruler_patterns
@@ -42,6 +43,18 @@ def load_base(lang: str, settings: Settings | None = None) -> tuple[Language, st
     return spacy.blank(blank_lang), f"blank:{blank_lang}"
 
 
+CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+
+
+def split_cjk_characters(nlp: Language) -> None:
+    """Make every CJK character its own token, so Chinese names (阿里巴巴, 比亚迪) match the
+    ruler inside running text without spaces ('阿里巴巴集团宣布')."""
+    tokenizer = nlp.tokenizer
+    tokenizer.prefix_search = compile_prefix_regex(list(nlp.Defaults.prefixes or []) + [CJK]).search
+    tokenizer.suffix_search = compile_suffix_regex(list(nlp.Defaults.suffixes or []) + [CJK]).search
+    tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes or []) + [CJK]).finditer
+
+
 def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | None = None) -> Language:
     """Base model + sentence boundaries + an entity ruler with the watchlist's names and aliases.
 
@@ -49,6 +62,7 @@ def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | 
     a longer statistical ORG span ("The Department of Defense added Alibaba ...").
     """
     nlp, loaded = load_base(lang, settings)
+    split_cjk_characters(nlp)
     if not nlp.has_pipe("parser") and not nlp.has_pipe("senter") and not nlp.has_pipe("sentencizer"):
         nlp.add_pipe("sentencizer", first=True)
     options = {"before": "ner"} if nlp.has_pipe("ner") else {}

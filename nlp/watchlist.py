@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from db import queries
+from nlp.normalize import short_name
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,41 @@ def names_from_db(session: Session) -> dict[str, list[str]]:
     return {entity.name: [a.alias for a in aliases] for entity, aliases in queries.all_entities_with_aliases(session)}
 
 
-def ruler_patterns(names: dict[str, list[str]], tokenize) -> list[dict]:
-    """EntityRuler patterns: every name and alias, token-exact, case-insensitive
-    except short all-caps acronyms (so 'byd' inside a word or sentence never matches)."""
-    patterns = []
-    seen = set()
+def short_name_variants(names: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Names without legal forms ('Tencent Holdings Limited' -> 'Tencent') where that short
+    form belongs to exactly one entity and is not another entity's name or alias."""
+    taken: dict[str, set[str]] = {}
     for canonical, aliases in names.items():
         for surface in [canonical, *aliases]:
+            taken.setdefault(surface.casefold(), set()).add(canonical)
+    candidates: dict[str, set[str]] = {}
+    for canonical, aliases in names.items():
+        for surface in [canonical, *aliases]:
+            short = short_name(surface)
+            if short != surface and len(short) >= 4:
+                candidates.setdefault(short.casefold(), set()).add(canonical)
+    variants: dict[str, list[str]] = {}
+    for canonical, aliases in names.items():
+        for surface in [canonical, *aliases]:
+            short = short_name(surface)
+            key = short.casefold()
+            if (short != surface and len(short) >= 4 and candidates.get(key) == {canonical}
+                    and taken.get(key, {canonical}) == {canonical}):
+                variants.setdefault(canonical, [])
+                if short not in variants[canonical]:
+                    variants[canonical].append(short)
+    return variants
+
+
+def ruler_patterns(names: dict[str, list[str]], tokenize) -> list[dict]:
+    """EntityRuler patterns: every name and alias (and unambiguous short names without legal
+    forms), token-exact, case-insensitive except short all-caps acronyms (so 'byd' inside a
+    word or sentence never matches)."""
+    patterns = []
+    seen = set()
+    variants = short_name_variants(names)
+    for canonical, aliases in names.items():
+        for surface in [canonical, *aliases, *variants.get(canonical, [])]:
             tokens = [t.text for t in tokenize(surface)]
             if not tokens:
                 continue

@@ -168,3 +168,20 @@ def test_nested_parentheses_and_final_periods():
     assert row.name == "Semiconductor Manufacturing North China (Beijing) Corporation"
     assert row.aliases == ["SMIC NICM", "SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd."]
     assert split_printed_name("Anhui Sun Create Electronics Co., Ltd.;").name == "Anhui Sun Create Electronics Co., Ltd."
+
+
+def test_chinese_names_match_inside_running_text():
+    result = analyze_text("阿里巴巴集团宣布. 比亚迪和百度.", lang="en")
+    linked = {e["entity"] for e in result["entities"] if e["entity"]}
+    assert linked == {"Alibaba Group Holding Limited", "BYD Company Limited", "Baidu, Inc."}
+
+
+def test_short_names_without_legal_forms_only_when_unambiguous():
+    from nlp.watchlist import short_name_variants
+
+    variants = short_name_variants({
+        "Tencent Holdings Limited": [],
+        "China Telecom Corporation Limited": [], "China Telecom Group Co., Ltd.": [],
+        "BGI Group": [], "BGI Genomics Co., Ltd.": ["BGI"],
+    })
+    assert variants == {"Tencent Holdings Limited": ["Tencent"]}  # China Telecom is two companies; BGI an alias
