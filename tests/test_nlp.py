@@ -184,4 +184,5 @@ def test_short_names_without_legal_forms_only_when_unambiguous():
         "China Telecom Corporation Limited": [], "China Telecom Group Co., Ltd.": [],
         "BGI Group": [], "BGI Genomics Co., Ltd.": ["BGI"],
     })
-    assert variants == {"Tencent Holdings Limited": ["Tencent"]}  # China Telecom is two companies; BGI an alias
+    # China Telecom is two companies; "BGI" is already the alias of BGI Genomics, so not BGI Group's short name
+    assert variants == {"Tencent Holdings Limited": ["Tencent"], "BGI Genomics Co., Ltd.": ["BGI Genomics"]}
