@@ -39,6 +39,7 @@ def analyze_doc(doc: Doc, linker: EntityLinker, lang: str) -> tuple[list[EntityH
         hits.append(EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score,
                               sentence.text.strip()))
         if entity:
-            per_sentence.setdefault(sentence.start, []).append(entity)
+            # the entity with its offset in the sentence, so it takes its own clause's status
+            per_sentence.setdefault(sentence.start, []).append((entity, ent.start_char - sentence.start_char))
     sentences = [(sent.text, per_sentence.get(sent.start, [])) for sent in doc.sents]
     return hits, extract_events(sentences, lang)

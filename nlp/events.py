@@ -1,8 +1,12 @@
 """Listing-event extraction from prose: entity + list reference + trigger -> status.
 
-Cue words live in data/nlp/cues.json per language. Negated sentences yield no
-event; modal or proposal language yields ``proposed`` even when a designation
-verb is present ("could be added"). News events are signals, never official.
+Cue words live in data/nlp/cues.json per language. A sentence must refer to a
+list; each linked entity takes the status of its own clause ("Tencent was
+added, while Megvii was removed"); a negated clause yields nothing for the
+entities in it ("BYD was not"); modal or proposal language yields ``proposed``
+even when a designation verb is present ("could be added"); a withdrawal cue
+outranks everything ("the notice that would have added BYD was withdrawn").
+News events are signals, never official.
 """
 
 from __future__ import annotations
@@ -37,46 +41,89 @@ def load_cues(path: Path = CUES_PATH) -> dict[str, dict[str, list[str]]]:
     return {lang: cues for lang, cues in data.items() if not lang.startswith("_")}
 
 
-def _cue_regex(words: list[str]) -> re.Pattern:
-    # Cues match at word starts; a cue ending in a letter stem ("compan") matches longer words.
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")", re.I)
+def _cue_regex(words: list[str], *, whole_word: bool = False) -> re.Pattern:
+    # Cues match at word starts; a cue ending in a stem ("compan") matches longer words
+    # unless whole_word is set.
+    end = r"(?!\w)" if whole_word else ""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)({alternatives}){end}", re.I)
 
 
 @lru_cache(maxsize=8)
 def _compiled(lang: str) -> dict[str, re.Pattern]:
     cues = load_cues().get(lang) or load_cues()["en"]
-    compiled = {key: _cue_regex(words) for key, words in cues.items()}
-    compiled["negation"] = re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(w) for w in cues["negation"]) + r")(?!\w)", re.I)
+    compiled = {key: _cue_regex(words) for key, words in cues.items() if key not in ("negation", "clause_breaks")}
+    compiled["negation"] = _cue_regex(cues["negation"], whole_word=True)
+    compiled["clause_breaks"] = _cue_regex(cues.get("clause_breaks", [";"]), whole_word=True)
     return compiled
 
 
-def classify_sentence(sentence: str, lang: str) -> tuple[str, str] | None:
-    """(list name, status) that ``sentence`` reports, or None when it reports no listing change."""
-    cues = _compiled(lang)
-    ref = cues["list_refs"].search(sentence)
+def list_reference(sentence: str, lang: str) -> str | None:
+    """The list a sentence refers to ('1260H', 'NS-CMIC', 'Entity List'), or None."""
+    ref = _compiled(lang)["list_refs"].search(sentence)
     if ref is None:
         return None
-    if cues["negation"].search(sentence):
-        return None
-    list_name = LIST_NAMES.get(ref.group(1).lower(), "1260H")
+    ns_cmic = re.search(r"ns-cmic|military-industrial complex", sentence, re.I)
+    if ns_cmic:
+        return "NS-CMIC"
+    return LIST_NAMES.get(ref.group(1).lower(), "1260H")
+
+
+def clause_status(clause: str, lang: str) -> tuple[str | None, bool]:
+    """(status the clause reports, whether it is negated)."""
+    cues = _compiled(lang)
+    negated = bool(cues["negation"].search(clause))
     for status in STATUS_PRIORITY:
-        if cues[status].search(sentence):
-            return list_name, status
-    return None
+        if cues[status].search(clause):
+            return status, negated
+    return None, negated
 
 
-def extract_events(sentences: list[tuple[str, list[str]]], lang: str) -> list[SentenceEvent]:
-    """``sentences`` are (text, linked canonical entity names in it)."""
+def clauses(sentence: str, lang: str) -> list[tuple[int, int]]:
+    """Character spans of the sentence's clauses (split at 'while', 'but', 'während', ';' ...)."""
+    spans, start = [], 0
+    for match in _compiled(lang)["clause_breaks"].finditer(sentence):
+        spans.append((start, match.start()))
+        start = match.start()
+    spans.append((start, len(sentence)))
+    return spans
+
+
+def classify_sentence(sentence: str, lang: str) -> tuple[str, str] | None:
+    """(list name, status) that ``sentence`` as a whole reports, or None."""
+    list_name = list_reference(sentence, lang)
+    if list_name is None:
+        return None
+    status, negated = clause_status(sentence, lang)
+    if status is None or negated:
+        return None
+    return list_name, status
+
+
+def extract_events(sentences: list[tuple[str, list]], lang: str) -> list[SentenceEvent]:
+    """``sentences`` are (text, entities); an entity is a canonical name, or (name, offset in the sentence)."""
     events = []
     for text, entities in sentences:
         if not entities:
             continue
-        classified = classify_sentence(text, lang)
-        if classified is None:
+        list_name = list_reference(text, lang)
+        if list_name is None:
             continue
-        list_name, status = classified
+        spans = clauses(text, lang)
+        per_clause = [clause_status(text[a:b], lang) for a, b in spans]
+        # the sentence's status for entities in a clause without a cue of its own
+        fallback = next((s for s, negated in per_clause if s and not negated), None)
         dates = find_dates(text)
-        for entity in dict.fromkeys(entities):
-            events.append(SentenceEvent(entity, list_name, status, dates[0] if dates else None, text.strip()))
+        seen = set()
+        for entity in entities:
+            name, offset = entity if isinstance(entity, tuple) else (entity, None)
+            index = next((i for i, (a, b) in enumerate(spans) if offset is not None and a <= offset < b), None)
+            status, negated = per_clause[index] if index is not None else clause_status(text, lang)
+            if negated:
+                continue
+            status = status or fallback
+            if status is None or (name, status) in seen:
+                continue
+            seen.add((name, status))
+            events.append(SentenceEvent(name, list_name, status, dates[0] if dates else None, text.strip()))
     return events

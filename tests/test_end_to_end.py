@@ -115,3 +115,25 @@ def test_help_lists_the_commands():
     out = run_cli("--help").stdout.decode()
     for command in ("crawl", "process", "score", "run", "dashboard", "demo", "analyze", "history", "exposure"):
         assert command in out
+
+
+def test_news_events_match_what_an_analyst_extracts(replayed_db):
+    """Every news article in the snapshot carries the events an analyst would extract from it."""
+    from db.settings import DATA_DIR
+
+    facts = json.loads((DATA_DIR / "facts" / "news_articles.json").read_text(encoding="utf-8"))
+    found = {}
+    for url, name, status in rows(replayed_db, """
+            SELECT d.url, n.name, e.status FROM listingevent e JOIN entity n ON n.id = e.entity_id
+            JOIN document d ON d.id = e.evidence_document_id WHERE e.official = 0"""):
+        found.setdefault(url.rsplit("/", 1)[-1].removesuffix(".html"), set()).add((name, status))
+    expected = {a["id"]: {(e["entity"], e["status"]) for e in a["expected"]} for a in facts["articles"]}
+    true_positive = sum(len(found.get(i, set()) & e) for i, e in expected.items())
+    false_positive = sum(len(found.get(i, set()) - e) for i, e in expected.items())
+    false_negative = sum(len(e - found.get(i, set())) for i, e in expected.items())
+    assert true_positive >= 40
+    assert true_positive / (true_positive + false_positive) >= 0.95  # precision
+    assert true_positive / (true_positive + false_negative) >= 0.9  # recall
+    assert not any(status == "designated" for i in ("cw-2025-11-20-pentagon-letter", "wb-2025-11-21-pentagon-vorschlag",
+                                                    "cw-2026-02-13-public-inspection-withdrawn")
+                   for _, status in found.get(i, set()))
