@@ -66,7 +66,7 @@ def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | 
     if not nlp.has_pipe("parser") and not nlp.has_pipe("senter") and not nlp.has_pipe("sentencizer"):
         nlp.add_pipe("sentencizer", first=True)
     options = {"before": "ner"} if nlp.has_pipe("ner") else {}
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "overwrite_ents": True}, **options)
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}, **options)
     patterns = ruler_patterns(names, nlp.make_doc)
     ruler.add_patterns(patterns)
     nlp.meta["riskwatch_base"] = loaded

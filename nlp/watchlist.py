@@ -100,8 +100,9 @@ def ruler_patterns(names: dict[str, list[str]], tokenize) -> list[dict]:
             if key in seen:
                 continue
             seen.add(key)
-            attr = "ORTH" if acronym else "LOWER"
-            pattern = [{attr: t if acronym else t.lower()} for t in tokens]
+            # Phrase patterns (matched case-insensitively on LOWER by the ruler's PhraseMatcher, much
+            # faster than token patterns); acronyms as exact-case token patterns.
+            pattern = [{"ORTH": t} for t in tokens] if acronym else surface
             patterns.append({"label": "ORG", "pattern": pattern, "id": canonical})
     return patterns
 
