@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -15,11 +16,14 @@ from nlp.analysis import analyze_doc
 from nlp.language import detect_language
 from nlp.linking import EntityLinker
 from nlp.pipeline import build_pipeline
+from nlp.text import html_to_text
 from nlp.watchlist import names_from_db, names_from_watchlist
 
 log = logging.getLogger(__name__)
 
 MAX_ANALYZE_CHARS = 1_000_000
+SUPPORTED_LANGUAGES = {"en", "de"}
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 
 
 def known_names(settings: Settings) -> dict[str, list[str]]:
@@ -43,8 +47,15 @@ def analyze_text(text: str, *, lang: str | None = None, settings: Settings | Non
     """The DESIGN.md ``analyze --json`` shape, plus the language and model used."""
     settings = settings or get_settings()
     names = known_names(settings)
+    html_removed = bool(_TAG.search(text))
+    if html_removed:  # HTML remnants: analyse the visible text (offsets refer to it)
+        text = html_to_text(text)
     lang = lang or detect_language(text)
+    if lang not in SUPPORTED_LANGUAGES:
+        log.warning("language %r is not supported: using a blank pipeline with the watchlist rules only", lang)
     truncated = len(text) > MAX_ANALYZE_CHARS
+    if truncated:
+        log.warning("text of %d characters: analysing the first %d", len(text), MAX_ANALYZE_CHARS)
     text = text[:MAX_ANALYZE_CHARS]
     nlp = build_pipeline(lang, names, settings)
     doc = nlp(text)
@@ -62,4 +73,5 @@ def analyze_text(text: str, *, lang: str | None = None, settings: Settings | Non
         "language": lang,
         "model": nlp.meta.get("riskwatch_base"),
         "truncated": truncated,
+        "html_removed": html_removed,
     }

@@ -186,3 +186,18 @@ def test_short_names_without_legal_forms_only_when_unambiguous():
     })
     # China Telecom is two companies; "BGI" is already the alias of BGI Genomics, so not BGI Group's short name
     assert variants == {"Tencent Holdings Limited": ["Tencent"], "BGI Genomics Co., Ltd.": ["BGI Genomics"]}
+
+
+def test_analyze_bad_input_gives_results_not_crashes(caplog):
+    big = ("The Department of Defense added BYD to the 1260H list. " * 20000)  # ~1.1 MB
+    result = analyze_text(big, lang="en", settings=Settings(spacy_model_en="no_such_model_xyz"))
+    assert result["truncated"] is True and result["events"]
+    html = analyze_text("<div><p>Megvii was <b>removed</b> from the 1260H list.</p><script>x()</script></div>",
+                        settings=Settings(spacy_model_en="no_such_model_xyz"))
+    assert html["html_removed"] is True and html["events"][0]["status"] == "removed"
+    mixed = analyze_text("Der Konzern 比亚迪 (BYD) wurde in die Liste chinesischer Militärunternehmen aufgenommen.")
+    assert {(e["entity"], e["status"]) for e in mixed["events"]} == {("BYD Company Limited", "designated")}
+    french = analyze_text("Le Pentagone a ajouté BYD à la liste des entreprises militaires chinoises 1260H.")
+    assert french["language"] == "fr" and french["model"] == "blank:xx"
+    assert "not supported" in caplog.text
+    assert {e["entity"] for e in french["entities"]} == {"BYD Company Limited"}
