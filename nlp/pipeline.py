@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import warnings
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from db.settings import Settings, get_settings
-from nlp.watchlist import ruler_patterns
+from nlp.watchlist import ruler_patterns, write_patterns_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ def split_cjk_characters(nlp: Language) -> None:
     tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes or []) + [CJK]).finditer
 
 
-def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | None = None) -> Language:
+def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | None = None,
+                   patterns_path: Path | None = None) -> Language:
     """Base model + sentence boundaries + an entity ruler with the watchlist's names and aliases.
 
     The ruler runs before ``ner`` so that a watched name is never swallowed into
@@ -69,6 +71,8 @@ def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | 
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}, **options)
     patterns = ruler_patterns(names, nlp.make_doc)
     ruler.add_patterns(patterns)
+    if patterns_path is not None:  # the exact patterns used, for an auditor to inspect
+        write_patterns_jsonl(patterns, patterns_path)
     nlp.meta["riskwatch_base"] = loaded
     log.info("NLP pipeline %s: %s (%d watchlist patterns)", lang, nlp.pipe_names, len(patterns))
     return nlp

@@ -275,7 +275,8 @@ def _process_prose(session: Session, settings: Settings, prose: list[tuple[Docum
             text = text[:MAX_NLP_CHARS]
         by_lang.setdefault(lang, []).append((document, text))
     for lang, items in by_lang.items():
-        nlp = build_pipeline(lang, names, settings)
+        nlp = build_pipeline(lang, names, settings,
+                             patterns_path=settings.var_dir / "watchlist" / f"patterns-{lang}.jsonl")
         texts = [text for _, text in items]
         docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size)
         for (document, _), spacy_doc in zip(items, docs):
