@@ -127,44 +127,50 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
         raise ValueError(f"unknown source {only!r}; see data/sources.toml")
     replay = (ReplayServer(settings.snapshot_dir, as_of=as_of, host=settings.replay_host, port=settings.replay_port)
               if settings.mode == "offline" else None)
-    runs = []
     log_dir = settings.var_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / "crawl.log"
+    jobs = []
     with (replay or nullcontext()):
-        for source in sources:
-            base = replay.localise(source.url) if replay else source.url
-            allowed = source.allowed_domains + ([urlsplit(base).hostname] if replay else [])
-            with Session(engine) as session:
+        with Session(engine) as session:
+            for source in sources:
+                base = replay.localise(source.url) if replay else source.url
+                allowed = source.allowed_domains + ([urlsplit(base).hostname] if replay else [])
                 args = spider_args(session, source, base=base, as_of=as_of, allowed=allowed,
                                    url_map=replay.url_map() if replay else [])
                 run = queries.start_crawl_run(session, source=source.name, mode=settings.mode, as_of=as_of)
-            scrapy_settings = {
+                log.info("crawling %s since %s (%s mode)", source.name, args.get("since"), settings.mode)
+                jobs.append({"spider": source.spider, "run_id": run.id, "args": args,
+                             "settings": {"RISKWATCH_SOURCE_KIND": source.kind}})
+        spec = {
+            "settings": {
                 "USER_AGENT": settings.user_agent,
                 "DOWNLOAD_MAXSIZE": settings.max_response_bytes,
                 "DOWNLOAD_TIMEOUT": settings.download_timeout,
-                "LOG_FILE": str(log_dir / f"crawl-{source.name}.log"),
+                "LOG_FILE": str(log_file),
                 "LOG_FILE_APPEND": True,
-            }
-            command = [
-                sys.executable, "-m", "crawler.run", source.spider,
-                "--database-url", settings.resolved_database_url,
-                "--run-id", str(run.id),
-                "--args", json.dumps(args),
-                "--settings", json.dumps({**scrapy_settings, "RISKWATCH_SOURCE_KIND": source.kind}),
-            ]
-            log.info("crawling %s since %s (%s mode) into %s", source.name, args.get("since"), settings.mode,
-                     redact_url(settings.resolved_database_url))
-            completed = subprocess.run(command, cwd=PROJECT_ROOT, env=os.environ.copy(),
-                                       capture_output=True, text=True)
-            with Session(engine) as session:
+                "RISKWATCH_DATABASE_URL": settings.resolved_database_url,
+            },
+            "jobs": jobs,
+        }
+        spec_file = log_dir / "crawl-jobs.json"
+        spec_file.write_text(json.dumps(spec), encoding="utf-8")
+        log.info("one Scrapy process for %d sources into %s", len(jobs), redact_url(settings.resolved_database_url))
+        # All sources' spiders run concurrently in one subprocess (one reactor start-up).
+        completed = subprocess.run([sys.executable, "-m", "crawler.run", str(spec_file)], cwd=PROJECT_ROOT,
+                                   env=os.environ.copy(), capture_output=True, text=True)
+        spec_file.unlink(missing_ok=True)
+    runs = []
+    with Session(engine, expire_on_commit=False) as session:
+        for job in jobs:
+            run = session.get(CrawlRun, job["run_id"])
+            if run.status != "finished":
+                tail = (completed.stderr or "").strip().splitlines()[-5:]
+                queries.finish_crawl_run(session, run_id=run.id, status="failed", counts={},
+                                         error=" | ".join(tail)[:2000] or f"exit {completed.returncode}")
                 run = session.get(CrawlRun, run.id)
-                if completed.returncode != 0 or run.status != "finished":
-                    tail = (completed.stderr or "").strip().splitlines()[-5:]
-                    queries.finish_crawl_run(session, run_id=run.id, status="failed", counts={},
-                                             error=" | ".join(tail)[:2000] or f"exit {completed.returncode}")
-                    run = session.get(CrawlRun, run.id)
-                    log.error("crawl of %s failed: %s (log: %s)", source.name, run.error, scrapy_settings["LOG_FILE"])
-                runs.append(run)
+                log.error("crawl of %s failed: %s (log: %s)", run.source, run.error, log_file)
+            runs.append(run)
     engine.dispose()
     return runs
 

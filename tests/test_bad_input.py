@@ -89,7 +89,7 @@ def test_rate_limits_oversized_responses_offsite_links_and_scripts(snapshot_copy
     assert oversized[0].external_id == "https://www.wirtschaftsblatt.example/2025/11/wb-2025-11-21-pentagon-vorschlag.html"
     assert oversized, [d.failure_reason for d in docs if d.status == "failed"]
     assert "not fetched" in oversized[0].failure_reason
-    log = (settings.var_dir / "logs" / "crawl-news.log").read_text()
+    log = (settings.var_dir / "logs" / "crawl.log").read_text()
     assert log.count("retrying after 1.0s (Retry-After)") == 2
     assert "larger than download max size (1000000)" in oversized[0].failure_reason
     assert "127.0.0.1" not in oversized[0].failure_reason  # reasons name the live URL

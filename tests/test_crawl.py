@@ -106,5 +106,5 @@ def test_dod_recrawl_uses_conditional_requests(isolated_settings):
     (second,) = crawl(isolated_settings, only="dod_releases")
     assert second.new == 0 and second.changed == 0 and second.failed == 0
     assert second.unchanged >= 2 and second.requests < first.requests  # only the recent window, PDF answered 304
-    log = (isolated_settings.var_dir / "logs" / "crawl-dod_releases.log").read_text()
+    log = (isolated_settings.var_dir / "logs" / "crawl.log").read_text()
     assert "'downloader/response_status_count/304': 1" in log
