@@ -126,14 +126,29 @@ class ListingEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+SCORE_COMPONENTS = ("listing", "tenure", "removed", "signals", "news", "consequences", "inherited")
+
+
 class ExposureScore(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("entity_id", "day"),)
+    """One entity's score on one day; the components (one column each) sum to the score."""
+
+    __table_args__ = (UniqueConstraint("entity_id", "day"), Index("ix_exposurescore_day_score", "day", "score"))
 
     id: int | None = Field(default=None, primary_key=True)
     entity_id: int = Field(foreign_key="entity.id", index=True)
     day: date = Field(index=True)
     score: float
-    components: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    listing: float = 0.0
+    tenure: float = 0.0
+    removed: float = 0.0
+    signals: float = 0.0
+    news: float = 0.0
+    consequences: float = 0.0
+    inherited: float = 0.0
+
+    @property
+    def components(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in SCORE_COMPONENTS}
 
 
 class ScoreState(SQLModel, table=True):

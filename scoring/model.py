@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-COMPONENTS = ("listing", "tenure", "removed", "signals", "news", "consequences")
+import numpy as np
+
+MODEL_REVISION = "2026-11-25.1"  # bump when a rule in this module changes
+COMPONENTS = ("listing", "tenure", "removed", "signals", "news", "consequences", "inherited")
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,9 @@ class ScoringConfig:
     @classmethod
     def load(cls, path: Path) -> "ScoringConfig":
         data = Path(path).read_bytes()
-        return cls(tomllib.loads(data.decode()), hashlib.sha256(data).hexdigest()[:16])
+        # The version changes with the weights file and with the code's rules (MODEL_REVISION):
+        # either change triggers a full recompute.
+        return cls(tomllib.loads(data.decode()), hashlib.sha256(data + MODEL_REVISION.encode()).hexdigest()[:16])
 
     def listing_weight(self, list_name: str) -> float:
         weights = self.raw["listing"]
@@ -70,8 +75,12 @@ def _interval_on(spans: list[tuple[date, date | None]], day: date) -> tuple[date
 
 
 def score_day(day: date, intervals: dict, signals: list[EventFact], mention_days: list[date],
-              config: ScoringConfig) -> tuple[float, dict[str, float]]:
-    """Score and components for one day. ``mention_days`` must be sorted."""
+              config: ScoringConfig, inherited: list[tuple[date, date | None, float]] | None = None,
+              ) -> tuple[float, dict[str, float]]:
+    """Score and components for one day. ``mention_days`` must be sorted.
+
+    ``inherited``: (start, end, points) spans during which a parent or subsidiary is listed.
+    """
     cfg = config.raw
     parts = dict.fromkeys(COMPONENTS, 0.0)
     listed_1260h = False
@@ -109,6 +118,10 @@ def score_day(day: date, intervals: dict, signals: list[EventFact], mention_days
             parts["consequences"] += cons["direct_points"]
         if day >= date.fromisoformat(cons["indirect_contracting_ban"]):
             parts["consequences"] += cons["indirect_points"]
+    for span_start, span_end, points in inherited or []:
+        # exposure through a listed parent/subsidiary counts only while not listed itself
+        if parts["listing"] == 0 and span_start <= day and (span_end is None or day < span_end):
+            parts["inherited"] = max(parts["inherited"], points)
     raw_total = sum(parts.values())
     if raw_total > 100.0:
         parts = {k: v * 100.0 / raw_total for k, v in parts.items()}
@@ -128,14 +141,84 @@ def signal_events(events: list[EventFact]) -> list[EventFact]:
 
 
 def daily_series(events: list[EventFact], mention_days: list[date], start: date, end: date,
-                 config: ScoringConfig) -> list[tuple[date, float, dict[str, float]]]:
-    """The score for every day from ``start`` to ``end`` inclusive."""
-    intervals = listing_intervals(events)
-    signals = signal_events(events)
-    mention_days = sorted(mention_days)
-    series = []
-    for ordinal in range(start.toordinal(), end.toordinal() + 1):
-        day = date.fromordinal(ordinal)
-        score, parts = score_day(day, intervals, signals, mention_days, config)
-        series.append((day, score, parts))
-    return series
+                 config: ScoringConfig, inherited: list[tuple[date, date | None, float]] | None = None,
+                 ) -> list[tuple[date, float, dict[str, float]]]:
+    """The score for every day from ``start`` to ``end`` inclusive (vectorised; the same
+    result as ``score_day`` for each day, which stays the readable reference)."""
+    if end < start:
+        return []
+    arrays = series_arrays(events, mention_days, start, end, config, inherited)
+    days = [date.fromordinal(o) for o in range(start.toordinal(), end.toordinal() + 1)]
+    names = list(arrays["parts"])
+    columns = [arrays["parts"][n].tolist() for n in names]
+    scores = arrays["score"].tolist()
+    return [(day, scores[i], {n: columns[j][i] for j, n in enumerate(names)}) for i, day in enumerate(days)]
+
+
+def series_arrays(events: list[EventFact], mention_days: list[date], start: date, end: date,
+                  config: ScoringConfig, inherited: list[tuple[date, date | None, float]] | None = None) -> dict:
+    """Score components as numpy arrays over the days ``start``..``end``."""
+    cfg = config.raw
+    first, last = start.toordinal(), end.toordinal()
+    days = np.arange(first, last + 1)
+    zeros = np.zeros(days.shape)
+    listing, tenure, removed = zeros.copy(), zeros.copy(), zeros.copy()
+    listed_1260h = np.zeros(days.shape, dtype=bool)
+    for list_name, spans in listing_intervals(events).items():
+        weight = config.listing_weight(list_name)
+        listed = np.zeros(days.shape, dtype=bool)
+        for span_start, span_end in spans:
+            a, b = span_start.toordinal(), (span_end.toordinal() if span_end else last + 1)
+            inside = (days >= a) & (days < b)
+            listed |= inside
+            grown = np.minimum(1.0, (days - a) / cfg["tenure"]["full_after_days"])
+            tenure = np.where(inside, np.maximum(tenure, cfg["tenure"]["max"] * grown), tenure)
+        listing = np.where(listed, np.maximum(listing, weight), listing)
+        if list_name == "1260H":
+            listed_1260h |= listed
+        ends = sorted(e.toordinal() for _, e in spans if e is not None)
+        if ends:
+            # the most recent removal on or before each day
+            index = np.searchsorted(np.array(ends), days, side="right") - 1
+            latest = np.where(index >= 0, np.array(ends)[np.clip(index, 0, None)], 0)
+            decay = cfg["removed"]["weight"] * 0.5 ** ((days - latest) / cfg["removed"]["half_life_days"])
+            removed = np.where(~listed & (index >= 0), np.maximum(removed, decay), removed)
+    sig = cfg["signals"]
+    weights = {"proposed": sig["proposed"], "withdrawn": sig["withdrawn"],
+               "designated": sig["reported_designation"], "removed": sig["reported_removal"]}
+    signals = zeros.copy()
+    for signal in signal_events(events):
+        o = signal.day.toordinal()
+        age = days - o
+        signals += np.where(age >= 0, weights[signal.status] * 0.5 ** (np.maximum(age, 0) / sig["half_life_days"]), 0.0)
+    signals = np.minimum(signals, sig["cap"])
+    news_cfg = cfg["news"]
+    ordinals = np.sort(np.array([d.toordinal() for d in mention_days], dtype=np.int64))
+    upper = np.searchsorted(ordinals, days, side="right")
+    lower = np.searchsorted(ordinals, days - news_cfg["window_days"] + 1, side="left")
+    news = np.minimum(news_cfg["cap"], news_cfg["per_mention"] * (upper - lower))
+    cons = cfg["consequences"]
+    consequences = (np.where(listed_1260h & (days >= date.fromisoformat(cons["direct_contracting_ban"]).toordinal()),
+                             cons["direct_points"], 0.0)
+                    + np.where(listed_1260h & (days >= date.fromisoformat(cons["indirect_contracting_ban"]).toordinal()),
+                               cons["indirect_points"], 0.0))
+    inheritance = zeros.copy()
+    for span_start, span_end, points in inherited or []:
+        a, b = span_start.toordinal(), (span_end.toordinal() if span_end else last + 1)
+        inheritance = np.where((days >= a) & (days < b), np.maximum(inheritance, points), inheritance)
+    inheritance = np.where(listing > 0, 0.0, inheritance)  # only while not listed itself
+    parts = {"listing": listing, "tenure": tenure, "removed": removed, "signals": signals, "news": news,
+             "consequences": consequences, "inherited": inheritance}
+    raw_total = sum(parts.values())
+    factor = np.where(raw_total > 100.0, 100.0 / np.where(raw_total > 0, raw_total, 1.0), 1.0)
+    parts = {k: np.round(v * factor, 2) for k, v in parts.items()}
+    stacked = np.vstack(list(parts.values()))
+    score = np.round(stacked.sum(axis=0), 2)
+    over = score > 100.0
+    if over.any():  # rounding after scaling can overshoot by a cent: take it off the largest part
+        largest = stacked.argmax(axis=0)
+        for row, name in enumerate(parts):
+            fix = over & (largest == row)
+            parts[name] = np.where(fix, np.round(parts[name] - (score - 100.0), 2), parts[name])
+        score = np.where(over, 100.0, score)
+    return {"score": score, "parts": parts}

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
 
-from db.models import Entity, ExposureScore, ListingEvent, Mention, ScoreState
+from db.models import SCORE_COMPONENTS, Entity, ExposureScore, ListingEvent, Mention, ScoreState
 from db.settings import Settings, get_settings
-from scoring.model import EventFact, ScoringConfig, daily_series
+from scoring.model import EventFact, ScoringConfig, listing_intervals, series_arrays
 
 log = logging.getLogger(__name__)
 
@@ -27,51 +27,78 @@ def _event_day(event: ListingEvent) -> date | None:
     return event.effective_date or event.publication_date
 
 
+def _facts(events: list[ListingEvent]) -> list[EventFact]:
+    return [EventFact(_event_day(e), e.list_name, e.status, e.official) for e in events if _event_day(e)]
+
+
+def inherited_spans(config: ScoringConfig, *, parent_events: list[EventFact] | None,
+                    child_events: list[list[EventFact]]) -> list[tuple[date, date | None, float]]:
+    """(start, end, points) while the parent, or a subsidiary, is officially listed."""
+    shares = config.raw.get("inheritance", {})
+    spans = []
+    for events, share in [(parent_events or [], shares.get("from_parent", 0.0))] + [
+            (child, shares.get("from_subsidiary", 0.0)) for child in child_events]:
+        for list_name, intervals in listing_intervals(events).items():
+            points = share * config.listing_weight(list_name)
+            spans += [(start, end, points) for start, end in intervals]
+    return spans
+
+
 def score_entities(session: Session, *, through: date, settings: Settings | None = None,
                    progress=None) -> ScoreStats:
-    """Bring every entity's series up to ``through``; incremental per entity."""
+    """Bring every entity's series up to ``through``, per entity from its earliest new evidence
+    (its own, or its parent's or subsidiaries' official events)."""
     settings = settings or get_settings()
     config = ScoringConfig.load(settings.scoring_config)
     stats = ScoreStats()
     events_by_entity: dict[int, list[ListingEvent]] = {}
     for event in session.exec(select(ListingEvent)):
         events_by_entity.setdefault(event.entity_id, []).append(event)
-    mentions_by_entity: dict[int, list[tuple[int, date]]] = {}
-    for mention_id, entity_id, day in session.exec(select(Mention.id, Mention.entity_id, Mention.day)):
-        if day is not None:
-            mentions_by_entity.setdefault(entity_id, []).append((mention_id, day))
+    newest_mention = dict(session.exec(select(Mention.entity_id, func.max(Mention.id)).group_by(Mention.entity_id)).all())
+    first_mention = dict(session.exec(select(Mention.entity_id, func.min(Mention.day)).group_by(Mention.entity_id)).all())
     states = {s.entity_id: s for s in session.exec(select(ScoreState))}
+    parents = dict(session.exec(select(Entity.id, Entity.parent_id)).all())
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
 
-    for entity_id in session.exec(select(Entity.id)).all():
-        events = [e for e in events_by_entity.get(entity_id, []) if _event_day(e)]
-        mentions = mentions_by_entity.get(entity_id, [])
-        if not events and not mentions:
+    for entity_id in sorted(parents):
+        relatives = ([parents[entity_id]] if parents[entity_id] else []) + children.get(entity_id, [])
+        own = events_by_entity.get(entity_id, [])
+        related = [e for r in relatives for e in events_by_entity.get(r, []) if e.official]
+        dated = [_event_day(e) for e in own + related if _event_day(e)]
+        if first_mention.get(entity_id):
+            dated.append(first_mention[entity_id])
+        if not dated:
             stats.entities_skipped += 1
             continue
-        first_day = min([_event_day(e) for e in events] + [d for _, d in mentions])
-        max_event_id = max((e.id for e in events), default=0)
-        max_mention_id = max((m for m, _ in mentions), default=0)
+        first_day = min(dated)
+        max_event_id = max((e.id for e in own + related), default=0)
+        max_mention_id = newest_mention.get(entity_id, 0)
         state = states.get(entity_id)
         if state is None or state.model_version != config.version or state.scored_through is None:
             start = first_day
         else:
-            new_days = [_event_day(e) for e in events if e.id > state.max_event_id]
-            new_days += [d for m, d in mentions if m > state.max_mention_id]
-            start = min(new_days + [state.scored_through + timedelta(days=1)])
-            start = max(start, first_day)
+            new_days = [_event_day(e) for e in own + related if e.id > state.max_event_id and _event_day(e)]
+            if max_mention_id > state.max_mention_id:
+                new_days += session.exec(select(Mention.day).where(
+                    Mention.entity_id == entity_id, Mention.id > state.max_mention_id, Mention.day.is_not(None))).all()
+            start = max(min(new_days + [state.scored_through + timedelta(days=1)]), first_day)
         if start > through:
             stats.entities_skipped += 1
-            if progress:
-                progress(1)
             continue
-        facts = [EventFact(_event_day(e), e.list_name, e.status, e.official) for e in events]
-        series = daily_series(facts, [d for _, d in mentions], start, through, config)
+        mention_days = session.exec(select(Mention.day).where(Mention.entity_id == entity_id,
+                                                              Mention.day.is_not(None))).all()
+        inherited = inherited_spans(
+            config, parent_events=_facts([e for e in events_by_entity.get(parents[entity_id], []) if e.official])
+            if parents[entity_id] else None,
+            child_events=[_facts([e for e in events_by_entity.get(c, []) if e.official]) for c in children.get(entity_id, [])])
+        arrays = series_arrays(_facts(own), mention_days, start, through, config, inherited)
         session.exec(delete(ExposureScore).where(ExposureScore.entity_id == entity_id, ExposureScore.day >= start))
-        if series:
-            session.exec(insert(ExposureScore), params=[
-                {"entity_id": entity_id, "day": day, "score": score, "components": parts}
-                for day, score, parts in series
-            ])
+        rows = _rows(entity_id, start, arrays)
+        if rows:
+            session.exec(insert(ExposureScore), params=rows)
         if state is None:
             state = ScoreState(entity_id=entity_id)
         state.max_event_id, state.max_mention_id = max_event_id, max_mention_id
@@ -79,10 +106,21 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
         session.add(state)
         session.commit()
         stats.entities_scored += 1
-        stats.rows_written += len(series)
+        stats.rows_written += len(rows)
         if progress:
             progress(1)
     return stats
+
+
+def _rows(entity_id: int, start: date, arrays: dict) -> list[dict]:
+    scores = arrays["score"].tolist()
+    columns = {name: arrays["parts"][name].tolist() for name in SCORE_COMPONENTS}
+    first = start.toordinal()
+    return [
+        {"entity_id": entity_id, "day": date.fromordinal(first + i), "score": score,
+         **{name: columns[name][i] for name in SCORE_COMPONENTS}}
+        for i, score in enumerate(scores)
+    ]
 
 
 def latest_scores(session: Session, *, on: date | None = None) -> list[tuple[Entity, ExposureScore]]:

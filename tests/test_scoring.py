@@ -79,3 +79,25 @@ def test_evidence_after_a_day_never_changes_earlier_scores(events, later, cut):
     before = daily_series(events, [], start, cut, CONFIG)
     after = daily_series(events + [later], [], start, cut, CONFIG)
     assert before == after
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(events=st.lists(event_strategy, max_size=10),
+       mentions=st.lists(st.dates(min_value=D("2020-01-01"), max_value=D("2027-12-31")), max_size=50),
+       start=st.dates(min_value=D("2020-01-01"), max_value=D("2027-06-30")))
+def test_vectorised_series_matches_the_per_day_reference(events, mentions, start):
+    end = start + timedelta(days=200)
+    inherited = [(D("2024-01-31"), D("2025-01-07"), 15.0)]
+    series = daily_series(events, mentions, start, end, CONFIG, inherited)
+    intervals, signals = listing_intervals(events), signal_events(events)
+    for day, score, parts in series[::7]:
+        ref_score, ref_parts = score_day(day, intervals, signals, sorted(mentions), CONFIG, inherited)
+        assert abs(score - ref_score) <= 0.011
+        assert all(abs(parts[k] - ref_parts[k]) <= 0.011 for k in COMPONENTS)
+
+
+@hsettings(max_examples=20, deadline=None)
+@given(events=st.lists(event_strategy, max_size=10))
+def test_recomputing_is_identical(events):
+    first = daily_series(events, [], D("2021-01-01"), D("2026-12-31"), CONFIG)
+    assert first == daily_series(events, [], D("2021-01-01"), D("2026-12-31"), CONFIG)
