@@ -132,11 +132,13 @@ SCORE_COMPONENTS = ("listing", "tenure", "removed", "signals", "news", "conseque
 class ExposureScore(SQLModel, table=True):
     """One entity's score on one day; the components (one column each) sum to the score."""
 
+    # (entity_id, day) serves per-entity series; (day, score) the leaderboard of a day.
+    # No other index: every one costs time on the bulk inserts of a recompute.
     __table_args__ = (UniqueConstraint("entity_id", "day"), Index("ix_exposurescore_day_score", "day", "score"))
 
     id: int | None = Field(default=None, primary_key=True)
-    entity_id: int = Field(foreign_key="entity.id", index=True)
-    day: date = Field(index=True)
+    entity_id: int = Field(foreign_key="entity.id")
+    day: date
     score: float
     listing: float = 0.0
     tenure: float = 0.0
