@@ -129,6 +129,35 @@ def _rows(entity_id: int, start: date, arrays: dict) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class ScoreJump:
+    entity: str
+    day: date
+    before: float
+    after: float
+
+
+def score_jumps(session: Session, *, since: date, through: date, threshold: float) -> list[ScoreJump]:
+    """Day-over-day score changes of at least ``threshold`` points in (since, through]: alertable
+    events of their own, separate from new-listing alerts."""
+    previous = ExposureScore.__table__.alias("previous")
+    current = ExposureScore.__table__
+    # SQLite keeps dates as ISO text: date(day, '-1 day'); other databases subtract an interval.
+    day_before = (func.date(current.c.day, "-1 day") if session.get_bind().dialect.name == "sqlite"
+                  else current.c.day - timedelta(days=1))
+    rows = session.exec(
+        select(Entity.name, current.c.day, previous.c.score, current.c.score)
+        .select_from(current)
+        .join(previous, (previous.c.entity_id == current.c.entity_id) & (previous.c.day == day_before))
+        .join(Entity, Entity.id == current.c.entity_id)
+        .where(current.c.day > since, current.c.day <= through,
+               func.abs(current.c.score - previous.c.score) >= threshold)
+        .order_by(current.c.day, Entity.name)
+    ).all()
+    return [ScoreJump(name, day if isinstance(day, date) else date.fromisoformat(day), before, after)
+            for name, day, before, after in rows]
+
+
 def latest_scores(session: Session, *, on: date | None = None) -> list[tuple[Entity, ExposureScore]]:
     """Each entity's score on ``on`` (default: its latest scored day), highest first."""
     if on is None:

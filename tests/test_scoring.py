@@ -101,3 +101,39 @@ def test_vectorised_series_matches_the_per_day_reference(events, mentions, start
 def test_recomputing_is_identical(events):
     first = daily_series(events, [], D("2021-01-01"), D("2026-12-31"), CONFIG)
     assert first == daily_series(events, [], D("2021-01-01"), D("2026-12-31"), CONFIG)
+
+
+def test_replayed_history_timeline_and_scores(replayed_copy):
+    """On the replayed real history: the seed companies' scores rise with the 2025 proposal, show the
+    withdrawn notice, jump on designation; removed entities have closed intervals and decaying scores."""
+    from sqlmodel import Session, select
+
+    from db import queries
+    from db.models import ExposureScore
+    from db.engine import make_engine
+    from scoring.series import score_jumps
+    from scoring.timeline import entity_history
+
+    engine = make_engine(replayed_copy)
+    with Session(engine) as session:
+        def score(name, day):
+            entity = queries.get_entity(session, name=name)
+            found = session.exec(select(ExposureScore).where(ExposureScore.entity_id == entity.id,
+                                                             ExposureScore.day == D(day))).first()
+            return found.score if found else 0.0
+
+        for name in ("Alibaba Group Holding Limited", "Baidu, Inc.", "BYD Company Limited"):
+            history = entity_history(session, queries.get_entity(session, name=name), on=D("2026-11-25"))
+            assert history["intervals"] == {"1260H": [{"start": "2026-06-08", "end": None}]}
+            assert not entity_history(session, queries.get_entity(session, name=name), on=D("2026-06-07"))["listed"]
+            assert score(name, "2025-11-19") < score(name, "2025-11-21")  # the proposal reported
+            assert score(name, "2026-02-12") < score(name, "2026-02-13")  # the withdrawn notice
+            assert score(name, "2026-06-08") >= score(name, "2026-06-07") + 40  # designation
+        megvii = queries.get_entity(session, name="Beijing Megvii Technology Co., Ltd.")
+        assert entity_history(session, megvii)["intervals"] == {"1260H": [{"start": "2024-01-31", "end": "2025-01-07"}]}
+        meg = "Beijing Megvii Technology Co., Ltd."
+        assert score(meg, "2025-01-06") > score(meg, "2025-01-07") > score(meg, "2025-07-07") > score(meg, "2026-07-07") > 0
+        jumps = {(j.entity, j.day) for j in score_jumps(session, since=D("2026-06-01"), through=D("2026-06-30"),
+                                                         threshold=20)}
+        assert ("BYD Company Limited", D("2026-06-08")) in jumps
+    engine.dispose()
