@@ -218,11 +218,15 @@ def history(name: Annotated[str, typer.Argument(help="entity name or alias, e.g.
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
     status = "[red]LISTED[/red]" if result["listed"] else "not listed"
-    table = Table("date", "list", "status", "official", title=f"{result['entity']}: {status}")
+    intervals = "; ".join(f"{name}: " + ", ".join(f"{i['start']} - {i['end'] or 'open'}" for i in spans)
+                          for name, spans in result["intervals"].items()) or "no listing interval"
+    table = Table("date", "kind of date", "list", "status", "evidence", title=f"{result['entity']}: {status}",
+                  caption=f"intervals: {intervals}")
     table.add_column("source", overflow="fold")
     for event in result["events"]:
-        table.add_row(event["date"] or "-", event["list"], event["status"], "yes" if event["official"] else "news",
-                      event["source_url"] or "-")
+        published = f" (published {event['publication_date']})" if event["publication_date"] != event["date"] else ""
+        table.add_row(event["date"] or "-", f"{event['date_kind']}{published}", event["list"], event["status"],
+                      "official" if event["official"] else "news/signal", event["source_url"] or "-")
     out.print(table)
 
 
@@ -231,7 +235,7 @@ def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day
              as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
              limit: Annotated[int, typer.Option(help="rows to show (table only)")] = 25) -> None:
     """Exposure leaderboard with score components."""
-    from scoring.series import latest_scores
+    from scoring.series import evidence_counts, latest_scores
     from scoring.timeline import entity_history
 
     settings = get_settings()
@@ -240,18 +244,20 @@ def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day
     day = _date(on, "--date")
     with Session(engine) as session:
         rows = latest_scores(session, on=day)
+        evidence = evidence_counts(session)
         result = [
             {"entity": entity.name, "score": score.score, "day": score.day.isoformat(),
-             "listed": entity_history(session, entity, on=score.day)["listed"], "components": score.components}
+             "listed": entity_history(session, entity, on=score.day)["listed"], "components": score.components,
+             "evidence": evidence.get(entity.id, 0)}
             for entity, score in rows
         ]
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
-    table = Table("entity", "score", "listed", "components", title=f"exposure {day or 'latest'}")
+    table = Table("entity", "score", "listed", "components", "evidence", title=f"exposure {day or 'latest'}")
     for row in result[:limit]:
         parts = ", ".join(f"{k} {v:g}" for k, v in row["components"].items() if v)
-        table.add_row(row["entity"], f"{row['score']:.1f}", "yes" if row["listed"] else "no", parts)
+        table.add_row(row["entity"], f"{row['score']:.1f}", "yes" if row["listed"] else "no", parts, str(row["evidence"]))
     out.print(table)
 
 

@@ -158,6 +158,14 @@ def score_jumps(session: Session, *, since: date, through: date, threshold: floa
             for name, day, before, after in rows]
 
 
+def evidence_counts(session: Session) -> dict[int, int]:
+    """Entity id -> number of documents that mention it or carry one of its listing events."""
+    mentioned = select(Mention.entity_id, Mention.document_id)
+    evented = select(ListingEvent.entity_id, ListingEvent.evidence_document_id)
+    union = mentioned.union(evented).subquery()
+    return dict(session.exec(select(union.c[0], func.count()).group_by(union.c[0])).all())
+
+
 def latest_scores(session: Session, *, on: date | None = None) -> list[tuple[Entity, ExposureScore]]:
     """Each entity's score on ``on`` (default: its latest scored day), highest first."""
     if on is None:
