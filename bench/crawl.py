@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
-from pathlib import Path
+
+from bench.common import scratch_settings
+from db.settings import DATA_DIR, PROJECT_ROOT
+from jobs.replay import ReplayServer
+from jobs.steps import crawl
 
 BASELINE_SPIDER = textwrap.dedent('''
     import json, sys, time
@@ -60,15 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the Federal Register source only")
     options = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="riskwatch-bench-") as tmp:
-        os.environ["RISKWATCH_VAR_DIR"] = str(Path(tmp) / "var")
-        os.environ.pop("RISKWATCH_DATABASE_URL", None)
-        from db.settings import DATA_DIR, PROJECT_ROOT, get_settings
-        from jobs.replay import ReplayServer
-        from jobs.steps import crawl
-
-        get_settings.cache_clear()
-        settings = get_settings()
+    with scratch_settings() as settings:
         only = "federal_register" if options.quick else None
         start = time.perf_counter()
         first = crawl(settings, only=only)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
-import tempfile
 import time
-from pathlib import Path
+from datetime import date
+
+from bench.common import scratch_settings
+from jobs.steps import crawl, process, score
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,16 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="replay only up to 2024-12-31")
     options = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="riskwatch-bench-") as tmp:
-        os.environ["RISKWATCH_VAR_DIR"] = str(Path(tmp) / "var")
-        os.environ.pop("RISKWATCH_DATABASE_URL", None)
-        from datetime import date
-
-        from db.settings import get_settings
-        from jobs.steps import crawl, process, score
-
-        get_settings.cache_clear()
-        settings = get_settings()
+    with scratch_settings() as settings:
         as_of = date(2024, 12, 31) if options.quick else None
         timings = {}
         start = time.perf_counter()

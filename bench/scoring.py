@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
+
+from sqlmodel import Session, select
+
+from bench.common import scratch_settings
+from db.engine import init_db, make_engine
+from db.models import Document, Entity, ListingEvent
+from scoring.series import score_entities
 
 
 def populate(session, *, entities: int, start: date, end: date, rng: random.Random) -> None:
@@ -62,18 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     count = 100 if options.quick else 1000
     end = date(2026, 11, 25)
     start = end - timedelta(days=5 * 365)
-    with tempfile.TemporaryDirectory(prefix="riskwatch-bench-") as tmp:
-        os.environ["RISKWATCH_VAR_DIR"] = str(Path(tmp) / "var")
-        os.environ.pop("RISKWATCH_DATABASE_URL", None)
-        from sqlmodel import Session
-
-        from db.engine import init_db, make_engine
-        from db.models import Document, Entity, ListingEvent
-        from db.settings import get_settings
-        from scoring.series import score_entities
-
-        get_settings.cache_clear()
-        settings = get_settings()
+    with scratch_settings() as settings:
         engine = make_engine(settings.resolved_database_url)
         init_db(engine)
         with Session(engine) as session:
@@ -86,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"full recompute: {full.rows_written} rows in {full_s:.2f}s", file=sys.stderr)
         with Session(engine) as session:
             entity = session.get(Entity, count // 2)
-            document = session.exec(__import__("sqlmodel").select(Document)).first()
+            document = session.exec(select(Document)).first()
             session.add(ListingEvent(entity_id=entity.id, status="designated", official=True,
                                      effective_date=end - timedelta(days=10), evidence_document_id=document.id))
             session.commit()
