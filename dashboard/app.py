@@ -14,5 +14,8 @@ PAGES = Path(__file__).parent / "pages"
 st.set_page_config(page_title="riskwatch", layout="wide")
 navigation = st.navigation([
     st.Page(PAGES / "overview.py", title="Overview", icon=":material/monitoring:", default=True),
+    st.Page(PAGES / "company.py", title="Company", icon=":material/apartment:"),
+    st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:"),
+    st.Page(PAGES / "screening.py", title="Screening", icon=":material/fact_check:"),
 ])
 navigation.run()

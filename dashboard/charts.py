@@ -13,6 +13,18 @@ MARKER_STYLE = {
 }
 
 
+def components_chart(components: pd.DataFrame) -> go.Figure:
+    """The score's components stacked over time (they sum to the score)."""
+    figure = go.Figure()
+    for name in components.columns[2:]:
+        if components[name].any():
+            figure.add_trace(go.Scatter(x=components["day"], y=components[name], name=name, mode="lines",
+                                        stackgroup="score", hovertemplate="%{x}<br>" + name + " %{y:.1f}<extra></extra>"))
+    figure.update_layout(yaxis={"title": "points", "range": [0, 100]}, legend={"orientation": "h"},
+                         margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=360)
+    return figure
+
+
 def exposure_chart(history: pd.DataFrame, markers: pd.DataFrame) -> go.Figure:
     """Exposure over time per entity, with listing-event markers on each line."""
     figure = go.Figure()

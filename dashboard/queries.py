@@ -11,6 +11,13 @@ from sqlmodel import Session, select
 from db.models import Document, Entity, ExposureScore, ListingEvent, Source
 
 
+def csv_export(frame: pd.DataFrame) -> str:
+    """A table as CSV, protected against formula injection (cells starting with = + - @)."""
+    from scoring.screening import safe_cell
+
+    return frame.map(safe_cell).to_csv(index=False)
+
+
 def as_of(session: Session) -> date | None:
     """The newest scored day: the dashboard's 'as of' date."""
     return session.exec(select(func.max(ExposureScore.day))).one()
@@ -107,3 +114,112 @@ def latest_documents(session: Session, *, limit: int = 20) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["published", "source", "title", "status", "reason", "url"])
     frame["reason"] = frame["reason"].fillna("")
     return frame
+
+
+def entity_choices(session: Session) -> dict[str, int]:
+    """Search labels -> entity id: every canonical name, and every alias as 'alias → name'."""
+    from db.models import Alias
+
+    entities = dict(session.exec(select(Entity.id, Entity.name)).all())
+    choices = {name: entity_id for entity_id, name in entities.items()}
+    for alias, entity_id in session.exec(select(Alias.alias, Alias.entity_id)):
+        choices.setdefault(f"{alias} → {entities[entity_id]}", entity_id)
+    return dict(sorted(choices.items(), key=lambda item: item[0].casefold()))
+
+
+def entity_profile(session: Session, *, entity_id: int) -> dict:
+    """Name, country, parent and subsidiaries (with relations) of one entity."""
+    entity = session.get(Entity, entity_id)
+    parent = session.get(Entity, entity.parent_id) if entity.parent_id else None
+    children = session.exec(select(Entity).where(Entity.parent_id == entity_id).order_by(Entity.name)).all()
+    from db.models import Alias
+
+    aliases = session.exec(select(Alias.alias).where(Alias.entity_id == entity_id)).all()
+    return {"name": entity.name, "names": [entity.name, *aliases], "country": entity.country, "watched": entity.watched,
+            "parent": (parent.name, entity.relation) if parent else None,
+            "subsidiaries": [(child.name, child.relation) for child in children]}
+
+
+def component_history(session: Session, *, entity_id: int) -> pd.DataFrame:
+    from db.models import SCORE_COMPONENTS
+
+    columns = [getattr(ExposureScore, name) for name in SCORE_COMPONENTS]
+    rows = session.exec(select(ExposureScore.day, ExposureScore.score, *columns)
+                        .where(ExposureScore.entity_id == entity_id).order_by(ExposureScore.day)).all()
+    return pd.DataFrame(rows, columns=["day", "score", *SCORE_COMPONENTS])
+
+
+def entity_events(session: Session, *, entity_id: int) -> pd.DataFrame:
+    rows = session.exec(
+        select(ListingEvent.effective_date, ListingEvent.date_kind, ListingEvent.publication_date,
+               ListingEvent.list_name, ListingEvent.status, ListingEvent.official, Document.title, Document.url,
+               ListingEvent.sentence)
+        .join(Document, Document.id == ListingEvent.evidence_document_id)
+        .where(ListingEvent.entity_id == entity_id)
+        .order_by(ListingEvent.effective_date, ListingEvent.id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["date", "kind of date", "published", "list", "status", "official", "document",
+                                        "source", "sentence"])
+    frame["official"] = frame["official"].map({True: "official", False: "news/signal"})
+    return frame
+
+
+def entity_mentions(session: Session, *, entity_id: int, limit: int = 200) -> pd.DataFrame:
+    from db.models import Mention
+
+    rows = session.exec(
+        select(Mention.day, Document.title, Mention.text, Mention.method, Mention.score, Mention.sentence, Document.url)
+        .join(Document, Document.id == Mention.document_id)
+        .where(Mention.entity_id == entity_id)
+        .order_by(Mention.day.desc().nulls_last(), Mention.id.desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame(rows, columns=["date", "document", "text", "link method", "link score", "sentence", "source"])
+
+
+def documents(session: Session, *, sources: list[str] | None = None, statuses: list[str] | None = None,
+              languages: list[str] | None = None, limit: int = 500) -> pd.DataFrame:
+    query = (select(Document.id, Document.publication_date, Source.name, Document.doc_type, Document.language,
+                    Document.title, Document.status, Document.failure_reason, Document.version, Document.url)
+             .join(Source, Source.id == Document.source_id))
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    if statuses:
+        query = query.where(Document.status.in_(statuses))
+    if languages:
+        query = query.where(Document.language.in_(languages))
+    rows = session.exec(query.order_by(Document.publication_date.desc().nulls_last(), Document.id.desc()).limit(limit)).all()
+    frame = pd.DataFrame(rows, columns=["id", "published", "source", "type", "language", "title", "status", "reason",
+                                        "version", "url"])
+    frame["reason"] = frame["reason"].fillna("")
+    return frame
+
+
+def document_facets(session: Session) -> dict[str, list[str]]:
+    return {
+        "sources": sorted(session.exec(select(Source.name)).all()),
+        "statuses": sorted({s for s in session.exec(select(Document.status).distinct())}),
+        "languages": sorted({s for s in session.exec(select(Document.language).distinct()) if s}),
+    }
+
+
+def document_detail(session: Session, *, document_id: int) -> dict:
+    from db.models import Mention
+    from nlp.text import TextExtractionError, article_text, document_text
+
+    document = session.get(Document, document_id)
+    if document.doc_type == "List PDF":
+        text = "(a list PDF: its rows are in the mentions below)"
+    else:
+        try:
+            reader = article_text if document.doc_type == "Article" else document_text
+            text = reader(document.raw, document.content_type)
+        except TextExtractionError as exc:
+            text = f"(text not extractable: {exc})"
+    mentions = session.exec(
+        select(Entity.name, Mention.text, Mention.method, Mention.score, Mention.sentence)
+        .join(Entity, Entity.id == Mention.entity_id).where(Mention.document_id == document_id)
+        .order_by(Mention.start)
+    ).all()
+    return {"title": document.title, "url": document.url, "text": text,
+            "mentions": pd.DataFrame(mentions, columns=["entity", "text", "link method", "link score", "sentence"])}

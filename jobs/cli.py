@@ -261,5 +261,41 @@ def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day
     out.print(table)
 
 
+@app.command()
+def screen(file: Annotated[Path, typer.Argument(help="CSV with a name column (optional country)")],
+           as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+           output: Annotated[Optional[Path], typer.Option(help="also write the results as CSV here")] = None) -> None:
+    """Screen a counterparty list against the database (same matching as NLP)."""
+    from dataclasses import asdict
+
+    from scoring.screening import ScreeningInputError, read_counterparties, results_csv
+    from scoring.screening import screen as screen_rows
+
+    try:
+        rows = read_counterparties(file.read_bytes())
+    except OSError as exc:
+        console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
+        raise typer.Exit(2) from None
+    except ScreeningInputError as exc:
+        console.print(f"[red]{file}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        results = screen_rows(session, rows)
+    engine.dispose()
+    if output:
+        output.write_text(results_csv(results), encoding="utf-8")
+    if as_json:
+        out.print_json(json.dumps([asdict(r) for r in results], ensure_ascii=False))
+        return
+    table = Table("row", "input", "match", "method", "score", "listed", "exposure", title=f"screening {file.name}")
+    for r in results:
+        table.add_row(str(r.row), r.input_name, r.matched_entity or "-", r.match_method or "-", f"{r.match_score:.2f}",
+                      r.lists or ("yes" if r.listed else "no"), f"{r.exposure:.1f}" if r.exposure is not None else "-")
+    out.print(table)
+
+
 if __name__ == "__main__":
     app()

@@ -53,3 +53,69 @@ def test_overview_on_an_empty_database(engine):
     assert not app.exception
     assert "No scores yet" in app.info[0].value and "riskwatch demo" in app.info[0].value
     assert len(app.dataframe) == 0
+
+
+def _page(path: str, **state) -> AppTest:
+    app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "pages" / path), default_timeout=60)
+    for key, value in state.items():
+        app.session_state[key] = value
+    return app.run()
+
+
+def test_company_page_shows_intervals_components_and_evidence(replayed_copy):
+    engine = make_engine(replayed_copy)
+    with Session(engine) as session:
+        from db import queries as db_queries
+
+        byd = db_queries.get_entity(session, name="BYD Company Limited").id
+    engine.dispose()
+    app = _page("company.py", company_entity_id=byd)
+    assert not app.exception
+    assert app.header[0].value == "BYD Company Limited"
+    assert app.error[0].value.startswith("Listed: 1260H")
+    intervals = app.dataframe[0].value
+    assert list(intervals.iloc[0]) == ["1260H", "2026-06-08", "open"]
+    events = app.dataframe[1].value
+    assert {"proposed", "withdrawn", "designated"} <= set(events["status"])
+    assert len(app.get("plotly_chart")) == 1
+    assert any("BYD" in m.value for m in app.markdown)  # evidence sentences, highlighted
+
+
+def test_company_page_empty_database(engine):
+    app = _page("company.py")
+    assert not app.exception and "No companies yet" in app.info[0].value
+
+
+def test_documents_page_lists_failed_and_quarantined_with_reason(replayed_copy):
+    app = _page("documents.py")
+    assert not app.exception
+    frame = app.dataframe[0].value
+    assert {"federal_register", "public_inspection", "dod_releases", "news"} <= set(frame["source"])
+    assert {"en", "de"} <= set(frame["language"])
+    assert len(app.dataframe) == 2  # the documents, and the mentions of the opened one
+
+
+def test_documents_page_empty_database(engine):
+    app = _page("documents.py")
+    assert not app.exception and "No documents yet" in app.info[0].value
+
+
+def test_script_in_evidence_renders_as_text():
+    from dashboard.render import highlight
+
+    rendered = highlight("<script>alert('x')</script> BYD was added [click](javascript:alert(1))", ["BYD"])
+    assert "<script>" not in rendered and "\\<script\\>" in rendered
+    assert "](javascript" not in rendered and ":orange-background[BYD]" in rendered
+
+
+def test_screening_csv_matches_and_protects_exports(replayed_copy):
+    from scoring.screening import read_counterparties, results_csv, screen
+
+    rows = read_counterparties(b"name,country\nBYD Co Ltd,CN\nAnt Group,CN\n=cmd|' /C calc'!A0,US\n")
+    engine = make_engine(replayed_copy)
+    with Session(engine) as session:
+        results = screen(session, rows, on=date(2026, 11, 25))
+    engine.dispose()
+    assert (results[0].matched_entity, results[0].listed, results[0].lists) == ("BYD Company Limited", True, "1260H")
+    assert results[1].matched_entity is None and results[1].listed is False  # Ant Group is not Alibaba
+    assert "\n4,'=cmd" not in results_csv(results) and "'=cmd" in results_csv(results)

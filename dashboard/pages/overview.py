@@ -28,7 +28,7 @@ with Session(engine()) as session:
     st.subheader("Exposure leaderboard")
     st.dataframe(board.drop(columns=["entity_id"]), hide_index=True, use_container_width=True,
                  column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")})
-    st.download_button("Download leaderboard (CSV)", board.drop(columns=["entity_id"]).to_csv(index=False),
+    st.download_button("Download leaderboard (CSV)", queries.csv_export(board.drop(columns=["entity_id"])),
                        file_name=f"riskwatch-exposure-{as_of}.csv", mime="text/csv")
 
     # Default chart: the curated watchlist's companies (the seed case), else the top three.
