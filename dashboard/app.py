@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": that folder name turns on Streamlit's legacy automatic pages next to st.navigation.
+PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="riskwatch", layout="wide")
 navigation = st.navigation([

@@ -56,7 +56,7 @@ def test_overview_on_an_empty_database(engine):
 
 
 def _page(path: str, **state) -> AppTest:
-    app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "pages" / path), default_timeout=60)
+    app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "views" / path), default_timeout=60)
     for key, value in state.items():
         app.session_state[key] = value
     return app.run()

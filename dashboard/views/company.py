@@ -18,7 +18,9 @@ with Session(engine()) as session:
         st.stop()
     label = st.selectbox("Search a company or alias", options=list(choices), index=None,
                          placeholder="e.g. BYD, Alibaba, 比亚迪, Megvii")
-    entity_id = choices.get(label) if label else st.session_state.get("company_entity_id")
+    # A deep link (?entity=NAME, as alerts and other pages use) or the last company looked at
+    linked = choices.get(st.query_params.get("entity", ""))
+    entity_id = choices.get(label) if label else (linked or st.session_state.get("company_entity_id"))
     if entity_id is None:
         st.caption("Pick a company to see its listing history and the evidence behind its score.")
         st.stop()

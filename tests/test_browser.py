@@ -1,0 +1,91 @@
+"""The real Streamlit app in a real headless browser (Debian's chromium, driven by Playwright).
+
+Skipped, loudly, only when no browser can be found: `make test` installs Debian's chromium.
+Screenshots are saved to test-artifacts/ for a person to look at.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from db.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+if CHROMIUM is None:
+    pytest.skip("NO BROWSER: Debian's chromium is not installed (make test installs it with apt-get); "
+                "the real-browser dashboard test did NOT run", allow_module_level=True)
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(replayed_db):
+    port = free_port()
+    env = {**os.environ, "RISKWATCH_DATABASE_URL": f"sqlite:///{replayed_db}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("path, wait_for, expected", [
+    ("/", "text=Exposure leaderboard", ["Alibaba Group Holding Limited", "BYD Company Limited", "Latest documents"]),
+    ("/company?entity=BYD%20Company%20Limited", "text=Listing intervals",
+     ["BYD Company Limited", "Listed: 1260H", "2026-06-08", "withdrawn"]),
+    ("/documents", "text=Open a document", ["federal_register", "public_inspection", "Full text"]),
+    ("/screening", "text=Counterparty screening", ["Upload a CSV"]),
+])
+def test_pages_render_in_a_real_browser(dashboard_url, browser, path, wait_for, expected):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(dashboard_url + path)
+    page.wait_for_selector(wait_for, timeout=60_000)
+    page.wait_for_timeout(2000)  # let the websocket deliver the rest of the page
+    html = page.content()  # dataframes draw on a canvas; their text is in the accessible table in the DOM
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = path.split("?")[0].strip("/") or "overview"
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+    page.close()
+    for text in expected:
+        assert text in html, f"{text!r} not shown on {path}"
+    assert "Traceback" not in html
