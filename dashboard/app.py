@@ -17,6 +17,7 @@ navigation = st.navigation([
     st.Page(PAGES / "overview.py", title="Overview", icon=":material/monitoring:", default=True),
     st.Page(PAGES / "company.py", title="Company", icon=":material/apartment:"),
     st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:"),
+    st.Page(PAGES / "alerts.py", title="Alerts", icon=":material/notifications:"),
     st.Page(PAGES / "screening.py", title="Screening", icon=":material/fact_check:"),
 ])
 navigation.run()

@@ -119,3 +119,22 @@ def test_screening_csv_matches_and_protects_exports(replayed_copy):
     assert (results[0].matched_entity, results[0].listed, results[0].lists) == ("BYD Company Limited", True, "1260H")
     assert results[1].matched_entity is None and results[1].listed is False  # Ant Group is not Alibaba
     assert "\n4,'=cmd" not in results_csv(results) and "'=cmd" in results_csv(results)
+
+
+def test_alerts_page_watchlist_and_empty_log(replayed_copy):
+    app = _page("alerts.py")
+    assert not app.exception
+    assert "No alerts recorded yet" in app.info[0].value
+    watchlist = app.dataframe[0].value  # the watchlist editor
+    assert "BYD Company Limited" in set(watchlist["entity"])
+    assert bool(watchlist.loc[watchlist["entity"] == "BYD Company Limited", "watched"].iloc[0]) is True
+
+
+def test_alerts_page_empty_database(engine):
+    app = _page("alerts.py")
+    assert not app.exception and "No companies yet" in app.info[-1].value
+
+
+def test_screening_page_matches_an_upload(replayed_copy):
+    app = _page("screening.py")
+    assert not app.exception and "Upload a CSV" in app.markdown[0].value

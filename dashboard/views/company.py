@@ -46,21 +46,21 @@ with Session(engine()) as session:
     intervals = [{"list": name, "from": span["start"], "until": span["end"] or "open"}
                  for name, spans in (history or {}).get("intervals", {}).items() for span in spans]
     if intervals:
-        st.dataframe(intervals, hide_index=True, use_container_width=True)
+        st.dataframe(intervals, hide_index=True, width="stretch")
     else:
         st.write("No official listing interval: proposals, withdrawn notices and news never open one.")
 
     components = queries.component_history(session, entity_id=entity_id)
     if not components.empty:
         st.subheader("Exposure score and its components")
-        st.plotly_chart(charts.components_chart(components), use_container_width=True)
+        st.plotly_chart(charts.components_chart(components), width="stretch")
         latest = components.iloc[-1]
         st.caption(f"Score {latest['score']:.1f} on {latest['day']}: "
                    + ", ".join(f"{k} {latest[k]:g}" for k in components.columns[2:] if latest[k]))
 
     st.subheader("Listing events and their evidence")
     events = queries.entity_events(session, entity_id=entity_id)
-    st.dataframe(events.drop(columns=["sentence"]), hide_index=True, use_container_width=True,
+    st.dataframe(events.drop(columns=["sentence"]), hide_index=True, width="stretch",
                  column_config={"source": st.column_config.LinkColumn("source")})
     st.download_button("Download events (CSV)", queries.csv_export(events), file_name="events.csv", mime="text/csv")
     for row in events.itertuples():
@@ -71,7 +71,7 @@ with Session(engine()) as session:
 
     st.subheader("Mentions (link method and score)")
     mentions = queries.entity_mentions(session, entity_id=entity_id)
-    st.dataframe(mentions, hide_index=True, use_container_width=True,
+    st.dataframe(mentions, hide_index=True, width="stretch",
                  column_config={"source": st.column_config.LinkColumn("source")})
     st.download_button("Download mentions (CSV)", queries.csv_export(mentions), file_name="mentions.csv",
                        mime="text/csv")

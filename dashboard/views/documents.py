@@ -18,9 +18,10 @@ with Session(engine()) as session:
     statuses = middle.multiselect("Status", facets["statuses"])
     languages = right.multiselect("Language", facets["languages"])
     frame = queries.documents(session, sources=sources, statuses=statuses, languages=languages)
-    st.caption(f"{len(frame)} documents · failed and quarantined ones keep their reason and are retried or "
+    as_of = queries.as_of(session)
+    st.caption(f"As of {as_of.isoformat() if as_of else 'no scores yet'} · {len(frame)} documents · failed and quarantined ones keep their reason and are retried or "
                "reviewed, never silently dropped")
-    st.dataframe(frame, hide_index=True, use_container_width=True,
+    st.dataframe(frame, hide_index=True, width="stretch",
                  column_config={"url": st.column_config.LinkColumn("url")})
     st.download_button("Download documents (CSV)", queries.csv_export(frame), file_name="documents.csv", mime="text/csv")
     if not frame.empty:
@@ -30,6 +31,6 @@ with Session(engine()) as session:
         if detail["url"]:
             st.markdown(f"[Source]({detail['url']})")
         st.subheader("Mentions")
-        st.dataframe(detail["mentions"], hide_index=True, use_container_width=True)
+        st.dataframe(detail["mentions"], hide_index=True, width="stretch")
         with st.expander("Full text", expanded=False):
             st.text(detail["text"][:200_000])  # st.text shows text as text: nothing in it is rendered

@@ -20,13 +20,13 @@ with Session(engine()) as session:
         documents = queries.latest_documents(session, limit=20)
         if not documents.empty:
             st.subheader("Latest documents")
-            st.dataframe(documents, hide_index=True, use_container_width=True)
+            st.dataframe(documents, hide_index=True, width="stretch")
         st.stop()
 
     st.caption(f"As of {as_of.isoformat()}")
     board = queries.leaderboard(session, on=as_of, limit=200)
     st.subheader("Exposure leaderboard")
-    st.dataframe(board.drop(columns=["entity_id"]), hide_index=True, use_container_width=True,
+    st.dataframe(board.drop(columns=["entity_id"]), hide_index=True, width="stretch",
                  column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")})
     st.download_button("Download leaderboard (CSV)", queries.csv_export(board.drop(columns=["entity_id"])),
                        file_name=f"riskwatch-exposure-{as_of}.csv", mime="text/csv")
@@ -39,10 +39,18 @@ with Session(engine()) as session:
     if ids:
         history = queries.score_history(session, entity_ids=ids, start=as_of - timedelta(days=5 * 366))
         markers = queries.event_markers(session, entity_ids=ids)
-        st.plotly_chart(charts.exposure_chart(history, markers), use_container_width=True)
+        st.plotly_chart(charts.exposure_chart(history, markers), width="stretch")
 
     st.subheader("Recent listing events")
-    st.dataframe(queries.recent_events(session, limit=20), hide_index=True, use_container_width=True)
+    events = queries.recent_events(session, limit=50)
+    st.dataframe(events, hide_index=True, width="stretch",
+                 column_config={"source": st.column_config.LinkColumn("source")})
+    st.download_button("Download events (CSV)", queries.csv_export(events), file_name="riskwatch-events.csv",
+                       mime="text/csv")
 
     st.subheader("Latest documents")
-    st.dataframe(queries.latest_documents(session, limit=20), hide_index=True, use_container_width=True)
+    documents = queries.latest_documents(session, limit=20)
+    st.dataframe(documents, hide_index=True, width="stretch",
+                 column_config={"url": st.column_config.LinkColumn("url")})
+    st.download_button("Download documents (CSV)", queries.csv_export(documents), file_name="riskwatch-documents.csv",
+                       mime="text/csv")

@@ -27,5 +27,5 @@ with Session(engine()) as session:
 frame = pd.DataFrame([asdict(r) for r in results])
 hits = int(frame["listed"].sum()) if not frame.empty else 0
 st.caption(f"As of {as_of.isoformat() if as_of else 'today'} · {len(frame)} rows · {hits} listed")
-st.dataframe(frame, hide_index=True, use_container_width=True)
+st.dataframe(frame, hide_index=True, width="stretch")
 st.download_button("Download results (CSV)", results_csv(results), file_name="screening.csv", mime="text/csv")
