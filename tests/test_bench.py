@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("name, field", [("replay", "seconds"), ("crawl", "ratio"), ("scoring", "ratio"),
-                                         ("nlp", "ratio")])
+                                         ("nlp", "ratio"), ("dashboard", "max_ms")])
 def test_benchmark_prints_one_json_line(name, field):
     completed = subprocess.run([sys.executable, "-m", f"bench.{name}", "--quick"], cwd=PROJECT_ROOT,
                                capture_output=True, text=True, timeout=600)
