@@ -4,12 +4,13 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard import queries
+from dashboard import data
 from dashboard.data import engine
 
 st.title("Documents")
 
 with Session(engine()) as session:
-    facets = queries.document_facets(session)
+    facets = data.document_facets(data.database_url())
     if not facets["sources"]:
         st.info("No documents yet. Run `riskwatch demo` or `riskwatch crawl`.")
         st.stop()

@@ -6,6 +6,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard import charts, queries
+from dashboard import data
 from dashboard.data import engine
 
 st.title("riskwatch: sanctions exposure")
@@ -24,7 +25,7 @@ with Session(engine()) as session:
         st.stop()
 
     st.caption(f"As of {as_of.isoformat()}")
-    board = queries.leaderboard(session, on=as_of, limit=200)
+    board = data.leaderboard(data.database_url(), as_of, 200)
     st.subheader("Exposure leaderboard")
     st.dataframe(board.drop(columns=["entity_id"]), hide_index=True, width="stretch",
                  column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")})
