@@ -178,7 +178,8 @@ def entity_mentions(session: Session, *, entity_id: int, limit: int = 200) -> pd
 
 
 def documents(session: Session, *, sources: list[str] | None = None, statuses: list[str] | None = None,
-              languages: list[str] | None = None, limit: int = 500) -> pd.DataFrame:
+              languages: list[str] | None = None, published: tuple[date, date] | None = None,
+              limit: int = 500) -> pd.DataFrame:
     query = (select(Document.id, Document.publication_date, Source.name, Document.doc_type, Document.language,
                     Document.title, Document.status, Document.failure_reason, Document.version, Document.url)
              .join(Source, Source.id == Document.source_id))
@@ -188,6 +189,8 @@ def documents(session: Session, *, sources: list[str] | None = None, statuses: l
         query = query.where(Document.status.in_(statuses))
     if languages:
         query = query.where(Document.language.in_(languages))
+    if published:
+        query = query.where(Document.publication_date >= published[0], Document.publication_date <= published[1])
     rows = session.exec(query.order_by(Document.publication_date.desc().nulls_last(), Document.id.desc()).limit(limit)).all()
     frame = pd.DataFrame(rows, columns=["id", "published", "source", "type", "language", "title", "status", "reason",
                                         "version", "url"])

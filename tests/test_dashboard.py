@@ -138,3 +138,14 @@ def test_alerts_page_empty_database(engine):
 def test_screening_page_matches_an_upload(replayed_copy):
     app = _page("screening.py")
     assert not app.exception and "Upload a CSV" in app.markdown[0].value
+
+
+def test_document_query_filters(replayed_copy):
+    engine = make_engine(replayed_copy)
+    with Session(engine) as session:
+        german = queries.documents(session, languages=["de"])
+        assert len(german) == 6 and set(german["source"]) == {"news"}
+        notices = queries.documents(session, sources=["federal_register"],
+                                    published=(date(2025, 1, 1), date(2026, 12, 31)))
+        assert set(notices["published"]) == {date(2025, 1, 7), date(2026, 6, 10)}
+    engine.dispose()

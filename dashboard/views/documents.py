@@ -18,7 +18,9 @@ with Session(engine()) as session:
     sources = left.multiselect("Source", facets["sources"])
     statuses = middle.multiselect("Status", facets["statuses"])
     languages = right.multiselect("Language", facets["languages"])
-    frame = queries.documents(session, sources=sources, statuses=statuses, languages=languages)
+    period = st.date_input("Published between", value=(), help="leave empty for all dates")
+    published = tuple(period) if isinstance(period, (tuple, list)) and len(period) == 2 else None
+    frame = queries.documents(session, sources=sources, statuses=statuses, languages=languages, published=published)
     as_of = queries.as_of(session)
     st.caption(f"As of {as_of.isoformat() if as_of else 'no scores yet'} · {len(frame)} documents · failed and quarantined ones keep their reason and are retried or "
                "reviewed, never silently dropped")
