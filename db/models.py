@@ -180,6 +180,14 @@ class Alert(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+class JobState(SQLModel, table=True):
+    """Small named facts the jobs keep between runs (e.g. when the alert baseline was recorded)."""
+
+    key: str = Field(primary_key=True)
+    value: str
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class CrawlRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str

@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     spacy_model_de: str | None = None
     nlp_batch_size: int = 64
 
+    slack_max_retries: int = Field(default=2, description="retries per alert and run (429 waits for Retry-After)")
     dashboard_port: int = 8501
+    dashboard_base_url: str = Field(default="http://localhost:8501", description="for links in alerts")
     log_level: str = "INFO"
 
     @field_validator("database_url", mode="before")

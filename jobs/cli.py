@@ -118,14 +118,43 @@ def score(as_of: AsOf = None) -> None:
 
 @app.command()
 def run(as_of: AsOf = None) -> None:
-    """The daily job: crawl, process, score."""
+    """The daily job: crawl, process, score, alert."""
     as_of_date = _date(as_of)
     runs = _crawl(as_of_date)
     if runs and all(r.status != "finished" for r in runs):
         console.print("[red]every source failed; nothing new to process[/red]")
     _process()
     _score(as_of_date)
-    if any(r.status != "finished" for r in runs):
+    alerts_ok = _alert(as_of_date)
+    if any(r.status != "finished" for r in runs) or not alerts_ok:
+        raise typer.Exit(1)
+
+
+def _alert(through: date | None, dry_run: bool = False) -> bool:
+    """Collect and send alerts; False when an alert failed permanently."""
+    from jobs.steps import alert as alert_step
+
+    settings = get_settings()
+    collected, sent = alert_step(settings, through=through, dry_run=dry_run, echo=lambda line: console.print(f"  {line}"))
+    if collected.baseline:
+        console.print(f"first run: {collected.new} existing events recorded as the baseline; nobody was paged")
+    else:
+        console.print(f"alerts: {collected.new} new")
+    if settings.slack_webhook_url is None or dry_run:
+        console.print(f"{sent.printed} pending alerts printed, not sent"
+                      + (" (no RISKWATCH_SLACK_WEBHOOK_URL set)" if settings.slack_webhook_url is None else " (dry run)"))
+    else:
+        console.print(f"slack: {sent.sent} sent, {sent.pending} to retry, {sent.failed} failed")
+    if sent.failed_total:
+        console.print(f"[red]{sent.failed_total} alerts failed permanently (see the Alerts page for the reason)[/red]")
+    return sent.failed_total == 0
+
+
+@app.command()
+def alert(dry_run: Annotated[bool, typer.Option("--dry-run", help="print pending alerts, send nothing")] = False,
+          as_of: AsOf = None) -> None:
+    """Send pending alerts exactly once (records new ones first)."""
+    if not _alert(_date(as_of), dry_run):
         raise typer.Exit(1)
 
 
@@ -164,6 +193,7 @@ def demo(no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="stop
     _crawl(None)
     _process()
     _score(None)
+    _alert(None, dry_run=True)
     if not no_dashboard:
         _serve_dashboard(port or settings.dashboard_port)
 

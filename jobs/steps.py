@@ -193,6 +193,21 @@ def score(settings: Settings, *, through: date | None = None, progress=None) -> 
     return stats
 
 
+def alert(settings: Settings, *, through: date | None = None, dry_run: bool = False, echo=None):
+    """Collect new alerts into the outbox, then send the pending ones."""
+    from jobs.alerts import collect_alerts
+    from jobs.slack import failed_alerts, send_pending
+
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        collected = collect_alerts(session, settings, through=through or date.today())
+        sent = send_pending(session, settings, dry_run=dry_run, echo=echo)
+        sent.failed_total = failed_alerts(session)
+    engine.dispose()
+    return collected, sent
+
+
 def run_daily(settings: Settings, *, as_of: date | None = None) -> RunSummary:
     """The daily job: crawl, process, score."""
     runs = crawl(settings, as_of=as_of)

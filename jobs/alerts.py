@@ -1,0 +1,117 @@
+"""The alert outbox: alerts are rows first (one per stable key), sent second, never twice.
+
+Events that alert: an official designation or removal on a list ("listing"), a newly detected
+proposal or withdrawn notice ("watch", lower severity), and a day-over-day score change over
+the configured threshold ("score_jump"). The first run on an empty database records what it finds
+as the baseline and pages nobody.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from db.models import Alert, Document, Entity, ExposureScore, JobState, ListingEvent, utcnow
+from db.settings import Settings
+from scoring.model import ScoringConfig
+from scoring.series import score_jumps
+
+log = logging.getLogger(__name__)
+
+BASELINE_KEY = "alerts.baseline_recorded"
+LAST_SCAN_KEY = "alerts.scores_scanned_through"
+
+
+@dataclass
+class CollectStats:
+    new: int = 0
+    baseline: bool = False
+
+
+def alert_key(*, entity: str, list_name: str, status: str, effective: date | None) -> str:
+    return f"{entity}|{list_name}|{status}|{effective.isoformat() if effective else '-'}"
+
+
+def _score_on(session: Session, entity_id: int, day: date | None) -> float | None:
+    if day is None:
+        return None
+    row = session.exec(select(ExposureScore.score).where(ExposureScore.entity_id == entity_id,
+                                                         ExposureScore.day == day)).first()
+    return row
+
+
+def _state(session: Session, key: str) -> str | None:
+    row = session.get(JobState, key)
+    return row.value if row else None
+
+
+def _set_state(session: Session, key: str, value: str) -> None:
+    row = session.get(JobState, key) or JobState(key=key, value=value)
+    row.value, row.updated_at = value, utcnow()
+    session.add(row)
+
+
+def collect_alerts(session: Session, settings: Settings, *, through: date) -> CollectStats:
+    """Write an outbox row for every alertable event not seen before (idempotent)."""
+    stats = CollectStats(baseline=_state(session, BASELINE_KEY) is None)
+    status = "baseline" if stats.baseline else "pending"
+    existing = set(session.exec(select(Alert.idempotency_key)).all())
+    rows = session.exec(
+        select(ListingEvent, Entity, Document)
+        .join(Entity, Entity.id == ListingEvent.entity_id)
+        .join(Document, Document.id == ListingEvent.evidence_document_id)
+        .order_by(ListingEvent.effective_date, ListingEvent.id)
+    ).all()
+    for event, entity, document in rows:
+        if event.official and event.status in ("designated", "removed"):
+            kind = "listing"
+        elif event.status in ("proposed", "withdrawn") and (event.official or event.status == "proposed"):
+            kind = "watch"
+        else:
+            continue  # a news report of a designation or removal is not an official change
+        key = alert_key(entity=entity.name, list_name=event.list_name, status=event.status,
+                        effective=event.effective_date)
+        if key in existing:
+            continue
+        existing.add(key)
+        day = event.effective_date
+        session.add(Alert(
+            idempotency_key=key, listing_event_id=event.id, kind=kind, status=status,
+            payload={
+                "entity": entity.name, "list": event.list_name, "status": event.status,
+                "effective_date": day.isoformat() if day else None, "date_kind": event.date_kind,
+                "publication_date": event.publication_date.isoformat() if event.publication_date else None,
+                "official": event.official, "source_url": document.url, "document": document.title,
+                "score_before": _score_on(session, entity.id, day - timedelta(days=1) if day else None),
+                "score_after": _score_on(session, entity.id, day),
+                "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(entity.name)}",
+            }))
+        stats.new += 1
+    threshold = ScoringConfig.load(settings.scoring_config).raw.get("alerts", {}).get("score_jump")
+    scanned = _state(session, LAST_SCAN_KEY)
+    if threshold and scanned is not None:
+        listing_days = {(k.split("|")[0], k.split("|")[3]) for k in existing if not k.startswith("score|")}
+        for jump in score_jumps(session, since=date.fromisoformat(scanned), through=through, threshold=threshold):
+            key = f"score|{jump.entity}|{jump.day.isoformat()}"
+            if key in existing or (jump.entity, jump.day.isoformat()) in listing_days:
+                continue  # a jump explained by a listing change of that day is already alerted
+            existing.add(key)
+            session.add(Alert(idempotency_key=key, kind="score_jump", status=status, payload={
+                "entity": jump.entity, "status": "score change", "effective_date": jump.day.isoformat(),
+                "score_before": jump.before, "score_after": jump.after,
+                "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(jump.entity)}"}))
+            stats.new += 1
+    _set_state(session, LAST_SCAN_KEY, through.isoformat())
+    if stats.baseline:
+        _set_state(session, BASELINE_KEY, utcnow().isoformat())
+    try:
+        session.commit()
+    except IntegrityError:  # another process wrote the same keys first: theirs stand
+        session.rollback()
+        log.warning("alerts were collected concurrently; keeping the rows already written")
+    return stats

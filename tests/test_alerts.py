@@ -1,0 +1,133 @@
+"""Alerts: a real HTTP webhook (a local fake Slack on 127.0.0.1), the outbox, exactly-once delivery."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlmodel import Session, select
+
+from db.engine import make_engine
+from db.models import Alert
+from db.settings import get_settings
+from jobs.steps import alert
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+SEED = ("Alibaba Group Holding Limited", "Baidu, Inc.", "BYD Company Limited")
+
+
+class FakeSlack:
+    """An incoming-webhook stand-in: records every POST, answers from a script of responses."""
+
+    def __init__(self):
+        self.posts: list[dict] = []
+        self.script: list[tuple[int, dict, str]] = []  # consumed first, then 200 "ok"
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status, headers, text = fake.script.pop(0) if fake.script else (200, {}, "ok")
+                if status == 200:
+                    fake.posts.append(json.loads(body))
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(text)))
+                self.end_headers()
+                self.wfile.write(text.encode())
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T000/B000/s3cr3t-token"
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def slack():
+    fake = FakeSlack()
+    yield fake
+    fake.close()
+
+
+def _alerts(url):
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = session.exec(select(Alert)).all()
+        session.expunge_all()
+    engine.dispose()
+    return rows
+
+
+def test_baseline_then_exactly_one_message_per_new_designation(tmp_path, slack, monkeypatch):
+    env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
+    first = run_cli("run", "--as-of", "2026-06-01", env=env)
+    assert b"recorded as the baseline; nobody was paged" in first.stderr
+    assert slack.posts == []
+    second = run_cli("run", "--as-of", "2026-06-30", env=env)
+    headers = [p["blocks"][0]["text"]["text"] for p in slack.posts]
+    for name in SEED:
+        assert sum(1 for h in headers if h.startswith(f"LISTING: {name} designated on 1260H (2026-06-08)")) == 1
+    assert not any("s3cr3t-token" in stream for stream in (first.stderr.decode(), second.stderr.decode(),
+                                                           second.stdout.decode()))
+    log_text = (tmp_path / "var" / "logs" / "crawl.log").read_text()
+    assert "s3cr3t-token" not in log_text
+    sent_before = len(slack.posts)
+    run_cli("run", "--as-of", "2026-06-30", env=env)
+    assert len(slack.posts) == sent_before  # a rerun sends nothing
+    byd = next(p for p in slack.posts if p["blocks"][0]["text"]["text"].startswith("LISTING: BYD Company Limited"))
+    text = json.dumps(byd)
+    assert "https://media.defense.gov/2026/Jun/08/" in text or "federalregister.gov" in text
+    assert "company?entity=BYD%20Company%20Limited" in text
+
+
+def test_outage_then_recovery_delivers_each_alert_once(tmp_path, slack, monkeypatch):
+    monkeypatch.setenv("RISKWATCH_VAR_DIR", str(tmp_path / "var"))
+    env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var")}
+    run_cli("run", "--as-of", "2026-02-12", env=env)  # baseline, no webhook
+    run_cli("run", "--as-of", "2026-02-14", env=env)  # alerts recorded and printed: no webhook yet
+    monkeypatch.setenv("RISKWATCH_SLACK_WEBHOOK_URL", slack.url)
+    monkeypatch.setenv("RISKWATCH_SLACK_MAX_RETRIES", "0")  # each run tries once; the outage outlasts it
+    get_settings.cache_clear()
+    settings = get_settings()
+    pending = [a for a in _alerts(settings.resolved_database_url) if a.status == "pending"]
+    assert pending
+    # Slack down for two whole runs (every try of every alert answers 500), then back
+    slack.script = [(500, {}, "boom")] * (len(pending) * 2)
+    for _ in range(2):
+        _, sent = alert(settings)
+        assert sent.sent == 0 and sent.pending == len(pending)
+    _, sent = alert(settings)
+    assert sent.sent == len(pending)
+    rows = _alerts(settings.resolved_database_url)
+    assert all(a.status in ("sent", "baseline") for a in rows)
+    assert len(slack.posts) == len(pending)  # each delivered exactly once
+    assert all("s3cr3t" not in (a.last_error or "") for a in rows)
+
+
+def test_rate_limit_retry_after_and_permanent_failure(tmp_path, slack, monkeypatch):
+    monkeypatch.setenv("RISKWATCH_VAR_DIR", str(tmp_path / "var"))
+    env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var")}
+    run_cli("run", "--as-of", "2026-02-12", env=env)
+    run_cli("run", "--as-of", "2026-02-14", env=env)  # the notice on public inspection, then withdrawn: watch alerts
+    monkeypatch.setenv("RISKWATCH_SLACK_WEBHOOK_URL", slack.url)
+    get_settings.cache_clear()
+    settings = get_settings()
+    rows = _alerts(settings.resolved_database_url)
+    pending = [a for a in rows if a.status == "pending"]
+    assert pending and all(a.kind == "watch" for a in pending)  # no designation from a withdrawn notice
+    slack.script = [(429, {"Retry-After": "1"}, "rate_limited"), (403, {}, "invalid_token")]
+    _, sent = alert(settings)
+    assert sent.failed == 1 and sent.sent == len(pending) - 1
+    failed = next(a for a in _alerts(settings.resolved_database_url) if a.status == "failed")
+    assert "webhook forbidden" in failed.last_error and "s3cr3t" not in failed.last_error
+    # the CLI's exit status says so
+    result = run_cli("alert", env={**env, "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}, check=False)
+    assert result.returncode == 1 and b"s3cr3t" not in result.stderr + result.stdout
