@@ -118,8 +118,19 @@ def score(as_of: AsOf = None) -> None:
 
 @app.command()
 def run(as_of: AsOf = None) -> None:
-    """The daily job: crawl, process, score, alert."""
+    """The daily job: crawl, process, score, alert (one run at a time)."""
+    from jobs.daily import RunLocked, run_lock
+
     as_of_date = _date(as_of)
+    try:
+        with run_lock(get_settings()):
+            _run(as_of_date)
+    except RunLocked as exc:
+        console.print(f"[yellow]{exc}[/yellow]")
+        raise typer.Exit(3) from None
+
+
+def _run(as_of_date: date | None) -> None:
     runs = _crawl(as_of_date)
     if runs and all(r.status != "finished" for r in runs):
         console.print("[red]every source failed; nothing new to process[/red]")
@@ -156,6 +167,20 @@ def alert(dry_run: Annotated[bool, typer.Option("--dry-run", help="print pending
     """Send pending alerts exactly once (records new ones first)."""
     if not _alert(_date(as_of), dry_run):
         raise typer.Exit(1)
+
+
+@app.command()
+def schedule() -> None:
+    """Run the daily job on RISKWATCH_SCHEDULE (cron syntax, RISKWATCH_TIMEZONE) until stopped."""
+    from jobs.schedule import build_scheduler
+
+    settings = get_settings()
+    scheduler = build_scheduler(settings)
+    console.print(f"scheduling the daily run at '{settings.schedule}' ({settings.timezone}); Ctrl-C to stop")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        console.print("scheduler stopped")
 
 
 def _serve_dashboard(port: int) -> None:
