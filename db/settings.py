@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     nlp_batch_size: int = 64
 
     slack_max_retries: int = Field(default=2, description="retries per alert and run (429 waits for Retry-After)")
+    fault_after: str | None = Field(default=None, description="testing only: die right after this step "
+                                    "(crawl, process, score, alert) to prove a crash loses nothing")
     dashboard_port: int = 8501
     dashboard_base_url: str = Field(default="http://localhost:8501", description="for links in alerts")
     log_level: str = "INFO"

@@ -131,12 +131,19 @@ def run(as_of: AsOf = None) -> None:
 
 
 def _run(as_of_date: date | None) -> None:
+    from jobs.daily import fault_point
+
+    settings = get_settings()
     runs = _crawl(as_of_date)
     if runs and all(r.status != "finished" for r in runs):
         console.print("[red]every source failed; nothing new to process[/red]")
+    fault_point(settings, "crawl")
     _process()
+    fault_point(settings, "process")
     _score(as_of_date)
+    fault_point(settings, "score")
     alerts_ok = _alert(as_of_date)
+    fault_point(settings, "alert")
     if any(r.status != "finished" for r in runs) or not alerts_ok:
         raise typer.Exit(1)
 

@@ -45,6 +45,13 @@ def run_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def fault_point(settings: Settings, step: str) -> None:
+    """Testing only: the process dies here, as a crash or a kill would, when RISKWATCH_FAULT_AFTER=step."""
+    if settings.fault_after == step:
+        log.error("fault injection: dying after %s", step)
+        os._exit(70)
+
+
 def run(as_of: str | None = None) -> int:
     """Crawl, process, score, alert. Returns 0, or 1 when a source or an alert failed."""
     from jobs import steps
@@ -54,9 +61,13 @@ def run(as_of: str | None = None) -> int:
     try:
         with run_lock(settings):
             runs = steps.crawl(settings, as_of=day)
+            fault_point(settings, "crawl")
             processed = steps.process(settings)
+            fault_point(settings, "process")
             scored = steps.score(settings, through=day)
+            fault_point(settings, "score")
             collected, sent = steps.alert(settings, through=day)
+            fault_point(settings, "alert")
     except RunLocked as exc:
         log.warning("%s", exc)
         return 1

@@ -131,3 +131,36 @@ def test_rate_limit_retry_after_and_permanent_failure(tmp_path, slack, monkeypat
     # the CLI's exit status says so
     result = run_cli("alert", env={**env, "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}, check=False)
     assert result.returncode == 1 and b"s3cr3t" not in result.stderr + result.stdout
+
+
+def _state(db_path):
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        return {
+            "documents": conn.execute("SELECT count(*) FROM document").fetchone()[0],
+            "events": conn.execute("SELECT count(*) FROM listingevent").fetchone()[0],
+            "scores": conn.execute("SELECT count(*), round(sum(score), 2) FROM exposurescore").fetchone(),
+            "alerts": sorted(conn.execute("SELECT idempotency_key, status FROM alert").fetchall()),
+        }
+
+
+@pytest.mark.parametrize("step", ["crawl", "process", "score", "alert"])
+def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, step):
+    base = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
+    run_cli("run", "--as-of", "2026-02-12", env=base)  # baseline
+    crashed = run_cli("run", "--as-of", "2026-02-14", env={**base, "RISKWATCH_FAULT_AFTER": step}, check=False)
+    assert crashed.returncode == 70
+    run_cli("run", "--as-of", "2026-02-14", env=base)  # the next run completes the work
+    # the same two runs without a crash, for comparison
+    clean = {**base, "RISKWATCH_VAR_DIR": str(tmp_path / "clean")}
+    reference = FakeSlack()
+    try:
+        clean["RISKWATCH_SLACK_WEBHOOK_URL"] = reference.url
+        run_cli("run", "--as-of", "2026-02-12", env=clean)
+        run_cli("run", "--as-of", "2026-02-14", env=clean)
+        assert _state(tmp_path / "var" / "riskwatch.db") == _state(tmp_path / "clean" / "riskwatch.db")
+        sent = sorted(p["text"] for p in slack.posts)
+        assert sent == sorted(p["text"] for p in reference.posts) and len(sent) == len(set(sent))
+    finally:
+        reference.close()
