@@ -318,7 +318,10 @@ def listing_events_for(session: Session, *, entity_id: int) -> list[tuple[Listin
         select(ListingEvent, Document)
         .join(Document, Document.id == ListingEvent.evidence_document_id)
         .where(ListingEvent.entity_id == entity_id)
-        .order_by(ListingEvent.effective_date, ListingEvent.id)
+        # Deterministic whatever order the crawl stored documents in: official evidence
+        # first, then by publication date and document URL.
+        .order_by(ListingEvent.effective_date, ListingEvent.official.desc(), ListingEvent.publication_date,
+                  Document.url, ListingEvent.id)
     ).all()
     return list(rows)
 

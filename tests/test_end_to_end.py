@@ -81,9 +81,14 @@ def test_history_json_contract(replayed_copy):
         result = json.loads(run_cli("history", name, "--json", env={"RISKWATCH_DATABASE_URL": replayed_copy}).stdout)
         assert result["entity"] == "BYD Company Limited" and result["listed"] is True
         assert all({"date", "list", "status", "source_url"} <= set(event) for event in result["events"])
-        designation = next(e for e in result["events"] if e["status"] == "designated")
-        assert designation["date"] == "2026-06-08" and designation["publication_date"] == "2026-06-10"
-        assert designation["source_url"].startswith("https://www.federalregister.gov/documents/2026/06/10/")
+        designations = [e for e in result["events"] if e["status"] == "designated" and e["official"]]
+        # Two official sources for one designation, in a fixed order whatever the crawl order was:
+        # the DoD list PDF (list date = its own publication) and the Federal Register notice
+        # (list date 2026-06-08, published 2026-06-10).
+        assert [(e["date"], e["publication_date"], e["source_url"].split("/")[2]) for e in designations] == [
+            ("2026-06-08", "2026-06-08", "media.defense.gov"),
+            ("2026-06-08", "2026-06-10", "www.federalregister.gov")]
+        assert designations[1]["source_url"].startswith("https://www.federalregister.gov/documents/2026/06/10/")
     missing = run_cli("history", "No Such Company", env={"RISKWATCH_DATABASE_URL": replayed_copy}, check=False)
     assert missing.returncode == 1 and b"no entity matches" in missing.stderr
 
