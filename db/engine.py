@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -45,15 +48,57 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     return engine
 
 
+# Arbitrary constant naming riskwatch's schema advisory lock on PostgreSQL.
+SCHEMA_LOCK_KEY = 0x726973_6B77
+
+
+@contextmanager
+def _schema_lock(engine: Engine) -> Iterator[None]:
+    """Serialise schema creation between processes (the job and the dashboard may start together)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            conn.commit()
+
+
+def _create_tables(engine: Engine) -> None:
+    try:
+        SQLModel.metadata.create_all(engine)
+    except (OperationalError, ProgrammingError) as exc:
+        # SQLite: another process created a table between our check and our CREATE; once more
+        # finds it there. Anything else is a real error.
+        if "already exists" not in str(exc):
+            raise
+        SQLModel.metadata.create_all(engine)
+
+
 def init_db(engine: Engine) -> None:
     """Create missing tables and record/check the schema version."""
-    SQLModel.metadata.create_all(engine)
+    with _schema_lock(engine):
+        _create_tables(engine)
+        with Session(engine) as session:
+            info = session.exec(select(models.SchemaInfo)).first()
+            if info is None:
+                # id 1: a second process racing to record the version hits the primary key.
+                session.add(models.SchemaInfo(id=1, version=models.SCHEMA_VERSION))
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+    _check_version(engine)
+
+
+def _check_version(engine: Engine) -> None:
     with Session(engine) as session:
-        info = session.exec(select(models.SchemaInfo)).first()
-        if info is None:
-            session.add(models.SchemaInfo(version=models.SCHEMA_VERSION))
-            session.commit()
-        elif info.version > models.SCHEMA_VERSION:
+        info = session.exec(select(models.SchemaInfo).order_by(models.SchemaInfo.id)).first()
+        if info.version > models.SCHEMA_VERSION:
             raise SchemaVersionError(
                 f"database schema version {info.version} is newer than this riskwatch "
                 f"({models.SCHEMA_VERSION}); upgrade riskwatch"

@@ -1,7 +1,8 @@
-"""Shared fixtures: isolated settings, a tmp SQLite file, a replayed database."""
+"""Shared fixtures: isolated settings, a tmp SQLite file or PostgreSQL database, a replayed database."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from sqlmodel import Session
 
 from db.engine import init_db, make_engine
 from db.settings import DATA_DIR, PROJECT_ROOT, get_settings
+from tests import postgres
 
 RISKWATCH = [sys.executable, "-m", "jobs.cli"]
 
@@ -41,9 +43,39 @@ def isolated_settings(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster for the whole session (see tests/postgres.py)."""
+    reason = postgres.unavailable_reason()
+    if reason:
+        pytest.skip(f"PostgreSQL backend NOT tested: {reason}")
+    server = postgres.cluster()
+    server.start()
+    yield server
+    server.stop()
+
+
+_databases = itertools.count()
+
+
+def new_postgres_database(server) -> str:
+    return server.create_database(f"riskwatch_{os.getpid()}_{next(_databases)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, isolated_settings, monkeypatch) -> str:
+    """Database-facing tests run twice: on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return isolated_settings.resolved_database_url
+    url = new_postgres_database(request.getfixturevalue("postgres_server"))
+    monkeypatch.setenv("RISKWATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    return url
+
+
 @pytest.fixture
-def engine(isolated_settings):
-    engine = make_engine(isolated_settings.resolved_database_url)
+def engine(database_url):
+    engine = make_engine(database_url)
     init_db(engine)
     yield engine
     engine.dispose()

@@ -66,7 +66,7 @@ def _alerts(url):
     return rows
 
 
-def test_baseline_then_exactly_one_message_per_new_designation(tmp_path, slack, monkeypatch):
+def test_baseline_then_exactly_one_message_per_new_designation(tmp_path, slack, database_url):
     env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
     first = run_cli("run", "--as-of", "2026-06-01", env=env)
     assert b"recorded as the baseline; nobody was paged" in first.stderr
@@ -88,7 +88,7 @@ def test_baseline_then_exactly_one_message_per_new_designation(tmp_path, slack, 
     assert "company?entity=BYD%20Company%20Limited" in text
 
 
-def test_outage_then_recovery_delivers_each_alert_once(tmp_path, slack, monkeypatch):
+def test_outage_then_recovery_delivers_each_alert_once(tmp_path, slack, monkeypatch, database_url):
     monkeypatch.setenv("RISKWATCH_VAR_DIR", str(tmp_path / "var"))
     env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var")}
     run_cli("run", "--as-of", "2026-02-12", env=env)  # baseline, no webhook

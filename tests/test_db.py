@@ -12,8 +12,12 @@ from db.engine import SchemaVersionError, init_db, make_engine, redact_url
 from db.models import Document, Entity, ListingEvent, SchemaInfo
 
 
-def test_sqlite_engine_uses_wal_foreign_keys_and_busy_timeout(engine):
+def test_engine_settings_per_backend(engine):
     with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            assert conn.execute(text("SHOW server_encoding")).scalar() == "UTF8"
+            assert engine.pool._pre_ping
+            return
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
