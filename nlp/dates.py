@@ -30,7 +30,7 @@ def find_dates(text: str) -> list[date]:
         for match in pattern.finditer(text):
             try:
                 found.append((match.start(), date(*parts(match))))
-            except ValueError:
+            except (ValueError, KeyError):  # KeyError: a month matched only case-insensitively ('Auguſt', 'MAİ')
                 continue
     return [d for _, d in sorted(found, key=lambda pair: pair[0])]
 

@@ -124,8 +124,9 @@ def parse_list_html(html: str) -> tuple[list[ListedName], list[ListedName]]:
                 if not cells:
                     continue
                 text = " ".join(cells[0].text_content().split())
-            if section is not None and text:
-                section.append(split_printed_name(text))
+            entry = split_printed_name(text) if section is not None and text else None
+            if entry is not None and entry.name:  # a bare "1." or "-" item names nobody
+                section.append(entry)
         elif text.endswith(":") or element.tag.startswith("h"):
             if REMOVED_HEADING.search(text):
                 section = removed

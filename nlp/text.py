@@ -9,6 +9,8 @@ from lxml import etree
 
 BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article", "td", "th", "title"}
 _CHARSET = re.compile(r"charset=([\w-]+)", re.I)
+# characters lxml refuses in text (C0 controls other than tab/newline/CR, surrogates, U+FFFE/U+FFFF)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class TextExtractionError(ValueError):
@@ -21,7 +23,7 @@ def decode(raw: bytes, content_type: str | None = None) -> str:
     for encoding in ([declared.group(1)] if declared else []) + ["utf-8"]:
         try:
             return raw.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: codecs such as idna raise it on bad input
             continue
     return raw.decode("cp1252", errors="replace")
 
@@ -30,6 +32,7 @@ def html_to_text(html: str) -> str:
     """Visible text of an HTML document or fragment, one block per line."""
     if not html.strip():
         return ""
+    html = _NOT_XML.sub(" ", html)
     try:
         root = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:

@@ -50,7 +50,11 @@ def read_counterparties(data: bytes) -> list[dict[str, str]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise ScreeningInputError(f"the file is not readable as CSV (header row: {exc})") from exc
+    if not fieldnames:
         raise ScreeningInputError("the file is empty or has no header row")
     columns = {c.strip().lower(): c for c in reader.fieldnames if c}
     name_column = next((columns[c] for c in NAME_COLUMNS if c in columns), None)
@@ -58,10 +62,13 @@ def read_counterparties(data: bytes) -> list[dict[str, str]]:
         raise ScreeningInputError(f"no name column: expected one of {', '.join(NAME_COLUMNS)}; "
                                   f"found {', '.join(reader.fieldnames)}")
     rows = []
-    for row in reader:
-        name = (row.get(name_column) or "").strip()
-        country = next((row[columns[c]] for c in ("country", "country_code") if c in columns and row.get(columns[c])), None)
-        rows.append({"name": name, "country": (country or "").strip() or None})
+    try:
+        for row in reader:
+            name = (row.get(name_column) or "").strip()
+            country = next((row[columns[c]] for c in ("country", "country_code") if c in columns and row.get(columns[c])), None)
+            rows.append({"name": name, "country": (country or "").strip() or None})
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise ScreeningInputError(f"the file is not readable as CSV (line {reader.line_num}: {exc})") from exc
     return rows
 
 

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import NotSupported
 
 from crawler.items import DocumentItem
 from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item
@@ -65,28 +66,35 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
     def parse_feed(self, response):
         try:
             items = response.xpath("//item")
-        except (ValueError, AttributeError) as exc:
+        except (ValueError, AttributeError, NotSupported) as exc:
             yield failure_item(self, response.url, f"release feed unreadable ({exc})", response.body)
             return
         if not items and b"<rss" not in response.body[:500]:
             yield failure_item(self, response.url, "release feed is not RSS", response.body)
             return
-        for item in items:
+        for position, item in enumerate(items):
             title = item.xpath("title/text()").get("").strip()
             link = item.xpath("link/text()").get("").strip()
             description = item.xpath("description/text()").get("")
             published = item.xpath("pubDate/text()").get("")
             try:
                 day = parsedate_to_datetime(published).date() if published else None
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 day = None
             if not link or not RELEVANT.search(f"{title} {description}"):
                 continue
             if self.since and day and day < self.since:
                 continue
-            yield self.conditional(response.urljoin(link), callback=self.parse_release,
-                                   cb_kwargs={"title": title, "day": day.isoformat() if day else None,
-                                              "guid": item.xpath("guid/text()").get("").strip()})
+            try:
+                request = self.conditional(response.urljoin(link), callback=self.parse_release,
+                                           cb_kwargs={"title": title, "day": day.isoformat() if day else None,
+                                                      "guid": item.xpath("guid/text()").get("").strip()})
+            except (TypeError, ValueError) as exc:
+                yield failure_item(self, f"{response.url}#item-{position}", f"release link {link!r} unusable "
+                                   f"({exc.__class__.__name__}: {exc})", None,
+                                   publication_date=day.isoformat() if day else None)
+                continue
+            yield request
 
     def _http_meta(self, response) -> dict:
         return {"etag": response.headers.get("ETag", b"").decode("latin-1") or None,
@@ -101,11 +109,21 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
                 title=title, doc_type="DoD Release", publication_date=day, language="en",
                 meta={"release": {"title": title, "date": day, "guid": guid}, "http": self._http_meta(response)})
         # The list PDF is followed even when the page is unchanged: a PDF can be replaced in place.
-        for href in response.css("a::attr(href)").getall():
+        try:
+            hrefs = response.css("a::attr(href)").getall()
+        except (ValueError, NotSupported) as exc:  # not HTML (a JSON or binary answer)
+            yield failure_item(self, response.url, f"release page links unreadable ({exc})", None, publication_date=day)
+            return
+        for position, href in enumerate(hrefs):
             if href.lower().endswith(".pdf"):
-                pdf_url = response.urljoin(href)
-                yield self.conditional(pdf_url, callback=self.parse_pdf,
-                                       cb_kwargs={"release": {"url": live_url, "title": title, "date": day}})
+                try:
+                    request = self.conditional(response.urljoin(href), callback=self.parse_pdf,
+                                               cb_kwargs={"release": {"url": live_url, "title": title, "date": day}})
+                except (TypeError, ValueError) as exc:
+                    yield failure_item(self, f"{response.url}#link-{position}", f"list PDF link {href!r} unusable "
+                                       f"({exc.__class__.__name__}: {exc})", None, publication_date=day)
+                    continue
+                yield request
 
     def parse_pdf(self, response, release):
         if response.status == 304:

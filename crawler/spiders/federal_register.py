@@ -59,6 +59,11 @@ class UrlMapMixin:
         return body
 
 
+def text_or_none(value) -> str | None:
+    """``value`` if it is a non-empty string, else None (API fields are untrusted JSON)."""
+    return value if isinstance(value, str) and value else None
+
+
 def describe_failure(failure) -> str:
     if failure.check(HttpError):
         response = failure.value.response
@@ -116,7 +121,7 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
     def parse(self, response):
         try:
             payload = json.loads(response.text)
-        except (ValueError, AttributeError) as exc:
+        except (ValueError, AttributeError, RecursionError) as exc:
             yield self._failure(response.url, f"search page is not JSON ({exc.__class__.__name__}: {exc})",
                                 response.body)
             return
@@ -130,9 +135,12 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
                 return
             yield self._failure(response.url, "search page has no 'results'", response.body)
             return
+        if not isinstance(results, list):
+            yield self._failure(response.url, "search page 'results' is not a list", response.body)
+            return
         for position, result in enumerate(results):
             number = result.get("document_number") if isinstance(result, dict) else None
-            if not number:
+            if not isinstance(number, str) or not number:
                 yield self._failure(
                     f"{response.url}#result-{position}",
                     "search result without document_number",
@@ -144,14 +152,24 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
             self._seen.add(number)
             text_url = result.get("body_html_url") or result.get("raw_text_url")
             if not text_url:
-                yield self._document(result, url=result.get("html_url") or response.url,
+                yield self._document(result, url=text_or_none(result.get("html_url")) or response.url,
                                      body=b"", content_type=None)
                 continue
-            yield response.follow(text_url, callback=self.parse_full_text, errback=self.full_text_failed,
-                                  cb_kwargs={"result": result})
+            try:
+                yield response.follow(text_url, callback=self.parse_full_text, errback=self.full_text_failed,
+                                      cb_kwargs={"result": result})
+            except (TypeError, ValueError) as exc:
+                yield failure_item(self, f"{response.url}#result-{position}",
+                                   f"full-text URL {text_url!r} unusable ({exc.__class__.__name__}: {exc})", None,
+                                   external_id=number, meta={"result": self.canonical(result)},
+                                   publication_date=text_or_none(result.get("publication_date")))
         next_page = payload.get("next_page_url")
         if next_page:
-            yield response.follow(next_page, callback=self.parse, errback=self.listing_failed)
+            try:
+                yield response.follow(next_page, callback=self.parse, errback=self.listing_failed)
+            except (TypeError, ValueError) as exc:
+                yield self._failure(response.url, f"next page URL {next_page!r} unusable "
+                                    f"({exc.__class__.__name__}: {exc})", response.body)
 
     def parse_full_text(self, response, result):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
@@ -161,7 +179,7 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
         result = failure.request.cb_kwargs.get("result", {})
         yield failure_item(self, failure.request.url, f"full text not fetched: {describe_failure(failure)}", None,
                            external_id=result.get("document_number"), meta={"result": self.canonical(result)},
-                           publication_date=result.get("publication_date"))
+                           publication_date=text_or_none(result.get("publication_date")))
 
     def listing_failed(self, failure):
         yield failure_item(self, failure.request.url, f"search page not fetched: {describe_failure(failure)}", None)
@@ -171,12 +189,12 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
         return DocumentItem(
             source=self.source,
             external_id=result["document_number"],
-            url=result.get("html_url") or self.canonical(url),
+            url=text_or_none(result.get("html_url")) or self.canonical(url),
             body=body,
             content_type=content_type,
-            title=(result.get("title") or "").strip() or None,
-            doc_type=result.get("type"),
-            publication_date=result.get("publication_date"),
+            title=(text_or_none(result.get("title")) or "").strip() or None,
+            doc_type=text_or_none(result.get("type")),
+            publication_date=text_or_none(result.get("publication_date")),
             language="en",
             meta={"result": result, "fetched_from": self.canonical(url)},
         )

@@ -11,6 +11,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 import scrapy
+from scrapy.exceptions import NotSupported
 
 from crawler.items import DocumentItem
 from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item
@@ -32,24 +33,35 @@ class NewsSpider(UrlMapMixin, scrapy.Spider):
                                  cb_kwargs={"feed": feed}, dont_filter=True)
 
     def parse_feed(self, response, feed):
-        items = response.xpath("//item")
+        try:
+            items = response.xpath("//item")
+        except (ValueError, NotSupported) as exc:  # e.g. a JSON or binary answer where the feed should be
+            yield failure_item(self, response.url, f"news feed unreadable ({exc})", response.body)
+            return
         if not items and b"<rss" not in response.body[:500] and b"<feed" not in response.body[:500]:
             yield failure_item(self, response.url, "news feed is not RSS", response.body)
             return
-        for item in items:
+        for position, item in enumerate(items):
             link = item.xpath("link/text()").get("").strip()
             published = item.xpath("pubDate/text()").get("")
             try:
                 day = parsedate_to_datetime(published).date() if published else None
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 day = None
             if not link or (self.since and day and day < self.since):
                 continue
-            yield response.follow(link, callback=self.parse_article, errback=self.failed, cb_kwargs={
-                "feed": feed, "day": day.isoformat() if day else None,
-                "title": item.xpath("title/text()").get("").strip(),
-                "guid": item.xpath("guid/text()").get("").strip() or self.canonical(response.urljoin(link)),
-            })
+            try:
+                request = response.follow(link, callback=self.parse_article, errback=self.failed, cb_kwargs={
+                    "feed": feed, "day": day.isoformat() if day else None,
+                    "title": item.xpath("title/text()").get("").strip(),
+                    "guid": item.xpath("guid/text()").get("").strip() or self.canonical(response.urljoin(link)),
+                })
+            except (TypeError, ValueError) as exc:
+                yield failure_item(self, f"{response.url}#item-{position}", f"feed item link {link!r} unusable "
+                                   f"({exc.__class__.__name__}: {exc})", None,
+                                   publication_date=day.isoformat() if day else None)
+                continue
+            yield request
 
     def parse_article(self, response, feed, day, title, guid):
         live_url = self.canonical(response.url)

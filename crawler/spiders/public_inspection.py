@@ -18,7 +18,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.items import DeskStatusItem, DocumentItem
-from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item
+from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item, text_or_none
 
 RELEVANT = re.compile(r"1260h|chinese military compan", re.I)
 
@@ -61,13 +61,15 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
         try:
             payload = json.loads(response.text)
             results = payload["results"]
-        except (ValueError, KeyError, TypeError) as exc:
+            if not isinstance(results, list):
+                raise TypeError("'results' is not a list")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             yield failure_item(self, response.url, f"public-inspection listing unreadable ({exc.__class__.__name__})",
                                response.body)
             yield from self._next(day)
             return
         for result in results:
-            number = result.get("document_number") if isinstance(result, dict) else None
+            number = text_or_none(result.get("document_number")) if isinstance(result, dict) else None
             if not number or not self.relevant(result):
                 continue
             first_sight = number not in self.last_seen
@@ -76,24 +78,35 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
                 self.on_last_day.add(number)
             if first_sight:
                 text_url = result.get("raw_text_url") or result.get("html_url")
-                yield response.follow(text_url, callback=self.parse_text, errback=self.text_failed,
-                                      cb_kwargs={"result": result}, priority=10)
+                try:
+                    yield response.follow(text_url, callback=self.parse_text, errback=self.text_failed,
+                                          cb_kwargs={"result": result}, priority=10)
+                except (TypeError, ValueError) as exc:
+                    yield failure_item(self, f"{response.url}#{number}", f"public-inspection text URL {text_url!r} "
+                                       f"unusable ({exc.__class__.__name__}: {exc})", None, external_id=number,
+                                       meta={"result": self.canonical(result)}, publication_date=self._filed(result))
         yield from self._next(day)
 
     def relevant(self, result: dict) -> bool:
         text = " ".join(str(result.get(k) or "") for k in ("title", "toc_subject", "toc_doc"))
-        slugs = {a.get("slug", "") for a in result.get("agencies") or [] if isinstance(a, dict)}
+        agencies = result.get("agencies")
+        slugs = {a["slug"] for a in (agencies if isinstance(agencies, list) else [])
+                 if isinstance(a, dict) and isinstance(a.get("slug"), str)}
         agency_ok = not self.agencies or any(s.startswith(a) for s in slugs for a in self.agencies)
         return bool(RELEVANT.search(text)) and agency_ok
+
+    @staticmethod
+    def _filed(result: dict) -> str | None:
+        return (text_or_none(result.get("filed_at")) or "")[:10] or None
 
     def parse_text(self, response, result):
         result = self.canonical(result)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         yield DocumentItem(
             source=self.source, external_id=result["document_number"],
-            url=result.get("html_url") or self.canonical(response.url), body=response.body,
-            content_type=content_type, title=(result.get("title") or "").strip() or None,
-            doc_type="Public Inspection", publication_date=(result.get("filed_at") or "")[:10] or None,
+            url=text_or_none(result.get("html_url")) or self.canonical(response.url), body=response.body,
+            content_type=content_type, title=(text_or_none(result.get("title")) or "").strip() or None,
+            doc_type="Public Inspection", publication_date=self._filed(result),
             language="en", meta={"result": result, "fetched_from": self.canonical(response.url)},
         )
 
@@ -101,7 +114,7 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
         result = failure.request.cb_kwargs.get("result", {})
         yield failure_item(self, failure.request.url, f"public-inspection text not fetched: {describe_failure(failure)}",
                            None, external_id=result.get("document_number"), meta={"result": self.canonical(result)},
-                           publication_date=(result.get("filed_at") or "")[:10] or None)
+                           publication_date=self._filed(result))
 
     def day_failed(self, failure):
         day = failure.request.cb_kwargs["day"]
