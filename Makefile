@@ -6,14 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test clean browser
+.PHONY: setup demo test clean browser postgres audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[models,test]"
+	$(BIN)/pip install --quiet -e ".[models,postgres,test]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -28,7 +28,20 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "WARNING: chromium could not be installed; the real-browser test will be skipped"
 
-test: setup browser
+# The database-facing tests run a second time on a throwaway PostgreSQL cluster (started and
+# stopped by the tests themselves as the unprivileged `postgres` user); Debian's server package
+# is installed when missing and possible, else those tests are skipped with a loud reason.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; } || \
+	  echo "WARNING: postgresql could not be installed; the PostgreSQL variants of the tests will be skipped"
+
+# Known-vulnerability audit of the installed dependencies (pip-audit): fails on a finding,
+# warns loudly (and does not pretend to be clean) when no vulnerability service is reachable.
+audit: setup
+	$(BIN)/python scripts/audit.py
+
+test: setup browser postgres audit
 	$(BIN)/python -m pytest
 
 clean:

@@ -18,6 +18,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from db import redact
+from db.settings import get_settings
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
@@ -29,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     base.setmodule("crawler.settings", priority="project")
     base.setdict(spec.get("settings", {}), priority="cmdline")
     process = CrawlerProcess(base)
+    redact.install(get_settings())  # on Scrapy's root handler (the crawl log file)
     loader = SpiderLoader.from_settings(base)
     crawlers = []
     for job in spec["jobs"]:

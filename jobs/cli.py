@@ -48,6 +48,9 @@ def main(log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING, ERRO
                         handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)], force=True)
     for noisy in ("scrapy", "twisted", "urllib3", "filelock", "watchdog", "asyncio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    from db import redact
+
+    redact.install(settings)  # the webhook and the database password never reach a log line
 
 
 def _progress() -> Progress:

@@ -149,7 +149,6 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
                 "DOWNLOAD_TIMEOUT": settings.download_timeout,
                 "LOG_FILE": str(log_file),
                 "LOG_FILE_APPEND": True,
-                "RISKWATCH_DATABASE_URL": settings.resolved_database_url,
             },
             "jobs": jobs,
         }
@@ -157,8 +156,12 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
         spec_file.write_text(json.dumps(spec), encoding="utf-8")
         log.info("one Scrapy process for %d sources into %s", len(jobs), redact_url(settings.resolved_database_url))
         # All sources' spiders run concurrently in one subprocess (one reactor start-up).
+        # The database URL (it may hold a password) travels in the environment, never in the spec
+        # file or Scrapy's settings (which Scrapy logs); the crawler has no use for the webhook.
+        env = {key: value for key, value in os.environ.items() if key != "RISKWATCH_SLACK_WEBHOOK_URL"}
+        env["RISKWATCH_DATABASE_URL"] = settings.resolved_database_url
         completed = subprocess.run([sys.executable, "-m", "crawler.run", str(spec_file)], cwd=PROJECT_ROOT,
-                                   env=os.environ.copy(), capture_output=True, text=True)
+                                   env=env, capture_output=True, text=True)
         spec_file.unlink(missing_ok=True)
     runs = []
     with Session(engine, expire_on_commit=False) as session:

@@ -7,12 +7,19 @@ from sqlmodel import Session, select
 from dashboard import queries
 from dashboard.data import engine
 from db.models import Alert, Entity
+from db.settings import Settings
 
 st.title("Alerts")
 
 with Session(engine()) as session:
     as_of = queries.as_of(session)
     st.caption(f"As of {as_of.isoformat() if as_of else 'no scores yet'}")
+    # Whether alerts leave the building, never the webhook itself (it is a credential).
+    if Settings().slack_webhook_url:
+        st.success("Slack delivery: a webhook is configured (RISKWATCH_SLACK_WEBHOOK_URL).")
+    else:
+        st.warning("Slack delivery: no webhook configured; alerts are recorded here and printed by "
+                   "`riskwatch alert`, and sent once RISKWATCH_SLACK_WEBHOOK_URL is set.")
     alerts = session.exec(select(Alert).order_by(Alert.created_at.desc()).limit(500)).all()
     st.subheader("Alert log")
     if alerts:

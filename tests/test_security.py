@@ -1,0 +1,154 @@
+"""Security review, as tests: secrets never shown, nothing from a document rendered as HTML,
+spiders stay on their domains, the replay server is loopback-only, the audit is honest."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from streamlit.testing.v1 import AppTest
+
+from db.settings import PROJECT_ROOT, get_settings
+from jobs.replay import ReplayServer
+from tests.conftest import new_postgres_database, run_cli
+from tests.test_alerts import FakeSlack
+from tests.test_bad_input import _crawl_with, _docs
+
+TOKEN = "s3cr3t-token"
+PASSWORD = "Pa55w0rd-never-shown"
+
+
+def _everything_written(result_streams: list[bytes], var: Path) -> str:
+    text = "\n".join(stream.decode(errors="replace") for stream in result_streams)
+    for path in var.rglob("*"):
+        if path.is_file() and path.suffix in (".log", ".json", ".txt", ""):
+            text += "\n" + path.read_text(errors="replace")
+    return text
+
+
+@pytest.mark.slow
+def test_webhook_and_database_password_never_in_logs_output_or_errors(tmp_path, postgres_server):
+    """A full run with DEBUG logging, a Slack webhook, and a database URL with a password."""
+    url = make_url(new_postgres_database(postgres_server)).set(password=PASSWORD)
+    database_url = url.render_as_string(hide_password=False)
+    slack = FakeSlack()
+    var = tmp_path / "var"
+    env = {"RISKWATCH_VAR_DIR": str(var), "RISKWATCH_DATABASE_URL": database_url,
+           "RISKWATCH_SLACK_WEBHOOK_URL": slack.url, "RISKWATCH_LOG_LEVEL": "DEBUG"}
+    dead_webhook = slack.url.replace(str(slack.server.server_address[1]), str(_free_port()))
+    try:
+        streams = []
+        for args, extra in ((["run", "--as-of", "2026-06-01"], {}),  # baseline
+                            # Slack unreachable: the failures are logged and the alerts stay pending
+                            (["run", "--as-of", "2026-06-30"], {"RISKWATCH_SLACK_WEBHOOK_URL": dead_webhook}),
+                            (["alert"], {}),  # delivered now
+                            (["exposure", "--json"], {}), (["history", "BYD"], {}),
+                            # the database refuses the connection: the error names it, without the password
+                            (["exposure"], {"RISKWATCH_DATABASE_URL": make_url(database_url).set(
+                                port=_free_port()).render_as_string(hide_password=False)})):
+            result = run_cli(*args, env={**env, **extra}, check=False)
+            streams += [result.stdout, result.stderr]
+        assert any(p["text"].startswith("LISTING: BYD") for p in slack.posts)  # the webhook really was used
+        assert result.returncode != 0
+    finally:
+        slack.close()
+    written = _everything_written(streams, var)
+    assert "DEBUG" in written  # the logs really were verbose
+    assert TOKEN not in written and "T000/B000" not in written
+    assert PASSWORD not in written
+
+
+def test_dashboard_pages_never_show_the_webhook(monkeypatch, isolated_settings):
+    monkeypatch.setenv("RISKWATCH_SLACK_WEBHOOK_URL", f"https://hooks.slack.com/services/T000/B000/{TOKEN}")
+    get_settings.cache_clear()
+    for page in ("alerts.py", "overview.py", "documents.py", "company.py", "screening.py"):
+        app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "views" / page), default_timeout=60).run()
+        assert not app.exception, page
+        shown = json.dumps([str(element) for element in app._tree], default=str)
+        assert TOKEN not in shown and "hooks.slack.com" not in shown, page
+        if page == "alerts.py":
+            assert "a webhook is configured" in app.success[0].value
+
+
+def test_no_document_content_is_rendered_as_html():
+    """Static guard: the dashboard never turns off Streamlit's escaping or injects raw HTML."""
+    offenders = []
+    for path in (PROJECT_ROOT / "dashboard").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for pattern in (r"unsafe_allow_html\s*=\s*True", r"\bst\.html\(", r"components\.html\(",
+                        r"components\.v1"):
+            offenders += [f"{path.name}: {m.group(0)}" for m in re.finditer(pattern, source)]
+    assert offenders == []
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_redirect_off_the_allowed_domains_is_not_followed(snapshot_copy, monkeypatch):
+    port = _free_port()
+    article = "/_host/www.compliance-wire.example/2025/11/cw-2025-11-20-pentagon-letter.html"
+    # "localhost" is the same server but not an allowed domain: following it would fetch and store the page
+    target = f"http://localhost:{port}/_host/www.compliance-wire.example/2025/11/cw-2025-11-20-pentagon-letter.html"
+    settings, runs = _crawl_with(snapshot_copy, monkeypatch, [
+        {"path": article, "status": 302, "headers": {"Location": target}, "body": "moved", "times": 1},
+    ], RISKWATCH_REPLAY_PORT=str(port))
+    assert all(run.status == "finished" for run in runs)
+    docs, _ = _docs(settings)
+    assert not any("localhost" in (d.url or "") for d in docs)
+    letter = [d for d in docs if (d.url or "").endswith("cw-2025-11-20-pentagon-letter.html")]
+    assert letter == [] or all(not d.raw or d.status == "failed" for d in letter)
+    log = (settings.var_dir / "logs" / "crawl.log").read_text()
+    assert "'offsite/filtered': 1" in log  # Scrapy's offsite middleware dropped the redirect
+
+
+def test_spider_settings_cap_size_and_time():
+    from crawler import settings as crawler_settings
+
+    assert crawler_settings.DOWNLOAD_MAXSIZE <= 50 * 1024 * 1024
+    assert 0 < crawler_settings.DOWNLOAD_TIMEOUT <= 60
+    assert crawler_settings.ROBOTSTXT_OBEY is False or crawler_settings.ROBOTSTXT_OBEY is True
+
+
+def test_replay_server_listens_on_loopback_only(snapshot_copy):
+    with pytest.raises(ValueError):
+        ReplayServer(snapshot_copy, host="0.0.0.0")
+    server = ReplayServer(snapshot_copy).start()
+    try:
+        host, port = server.httpd.server_address[:2]
+        assert host == "127.0.0.1"
+        outside = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+        for address in [a for a in outside if ":" not in a and not a.startswith("127.")]:
+            with socket.socket() as sock:
+                sock.settimeout(2)
+                assert sock.connect_ex((address, port)) != 0, f"replay server reachable on {address}"
+    finally:
+        server.stop()
+
+
+def test_audit_summary_fails_on_a_finding_and_never_reports_unaudited_as_clean(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("audit", PROJECT_ROOT / "scripts" / "audit.py")
+    audit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+    monkeypatch.delenv("RISKWATCH_AUDIT_STRICT", raising=False)
+    finding = audit.summarise({"dependencies": [
+        {"name": "scrapy", "version": "2.11.0", "vulns": [{"id": "GHSA-cw9j-q3vf-hrrv", "fix_versions": ["2.11.1"]}]},
+        {"name": "rich", "version": "13.0", "vulns": []}]})
+    assert finding.exit_code == 1 and "VULNERABLE scrapy 2.11.0: GHSA-cw9j-q3vf-hrrv (fixed in 2.11.1)" in finding.lines()
+    unreachable = audit.summarise({"dependencies": [{"name": "rich", "skip_reason": "Dependency not found on PyPI"}]})
+    assert unreachable.exit_code == 0 and unreachable.lines()[0].startswith("WARNING: no vulnerability service")
+    assert not any("no known vulnerabilities" in line for line in unreachable.lines())
+    monkeypatch.setenv("RISKWATCH_AUDIT_STRICT", "1")
+    assert unreachable.exit_code == 1
+    clean = audit.summarise({"dependencies": [{"name": "rich", "version": "13.0", "vulns": []}]})
+    assert clean.lines() == ["audit: 1 packages audited, no known vulnerabilities"]
