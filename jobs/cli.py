@@ -107,6 +107,20 @@ def crawl(source: Annotated[Optional[str], typer.Option(help="only this source (
         raise typer.Exit(1)
 
 
+@app.command("spider-args")
+def spider_args_command(source: Annotated[Optional[str], typer.Option(help="only this source")] = None) -> None:
+    """Print each live source's spider and arguments (JSON lines), for `scrapy crawl` or scrapyd elsewhere."""
+    from jobs.steps import live_spider_jobs
+
+    try:
+        jobs = live_spider_jobs(get_settings(), only=source)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    for job in jobs:
+        typer.echo(json.dumps(job, ensure_ascii=False))
+
+
 @app.command()
 def process() -> None:
     """Run NLP over unprocessed documents (mentions, listing events)."""

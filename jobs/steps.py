@@ -118,6 +118,28 @@ def url_map_localise(url_map: list[tuple[str, str]], url: str) -> str:
     return url
 
 
+def live_spider_jobs(settings: Settings, *, only: str | None = None) -> list[dict]:
+    """The spider name and ``-a`` arguments of each live source, from the database's crawl state.
+
+    For teams that run the spiders elsewhere (``scrapy crawl`` on a crawler host, or scrapyd):
+    the arguments carry the incremental windows and HTTP validators, exactly as ``riskwatch
+    crawl`` would pass them. Storage needs only RISKWATCH_DATABASE_URL in the spider's environment.
+    """
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    sources = [s for s in load_sources() if only in (None, s.name)]
+    if not sources:
+        raise ValueError(f"unknown source {only!r}; see data/sources.toml")
+    with Session(engine) as session:
+        jobs = [{"source": source.name, "spider": source.spider,
+                 "args": spider_args(session, source, base=source.url, as_of=None,
+                                     allowed=source.allowed_domains, url_map=[]),
+                 "settings": {"RISKWATCH_SOURCE_KIND": source.kind}}
+                for source in sources]
+    engine.dispose()
+    return jobs
+
+
 def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = None) -> list[CrawlRun]:
     """Run each configured source's spider in a subprocess; offline, against the replay server."""
     engine = make_engine(settings.resolved_database_url)
