@@ -16,12 +16,30 @@ from db.engine import init_db, make_engine
 log = logging.getLogger(__name__)
 
 def _parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
+    """Best effort, for failure records: ISO or None."""
     try:
-        return date.fromisoformat(value[:10])
+        return publication_date(value)
     except ValueError:
         return None
+
+
+def publication_date(value: str | None) -> date | None:
+    """A source's publication date: ISO (``2026-06-10``, ``2026-06-10T09:00:00-04:00``), else the
+    English/German formats the NLP reads (``June 10, 2026``, ``10. Juni 2026``). Anything else is
+    a ValueError naming the value: the document is kept as failed with that reason, never dated
+    wrongly or silently undated."""
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        pass
+    from nlp.dates import find_dates
+
+    found = find_dates(value[:200])
+    if len(found) != 1:
+        raise ValueError(f"unknown publication date format: {value[:80]!r}")
+    return found[0]
 
 
 class StoragePipeline:
@@ -84,6 +102,12 @@ class StoragePipeline:
 
     def _store(self, item):
         if isinstance(item, DocumentItem):
+            try:
+                published = publication_date(item.publication_date)
+            except ValueError as exc:
+                item = FailureItem(source=item.source, external_id=item.external_id, url=item.url, reason=str(exc),
+                                   body=item.body, meta=item.meta, publication_date=None)
+                return self._store(item)
             _, outcome = queries.store_document(
                 self.session,
                 source=self._source(item.source),
@@ -92,7 +116,7 @@ class StoragePipeline:
                 url=item.url,
                 title=item.title,
                 doc_type=item.doc_type,
-                publication_date=_parse_date(item.publication_date),
+                publication_date=published,
                 content_type=item.content_type,
                 meta=item.meta,
                 language=item.language,

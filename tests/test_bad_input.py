@@ -97,3 +97,30 @@ def test_rate_limits_oversized_responses_offsite_links_and_scripts(snapshot_copy
     # the rest of the run went on
     assert sum(1 for d in docs if d.doc_type == "Article" and d.status == "pending") == 13
     assert sum(1 for d in docs if d.doc_type == "List PDF") == 5
+
+
+def test_publication_dates_in_other_formats_are_read_and_unknown_ones_kept_as_failed(database_url):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import DocumentItem
+    from crawler.pipelines import StoragePipeline
+
+    pipeline = StoragePipeline.from_crawler(get_crawler(settings_dict={"RISKWATCH_SOURCE_KIND": "news"}))
+    pipeline.open_spider()
+    try:
+        for number, value in enumerate(["2026-06-10T09:00:00-04:00", "June 10, 2026", "10. Juni 2026",
+                                        "sometime in spring", "13/02/2026"]):
+            pipeline.process_item(DocumentItem(source="news", external_id=f"a{number}", url=f"https://x.example/{number}",
+                                               body=f"<p>article {number}</p>".encode(), content_type="text/html",
+                                               title="t", doc_type="Article", publication_date=value, language="en"))
+    finally:
+        pipeline.session.close()
+        pipeline.engine.dispose()
+    docs, _ = _docs(get_settings())
+    by_id = {d.external_id: d for d in docs}
+    assert [by_id[f"a{n}"].publication_date for n in range(3)] == [date(2026, 6, 10)] * 3
+    for number, value in ((3, "sometime in spring"), (4, "13/02/2026")):
+        kept = by_id[f"a{number}"]
+        assert kept.status == "failed" and kept.failure_reason == f"unknown publication date format: {value!r}"
+        assert kept.raw == f"<p>article {number}</p>".encode()  # kept for a look and the next run
+    assert pipeline.outcomes == {"new": 3, "failed": 2}
