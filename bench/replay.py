@@ -37,11 +37,12 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from bench.common import scratch_settings
 from bench.synthetic_news import SnapshotInfo, build_snapshot
-from db.engine import make_engine
+from db.engine import make_engine, redact_url
 from db.models import Document
 from db.settings import PROJECT_ROOT, get_settings
 from jobs.steps import crawl, process, score
@@ -88,14 +89,14 @@ def _peak_mb() -> str:
     return f"peak RSS so far {self_kb / 1024:.0f} MB (crawl subprocess {child_kb / 1024:.0f} MB)"
 
 
-def run_once(factor: int, quick: bool) -> dict:
+def run_once(factor: int, quick: bool, database_url: str | None = None) -> dict:
     """One replay in this process; the result dict of the JSON line."""
     as_of = QUICK_AS_OF if quick else None
     with news_snapshot(factor, as_of) as info:
         if info is not None:
             print(f"news x{factor}: {info.real_articles} real + {info.synthetic_articles} synthetic articles "
                   f"in {info.root}", file=sys.stderr)
-        with scratch_settings() as settings:
+        with scratch_settings(database_url) as settings:
             timings = {}
             start = time.perf_counter()
             runs = crawl(settings, as_of=as_of)
@@ -126,28 +127,31 @@ def run_once(factor: int, quick: bool) -> dict:
             "peak_mb": round(max(self_kb, child_kb) / 1024, 1),
             **{k: round(v, 2) for k, v in timings.items()},
             "peak_self_mb": round(self_kb / 1024, 1), "peak_crawl_mb": round(child_kb / 1024, 1),
+            "backend": make_url(settings.resolved_database_url).get_backend_name(),
             "news_factor": factor, "articles": processed_articles, "documents": stats.processed,
             "failed": stats.failed, "mentions": stats.mentions, "events": stats.events,
             "score_rows": scored.rows_written,
             "seconds_per_article": round(seconds / processed_articles, 4) if processed_articles else None}
 
 
-def run_child(factor: int, quick: bool) -> dict:
+def run_child(factor: int, quick: bool, database_url: str | None = None) -> dict:
     """One replay in a fresh process (its own peak RSS); its stderr passes through."""
     command = [sys.executable, "-m", "bench.replay", "--news-factor", str(factor)] + (["--quick"] if quick else [])
-    print(f"== replay with news factor {factor}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
+    shown = " ".join(command[1:]) + (f" --database-url {redact_url(database_url)}" if database_url else "")
+    command += ["--database-url", database_url] if database_url else []
+    print(f"== replay with news factor {factor}: {shown}", file=sys.stderr, flush=True)
     completed = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
     if completed.returncode != 0:
         raise SystemExit(f"replay with news factor {factor} failed (exit {completed.returncode})")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def scale(factor: int, quick: bool, repeat: int = 1) -> dict:
+def scale(factor: int, quick: bool, repeat: int = 1, database_url: str | None = None) -> dict:
     """Factor 1 and factor ``factor``, alternating ``repeat`` times; the fastest run of each counts."""
     bases, scaleds = [], []
     for _ in range(repeat):
-        bases.append(run_child(1, quick))
-        scaleds.append(run_child(factor, quick))
+        bases.append(run_child(1, quick, database_url))
+        scaleds.append(run_child(factor, quick, database_url))
     base = min(bases, key=lambda r: r["seconds"])
     scaled = min(scaleds, key=lambda r: r["seconds"])
     keep = ("seconds", "peak_mb", "articles", "seconds_per_article", "documents", "crawl_s", "process_s", "score_s",
@@ -170,15 +174,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="run factor 1, then factor K (default 10, or 2 with --quick), and compare")
     parser.add_argument("--repeat", type=int, default=1, metavar="R",
                         help="with --scale: alternate the two runs R times and keep each one's fastest")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="replay into this database (e.g. PostgreSQL) instead of a fresh SQLite file; "
+                             "EVERY riskwatch table in it is dropped first")
     options = parser.parse_args(argv)
     if options.news_factor < 1:
         parser.error("--news-factor must be at least 1")
     if options.scale not in (None, 0) and options.scale < 2:
         parser.error("--scale K needs K >= 2")
     if options.scale is not None:
-        result = scale(options.scale or (2 if options.quick else 10), options.quick, max(1, options.repeat))
+        result = scale(options.scale or (2 if options.quick else 10), options.quick, max(1, options.repeat),
+                       options.database_url)
     else:
-        result = run_once(options.news_factor, options.quick)
+        result = run_once(options.news_factor, options.quick, options.database_url)
     print(json.dumps(result))
     return 0
 

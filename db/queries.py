@@ -204,8 +204,11 @@ def open_public_inspection_numbers(session: Session, *, source_name: str) -> lis
 
 
 def pending_documents(session: Session, *, limit: int | None = None) -> Sequence[Document]:
-    """Documents stored but not yet processed by NLP, oldest first."""
-    query = select(Document).where(Document.status == "pending").order_by(Document.id)
+    """Documents stored but not yet processed by NLP, oldest publication first (then by source
+    and external id), so the result never depends on the order a concurrent crawl stored them in."""
+    query = (select(Document).where(Document.status == "pending")
+             .order_by(Document.publication_date.asc().nulls_last(), Document.source_id, Document.external_id,
+                       Document.version, Document.id))
     if limit:
         query = query.limit(limit)
     return session.exec(query).all()

@@ -123,6 +123,12 @@ def apply_official_notice(session: Session, document: Document, notice: Official
                                 method="official_list", score=1.0, day=document.publication_date))
         return entity
 
+    # Parents first: a subsidiary printed above its parent's own row still gets its parent link,
+    # whatever order the documents were crawled and processed in.
+    for entry in [*notice.listed, *notice.removed]:
+        if not entry.parent:
+            _resolve_entity(session, linker, entry.name, entry.aliases, source)
+
     if document.doc_type == PUBLIC_INSPECTION:
         return mentions, _public_inspection_events(document, notice, before, evidence, effective), None
 

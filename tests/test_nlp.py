@@ -201,3 +201,28 @@ def test_analyze_bad_input_gives_results_not_crashes(caplog):
     assert french["language"] == "fr" and french["model"] == "blank:xx"
     assert "not supported" in caplog.text
     assert {e["entity"] for e in french["entities"]} == {"BYD Company Limited"}
+
+
+def test_a_subsidiary_printed_above_its_parent_gets_the_parent_link(session):
+    from datetime import date
+
+    from sqlmodel import select
+
+    from db import queries
+    from db.models import Document
+    from nlp.official import ListedName, OfficialNotice
+    from nlp.process import apply_official_notice
+
+    source = queries.get_or_create_source(session, name="dod_releases", kind="dod_release")
+    document, _ = queries.store_document(session, source=source, external_id="/list.PDF", raw=b"%PDF",
+                                         doc_type="List PDF", publication_date=date(2024, 1, 31))
+    notice = OfficialNotice(kind="edition", list_name="1260H", list_date=date(2024, 1, 31), listed=[
+        ListedName("China State Construction Group Co.", parent="China State Construction Engineering Corporation Limited"),
+        ListedName("China State Construction Engineering Corporation Limited", aliases=["CSCEC"])])
+    _, events, reason = apply_official_notice(session, document, notice, "", EntityLinker({}), date(2024, 1, 31),
+                                              "list_date")
+    assert reason is None and len(events) == 2
+    child = queries.get_entity(session, name="China State Construction Group Co.")
+    parent = queries.get_entity(session, name="China State Construction Engineering Corporation Limited")
+    assert child.parent_id == parent.id and child.relation == "subsidiary"
+    assert session.exec(select(Document)).one().id == document.id
