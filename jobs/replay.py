@@ -22,7 +22,7 @@ import logging
 import math
 import threading
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 

@@ -1,7 +1,6 @@
 """`riskwatch run` end to end in a subprocess: replay -> Scrapy -> SQLite -> spaCy -> scores."""
 
 import json
-import os
 import sqlite3
 
 import pytest

@@ -5,7 +5,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
 
 from db.settings import DATA_DIR, Settings
 from nlp.analysis import analyze_doc

@@ -1,12 +1,11 @@
 """DoD/War releases, list PDFs and news feeds: parsers and spiders fed saved responses offline."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 
-from crawler.items import DocumentItem, FailureItem
+from crawler.items import DocumentItem
 from crawler.parsers.list_pdf import ListPdfError, parse_list_pdf
 from crawler.spiders.dod_releases import DodReleasesSpider, list_date_from_pdf_url
 from crawler.spiders.news import NewsSpider

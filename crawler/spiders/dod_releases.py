@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import NotSupported
 
 from crawler.items import DocumentItem
-from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item
+from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item, rss_day
 
 RELEVANT = re.compile(r"1260h|chinese military compan|prc\) military compan|military companies", re.I)
 _PDF_DATE = re.compile(r"/(\d{4})/([A-Z][a-z]{2})/(\d{1,2})/")
@@ -77,10 +76,7 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
             link = item.xpath("link/text()").get("").strip()
             description = item.xpath("description/text()").get("")
             published = item.xpath("pubDate/text()").get("")
-            try:
-                day = parsedate_to_datetime(published).date() if published else None
-            except (TypeError, ValueError, OverflowError):
-                day = None
+            day = rss_day(published)
             if not link or not RELEVANT.search(f"{title} {description}"):
                 continue
             if self.since and day and day < self.since:

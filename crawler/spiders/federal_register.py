@@ -10,6 +10,8 @@ replay server in offline mode.
 from __future__ import annotations
 
 import json
+from datetime import date
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
@@ -57,6 +59,15 @@ class UrlMapMixin:
         for served, live in sorted(self.url_map, key=lambda pair: -len(pair[0])):
             body = body.replace(served.encode(), live.encode())
         return body
+
+
+def rss_day(published: str | None) -> date | None:
+    """An RSS ``pubDate`` (RFC 822) as a date; None when missing or unreadable (the item is still
+    fetched, and dated by its page or left undated)."""
+    try:
+        return parsedate_to_datetime(published).date() if published else None
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def text_or_none(value) -> str | None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from email.utils import parsedate_to_datetime
 
 import scrapy
 from scrapy.exceptions import NotSupported
 
 from crawler.items import DocumentItem
-from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item
+from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item, rss_day
 
 
 class NewsSpider(UrlMapMixin, scrapy.Spider):
@@ -44,10 +43,7 @@ class NewsSpider(UrlMapMixin, scrapy.Spider):
         for position, item in enumerate(items):
             link = item.xpath("link/text()").get("").strip()
             published = item.xpath("pubDate/text()").get("")
-            try:
-                day = parsedate_to_datetime(published).date() if published else None
-            except (TypeError, ValueError, OverflowError):
-                day = None
+            day = rss_day(published)
             if not link or (self.since and day and day < self.since):
                 continue
             try:
