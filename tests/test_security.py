@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,7 @@ def test_audit_summary_fails_on_a_finding_and_never_reports_unaudited_as_clean(m
 
     spec = importlib.util.spec_from_file_location("audit", PROJECT_ROOT / "scripts" / "audit.py")
     audit = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "audit", audit)  # dataclasses look their module up there
     spec.loader.exec_module(audit)
     monkeypatch.delenv("RISKWATCH_AUDIT_STRICT", raising=False)
     finding = audit.summarise({"dependencies": [
