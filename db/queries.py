@@ -204,10 +204,10 @@ def open_public_inspection_numbers(session: Session, *, source_name: str) -> lis
 
 
 def pending_documents(session: Session, *, limit: int | None = None) -> Sequence[Document]:
-    """Documents stored but not yet processed by NLP, oldest publication first (then by source
-    and external id), so the result never depends on the order a concurrent crawl stored them in."""
+    """Documents stored but not yet processed by NLP, oldest publication first (then by URL and
+    external id), so the result never depends on the order a concurrent crawl stored them in."""
     query = (select(Document).where(Document.status == "pending")
-             .order_by(Document.publication_date.asc().nulls_last(), Document.source_id, Document.external_id,
+             .order_by(Document.publication_date.asc().nulls_last(), Document.url, Document.external_id,
                        Document.version, Document.id))
     if limit:
         query = query.limit(limit)
@@ -223,6 +223,16 @@ def source_name_of(session: Session, *, document: Document) -> str:
 
 def get_entity(session: Session, *, name: str) -> Entity | None:
     return session.exec(select(Entity).where(Entity.name == name)).first()
+
+
+def entity_named(session: Session, *, name: str) -> Entity | None:
+    """The entity with this canonical name, else the one entity with this exact alias (an alias
+    shared by several entities names none of them)."""
+    entity = get_entity(session, name=name)
+    if entity is not None:
+        return entity
+    owners = session.exec(select(Alias.entity_id).where(Alias.alias == name).distinct()).all()
+    return session.get(Entity, owners[0]) if len(owners) == 1 else None
 
 
 def upsert_entity(
@@ -244,7 +254,9 @@ def upsert_entity(
         session.add(entity)
         session.flush()
     if parent and entity.parent_id is None:
-        parent_entity = get_entity(session, name=parent)
+        # looked up now, in the database, not in a linker built before this document: the parent
+        # may be printed under a name it only got as an alias earlier in this run
+        parent_entity = entity_named(session, name=parent)
         if parent_entity is not None:
             entity.parent_id, entity.relation = parent_entity.id, relation
     if country and not entity.country:

@@ -92,7 +92,13 @@ def send_pending(session: Session, settings: Settings, *, dry_run: bool = False,
         stats.pending = len(pending)
         return stats
     webhook = client(url, max_retries=settings.slack_max_retries)
-    for alert in pending:
+    for position, alert in enumerate(pending):
+        if stats.pending:
+            # Slack did not take the previous alert even after the client's retries: it is down or
+            # throttling. Stop hammering it; the rest stay pending for the next run, in order.
+            stats.pending += len(pending) - position
+            log.warning("Slack unavailable: %d more alerts left pending for the next run", len(pending) - position)
+            break
         text, blocks = message(alert)
         alert.attempts += 1
         try:

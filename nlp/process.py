@@ -90,6 +90,11 @@ def _resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: 
         if link is not None:
             canonical = link.entity
             break
+        # the linker was built before this document; a name or alias stored since counts too
+        known = queries.entity_named(session, name=surface)
+        if known is not None:
+            canonical = known.name
+            break
     entity = queries.upsert_entity(session, name=canonical, aliases=[(a, "list") for a in aliases]
                                    + ([(name, "list")] if canonical != name else []), alias_source=source,
                                    parent=parent, relation="subsidiary" if parent else None)

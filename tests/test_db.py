@@ -95,3 +95,14 @@ def test_an_older_version_seen_again_is_unchanged(session):
     again, outcome = _store(session, b"<p>v1</p>")
     assert outcome == "unchanged" and again.id == first.id
     assert len(session.exec(select(Document)).all()) == 2
+
+
+def test_parent_printed_under_an_alias_is_linked_and_shared_aliases_name_nobody(session):
+    queries.upsert_entity(session, name="China SpaceSat Co.", aliases=[("China SpaceSat Co., Ltd.", "list")])
+    child = queries.upsert_entity(session, name="Oriental Blue Sky Titanium Technology Co., Ltd.",
+                                  parent="China SpaceSat Co., Ltd.", relation="subsidiary")
+    assert child.parent_id == queries.get_entity(session, name="China SpaceSat Co.").id
+    queries.upsert_entity(session, name="Alpha Ltd", aliases=[("Shared", "brand")])
+    queries.upsert_entity(session, name="Beta Ltd", aliases=[("Shared", "brand")])
+    assert queries.entity_named(session, name="Shared") is None
+    assert queries.entity_named(session, name="Alpha Ltd").name == "Alpha Ltd"

@@ -44,17 +44,18 @@ def test_webhook_and_database_password_never_in_logs_output_or_errors(tmp_path, 
     dead_webhook = slack.url.replace(str(slack.server.server_address[1]), str(_free_port()))
     try:
         streams = []
-        for args, extra in ((["run", "--as-of", "2026-06-01"], {}),  # baseline
-                            # Slack unreachable: the failures are logged and the alerts stay pending
-                            (["run", "--as-of", "2026-06-30"], {"RISKWATCH_SLACK_WEBHOOK_URL": dead_webhook}),
+        for args, extra in ((["run", "--as-of", "2024-12-31"], {"RISKWATCH_LOG_LEVEL": "INFO"}),  # baseline
+                            # the 2025-01-07 edition, with Slack unreachable: the failures are logged and
+                            # the alerts stay pending
+                            (["run", "--as-of", "2025-01-31"], {"RISKWATCH_SLACK_WEBHOOK_URL": dead_webhook}),
                             (["alert"], {}),  # delivered now
-                            (["exposure", "--json"], {}), (["history", "BYD"], {}),
+                            (["exposure", "--json"], {}), (["history", "CSCEC"], {}),
                             # the database refuses the connection: the error names it, without the password
                             (["exposure"], {"RISKWATCH_DATABASE_URL": make_url(database_url).set(
                                 port=_free_port()).render_as_string(hide_password=False)})):
             result = run_cli(*args, env={**env, **extra}, check=False)
             streams += [result.stdout, result.stderr]
-        assert any(p["text"].startswith("LISTING: BYD") for p in slack.posts)  # the webhook really was used
+        assert any(p["text"].startswith("LISTING: ") for p in slack.posts)  # the webhook really was used
         assert result.returncode != 0
     finally:
         slack.close()
