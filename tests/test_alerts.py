@@ -148,25 +148,31 @@ def _state(db_path):
         }
 
 
+@pytest.fixture(scope="module")
+def uncrashed_reference(tmp_path_factory):
+    """The same two runs without a crash: the database state and the messages Slack got."""
+    reference = FakeSlack()
+    var = tmp_path_factory.mktemp("clean") / "var"
+    try:
+        env = {"RISKWATCH_VAR_DIR": str(var), "RISKWATCH_SLACK_WEBHOOK_URL": reference.url}
+        run_cli("run", "--as-of", "2026-02-12", env=env)
+        run_cli("run", "--as-of", "2026-02-14", env=env)
+        return _state(var / "riskwatch.db"), sorted(p["text"] for p in reference.posts)
+    finally:
+        reference.close()
+
+
 @pytest.mark.parametrize("step", ["crawl", "process", "score", "alert"])
-def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, step):
+def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, step, uncrashed_reference):
     base = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
     run_cli("run", "--as-of", "2026-02-12", env=base)  # baseline
     crashed = run_cli("run", "--as-of", "2026-02-14", env={**base, "RISKWATCH_FAULT_AFTER": step}, check=False)
     assert crashed.returncode == 70
     run_cli("run", "--as-of", "2026-02-14", env=base)  # the next run completes the work
-    # the same two runs without a crash, for comparison
-    clean = {**base, "RISKWATCH_VAR_DIR": str(tmp_path / "clean")}
-    reference = FakeSlack()
-    try:
-        clean["RISKWATCH_SLACK_WEBHOOK_URL"] = reference.url
-        run_cli("run", "--as-of", "2026-02-12", env=clean)
-        run_cli("run", "--as-of", "2026-02-14", env=clean)
-        assert _state(tmp_path / "var" / "riskwatch.db") == _state(tmp_path / "clean" / "riskwatch.db")
-        sent = sorted(p["text"] for p in slack.posts)
-        assert sent == sorted(p["text"] for p in reference.posts) and len(sent) == len(set(sent))
-    finally:
-        reference.close()
+    state, messages = uncrashed_reference
+    assert _state(tmp_path / "var" / "riskwatch.db") == state
+    sent = sorted(p["text"] for p in slack.posts)
+    assert sent == messages and len(sent) == len(set(sent)) and sent
 
 
 def test_public_inspection_notice_and_its_withdrawal_are_watch_alerts_never_designations(tmp_path, slack):
