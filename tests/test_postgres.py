@@ -70,3 +70,26 @@ def test_second_run_on_postgres_adds_nothing(replayed_postgres, tmp_path):
 
 def test_schema_version_on_postgres(replayed_postgres):
     assert _pg_rows(replayed_postgres, "SELECT id, version FROM schemainfo") == [(1, 1)]
+
+
+def test_dashboard_and_screening_on_postgres(replayed_postgres, replayed_db, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from db.settings import PROJECT_ROOT, get_settings
+
+    monkeypatch.setenv("RISKWATCH_DATABASE_URL", replayed_postgres)
+    get_settings.cache_clear()
+    views = PROJECT_ROOT / "dashboard" / "views"
+    overview = AppTest.from_file(str(views / "overview.py"), default_timeout=60).run()
+    assert not overview.exception
+    assert {"Alibaba Group Holding Limited", "BYD Company Limited"} <= set(overview.dataframe[0].value["entity"])
+    documents = AppTest.from_file(str(views / "documents.py"), default_timeout=60).run()
+    assert not documents.exception and len(documents.dataframe[0].value) > 0
+    counterparties = tmp_path / "counterparties.csv"
+    counterparties.write_text("name,country\nBYD Co Ltd,CN\nAnt Group,CN\nAliyun,CN\n", encoding="utf-8")
+    on_pg = json.loads(run_cli("screen", str(counterparties), "--json",
+                               env={"RISKWATCH_DATABASE_URL": replayed_postgres}).stdout)
+    on_sqlite = json.loads(run_cli("screen", str(counterparties), "--json",
+                                   env={"RISKWATCH_DATABASE_URL": f"sqlite:///{replayed_db}"}).stdout)
+    assert on_pg == on_sqlite
+    assert on_pg[0]["matched_entity"] == "BYD Company Limited" and on_pg[1]["matched_entity"] is None
