@@ -7,7 +7,10 @@ import logging
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
+from urllib.parse import urljoin, urlsplit
+
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 log = logging.getLogger(__name__)
@@ -52,3 +55,27 @@ class BackoffRetryMiddleware(RetryMiddleware):
         log.info("HTTP %s from %s: retrying after %.1fs (%s)", response.status, request.url, delay, source)
         await asyncio.sleep(delay)
         return self._retry(request, response_status_message(response.status)) or response
+
+
+class OffsiteRedirectMiddleware:
+    """A redirect to a host outside the spider's allowed domains is not followed, and not
+    dropped silently either (Scrapy's offsite filter would only count it): it becomes an
+    error for the request's errback, which keeps a failed document with the reason."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        location = response.headers.get("Location")
+        if not (300 <= response.status < 400 and location):
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        host = (urlsplit(target).hostname or "").lower()
+        allowed = [d.lower() for d in (getattr(self.crawler.spider, "allowed_domains", None) or [])]
+        if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
+            raise IgnoreRequest(f"redirected off the allowed domains to {host!r}")
+        return response

@@ -20,6 +20,7 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.OffsiteRedirectMiddleware": 620,  # sees a 3xx before RedirectMiddleware (600)
 }
 REDIRECT_ENABLED = True
 COOKIES_ENABLED = False
