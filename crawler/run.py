@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     base = Settings()
     base.setmodule("crawler.settings", priority="project")
     base.setdict(spec.get("settings", {}), priority="cmdline")
+    redact.install(get_settings())  # every record, also through the handlers Scrapy creates per crawler
     process = CrawlerProcess(base)
-    redact.install(get_settings())  # on Scrapy's root handler (the crawl log file)
     loader = SpiderLoader.from_settings(base)
     crawlers = []
     for job in spec["jobs"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,15 +69,17 @@ def _schema_lock(engine: Engine) -> Iterator[None]:
             conn.commit()
 
 
-def _create_tables(engine: Engine) -> None:
-    try:
-        SQLModel.metadata.create_all(engine)
-    except (OperationalError, ProgrammingError) as exc:
-        # SQLite: another process created a table between our check and our CREATE; once more
-        # finds it there. Anything else is a real error.
-        if "already exists" not in str(exc):
-            raise
-        SQLModel.metadata.create_all(engine)
+def _create_tables(engine: Engine, attempts: int = 20) -> None:
+    for attempt in range(attempts):
+        try:
+            SQLModel.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            # SQLite: another process created a table between our check and our CREATE; the next
+            # pass finds it there. Anything else is a real error.
+            if "already exists" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def init_db(engine: Engine) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from db.models import (
@@ -18,6 +18,7 @@ from db.models import (
     Entity,
     ListingEvent,
     Mention,
+    ScoreState,
     Source,
     utcnow,
 )
@@ -257,8 +258,11 @@ def upsert_entity(
         # looked up now, in the database, not in a linker built before this document: the parent
         # may be printed under a name it only got as an alias earlier in this run
         parent_entity = entity_named(session, name=parent)
-        if parent_entity is not None:
+        if parent_entity is not None and parent_entity.id != entity.id:
             entity.parent_id, entity.relation = parent_entity.id, relation
+            # inheritance now reaches both series back to the first listing of either: both are
+            # recomputed in full by the next scoring run
+            session.exec(delete(ScoreState).where(ScoreState.entity_id.in_([entity.id, parent_entity.id])))
     if country and not entity.country:
         entity.country = country
     if watched is not None:

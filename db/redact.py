@@ -1,15 +1,16 @@
-"""Keep credentials out of logs: a logging filter that masks every configured secret.
+"""Keep credentials out of logs: every log record is masked when it is created.
 
 Secrets are the Slack webhook URL (the URL is the credential; its path and token too) and
-the password in the database URL. Libraries log them at DEBUG (slack_sdk logs the URL it
-posts to) or in exception text; the filter masks them in the message and in tracebacks
-before any handler formats the record.
+the password in the database URL, both as written in the URL (percent-encoded) and decoded.
+Libraries log them at DEBUG (slack_sdk logs the URL it posts to) or in exception text. The
+masking sits in the log-record factory rather than on handlers, so handlers created later
+(Scrapy builds its own for each crawler) are covered too.
 """
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -17,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 from db.settings import Settings
 
 MASK = "***"
+MIN_SECRET_LENGTH = 3  # shorter strings would mask ordinary words; such a password is no secret anyway
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -26,13 +28,17 @@ def secrets_of(settings: Settings) -> list[str]:
         webhook = settings.slack_webhook_url.get_secret_value()
         path = urlsplit(webhook).path
         values |= {webhook, path, path.rstrip("/").rsplit("/", 1)[-1]}
+    raw_url = settings.resolved_database_url
     try:
-        password = make_url(settings.resolved_database_url).password
-    except ArgumentError:
-        password = None
+        password = make_url(raw_url).password
+        written = urlsplit(raw_url).password  # as it stands in the URL: percent-encoded
+    except (ArgumentError, ValueError):
+        password = written = None
     if password:
-        values.add(str(password))
-    return sorted((v for v in values if v and len(v) >= 6), key=len, reverse=True)
+        values |= {str(password), quote(str(password), safe="")}
+    if written:
+        values.add(written)
+    return sorted((v for v in values if v and len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True)
 
 
 def redact(text: str, secrets: list[str]) -> str:
@@ -41,32 +47,33 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-class SecretFilter(logging.Filter):
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string is the logging module's to report
-            return True
-        clean = redact(message, self.secrets)
-        if clean != message:
-            record.msg, record.args = clean, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
-        return True
+def mask_record(record: logging.LogRecord, secrets: list[str]) -> logging.LogRecord:
+    """Mask ``secrets`` in a record's message and traceback, in place."""
+    if not secrets:
+        return record
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string is the logging module's to report
+        return record
+    clean = redact(message, secrets)
+    if clean != message:
+        record.msg, record.args = clean, None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text, secrets)
+    return record
 
 
-def install(settings: Settings, logger: logging.Logger | None = None) -> None:
-    """Attach the filter to every handler of ``logger`` (default: the root logger)."""
-    secret_filter = SecretFilter(secrets_of(settings))
-    for handler in (logger or logging.getLogger()).handlers:
-        for existing in [f for f in handler.filters if isinstance(f, SecretFilter)]:
-            handler.removeFilter(existing)
-        handler.addFilter(secret_filter)
+def install(settings: Settings) -> list[str]:
+    """Mask this run's secrets in every log record of this process; returns them."""
+    secrets = secrets_of(settings)
+    base = logging.getLogRecordFactory()
+    base = getattr(base, "riskwatch_base", base)  # installing twice replaces, never stacks
+
+    def factory(*args, **kwargs):
+        return mask_record(base(*args, **kwargs), secrets)
+
+    factory.riskwatch_base = base
+    logging.setLogRecordFactory(factory)
+    return secrets

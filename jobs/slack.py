@@ -22,8 +22,19 @@ from db.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PERMANENT = {400: "bad request", 403: "webhook forbidden (invalid or revoked)", 404: "webhook not found",
-             410: "webhook deleted (channel archived?)"}
+PERMANENT = {400: "bad request", 401: "unauthorized", 403: "webhook forbidden (invalid or revoked)",
+             404: "webhook not found", 410: "webhook deleted (channel archived?)", 413: "message too large"}
+TRANSIENT = {408, 429}  # and every 5xx and connection error: retried, then left pending
+
+
+def is_permanent(status: int | None) -> bool:
+    """A refusal no retry can change: every 3xx/4xx answer except a timeout or a rate limit."""
+    return status is not None and status != 200 and status < 500 and status not in TRANSIENT
+
+
+def permanent_reason(status: int) -> str:
+    return PERMANENT.get(status, "redirected (is this a Slack webhook URL?)" if 300 <= status < 400
+                         else "refused")
 ICONS = {"designated": ":rotating_light:", "removed": ":white_check_mark:", "proposed": ":eyes:",
          "withdrawn": ":leftwards_arrow_with_hook:", "score change": ":chart_with_upwards_trend:"}
 
@@ -109,15 +120,15 @@ def send_pending(session: Session, settings: Settings, *, dry_run: bool = False,
         if status == 200:
             alert.status, alert.sent_at, alert.last_error = "sent", utcnow(), None
             stats.sent += 1
-        elif status in PERMANENT:
-            alert.status, alert.last_error = "failed", f"HTTP {status}: {PERMANENT[status]} ({_text(body)[:200]})"
+        elif is_permanent(status):
+            alert.status, alert.last_error = "failed", f"HTTP {status}: {permanent_reason(status)} ({_text(body)[:200]})"
             stats.failed += 1
         else:
             alert.last_error = f"HTTP {status}: will retry next run" if status else f"{body}: will retry next run"
             stats.pending += 1
         session.add(alert)
         session.commit()  # one row at a time: a crash loses at most the alert in flight
-        log.info("alert %s: %s", alert.id, alert.status if status == 200 or status in PERMANENT else alert.last_error)
+        log.info("alert %s: %s", alert.id, alert.status if status == 200 or is_permanent(status) else alert.last_error)
     return stats
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from db import queries
 from db.engine import init_db, make_engine, redact_url
 from db.models import CrawlRun, Document, Source
+from db.redact import redact, secrets_of
 from db.settings import PROJECT_ROOT, Settings
 from jobs.replay import ReplayServer
 from jobs.sources import SourceConfig, load_sources
@@ -180,8 +181,8 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
         # All sources' spiders run concurrently in one subprocess (one reactor start-up).
         # The database URL (it may hold a password) travels in the environment, never in the spec
         # file or Scrapy's settings (which Scrapy logs); the crawler has no use for the webhook.
-        env = {key: value for key, value in os.environ.items() if key != "RISKWATCH_SLACK_WEBHOOK_URL"}
-        env["RISKWATCH_DATABASE_URL"] = settings.resolved_database_url
+        env = {**os.environ, "RISKWATCH_DATABASE_URL": settings.resolved_database_url,
+               "RISKWATCH_SLACK_WEBHOOK_URL": ""}  # empty beats a .env file: the crawler never has it
         completed = subprocess.run([sys.executable, "-m", "crawler.run", str(spec_file)], cwd=PROJECT_ROOT,
                                    env=env, capture_output=True, text=True)
         spec_file.unlink(missing_ok=True)
@@ -190,7 +191,7 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
         for job in jobs:
             run = session.get(CrawlRun, job["run_id"])
             if run.status != "finished":
-                tail = (completed.stderr or "").strip().splitlines()[-5:]
+                tail = redact(completed.stderr or "", secrets_of(settings)).strip().splitlines()[-5:]
                 queries.finish_crawl_run(session, run_id=run.id, status="failed", counts={},
                                          error=" | ".join(tail)[:2000] or f"exit {completed.returncode}")
                 run = session.get(CrawlRun, run.id)

@@ -69,6 +69,13 @@ class ThrowawayCluster:
         return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
 
     def start(self) -> str:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # never leave a half-started server behind
+            raise
+
+    def _start(self) -> str:
         if self.as_root:
             entry = pwd.getpwnam(SERVER_USER)
             os.chmod(self.tmp, 0o700)
@@ -108,7 +115,9 @@ class ThrowawayCluster:
 
 
 class ExistingServer:
-    """RISKWATCH_TEST_POSTGRES_URL: a server someone else runs; each test database is created on it."""
+    """RISKWATCH_TEST_POSTGRES_URL: a server someone else runs, for tests only. Each test database
+    (``riskwatch_test``, ``riskwatch_<pid>_<n>``) is dropped and created on it: never point this at
+    a server holding data you want to keep."""
 
     def __init__(self, url: str) -> None:
         self.base = url

@@ -41,6 +41,13 @@ def test_same_rows_as_sqlite(replayed_postgres, replayed_db):
                     FROM exposurescore s JOIN entity e ON e.id = s.entity_id GROUP BY e.name ORDER BY e.name"""
     on_pg, on_sqlite = _pg_rows(replayed_postgres, per_entity), _sqlite_rows(replayed_db, per_entity)
     assert on_pg == on_sqlite, sorted(set(on_pg) ^ set(on_sqlite))
+    links = """SELECT c.name, p.name FROM entity c JOIN entity p ON p.id = c.parent_id ORDER BY 1"""
+    assert _pg_rows(replayed_postgres, links) == _sqlite_rows(replayed_db, links)
+    sums = "SELECT e.name, sum(s.score) FROM exposurescore s JOIN entity e ON e.id = s.entity_id GROUP BY 1"
+    on_pg = {name: float(total) for name, total in _pg_rows(replayed_postgres, sums)}
+    on_sqlite = {name: float(total) for name, total in _sqlite_rows(replayed_db, sums)}
+    assert on_pg.keys() == on_sqlite.keys()
+    assert all(abs(on_pg[name] - on_sqlite[name]) < 1e-6 * max(1.0, on_sqlite[name]) for name in on_pg)
     for table in TABLES:
         sql = f"SELECT count(*) FROM {table}"
         assert _pg_rows(replayed_postgres, sql) == _sqlite_rows(replayed_db, sql), table

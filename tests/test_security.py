@@ -4,6 +4,8 @@ spiders stay on their domains, the replay server is loopback-only, the audit is 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import socket
 import subprocess
@@ -161,3 +163,58 @@ def test_audit_summary_fails_on_a_finding_and_never_reports_unaudited_as_clean(m
     assert unreachable.exit_code == 1
     clean = audit.summarise({"dependencies": [{"name": "rich", "version": "13.0", "vulns": []}]})
     assert clean.lines() == ["audit: 1 packages audited, no known vulnerabilities"]
+
+
+def test_log_records_are_masked_also_through_handlers_created_later(tmp_path, monkeypatch):
+    from db import redact
+
+    webhook = f"https://hooks.slack.com/services/T000/B000/{TOKEN}"
+    monkeypatch.setenv("RISKWATCH_SLACK_WEBHOOK_URL", webhook)
+    monkeypatch.setenv("RISKWATCH_DATABASE_URL", "postgresql+psycopg://rw:p%40ss%3Aw%2Frd@db.example/rw")
+    get_settings.cache_clear()
+    saved = logging.getLogRecordFactory()
+    try:
+        secrets = redact.install(get_settings())
+        redact.install(get_settings())  # twice: replaces, never stacks
+        assert {"p@ss:w/rd", "p%40ss%3Aw%2Frd"} <= set(secrets)
+        handler = logging.FileHandler(tmp_path / "later.log")  # like the handler Scrapy adds per crawler
+        logger = logging.getLogger("riskwatch.test.redact")
+        logger.addHandler(handler)
+        logger.propagate = False
+        logger.error("posting to %s", webhook)
+        logger.error("connecting to postgresql+psycopg://rw:p%40ss%3Aw%2Frd@db.example/rw (password p@ss:w/rd)")
+        try:
+            raise RuntimeError(f"token {TOKEN} rejected")
+        except RuntimeError:
+            logger.exception("failed")
+        handler.close()
+        logger.removeHandler(handler)
+    finally:
+        logging.setLogRecordFactory(saved)
+    written = (tmp_path / "later.log").read_text()
+    assert written.count(redact.MASK) >= 4 and "RuntimeError" in written
+    assert TOKEN not in written and "p@ss:w/rd" not in written and "p%40ss" not in written
+
+
+def test_crawler_process_logs_are_masked(tmp_path):
+    """Scrapy replaces the root handler for each crawler; the crawl log is masked all the same."""
+    script = f"""
+import logging, os, sys
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from db import redact
+from db.settings import get_settings
+redact.install(get_settings())
+settings = Settings(); settings.setmodule("crawler.settings", priority="project")
+settings.set("LOG_FILE", {str(tmp_path / "crawl.log")!r})
+process = CrawlerProcess(settings)
+from crawler.spiders.news import NewsSpider
+process.create_crawler(NewsSpider)
+logging.getLogger("scrapy.core.engine").error("webhook %s", os.environ["RISKWATCH_SLACK_WEBHOOK_URL"])
+"""
+    env = {**os.environ, "RISKWATCH_SLACK_WEBHOOK_URL": f"https://hooks.slack.com/services/T000/B000/{TOKEN}"}
+    completed = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                               text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    written = (tmp_path / "crawl.log").read_text()
+    assert "webhook ***" in written and TOKEN not in written
