@@ -138,9 +138,10 @@ def run_child(factor: int, quick: bool, database_url: str | None = None) -> dict
     """One replay in a fresh process (its own peak RSS); its stderr passes through."""
     command = [sys.executable, "-m", "bench.replay", "--news-factor", str(factor)] + (["--quick"] if quick else [])
     shown = " ".join(command[1:]) + (f" --database-url {redact_url(database_url)}" if database_url else "")
-    command += ["--database-url", database_url] if database_url else []
+    # the URL (it may hold a password) goes by environment, never on a command line `ps` shows
+    env = {**os.environ, **({"RISKWATCH_BENCH_DATABASE_URL": database_url} if database_url else {})}
     print(f"== replay with news factor {factor}: {shown}", file=sys.stderr, flush=True)
-    completed = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True, env=env)
     if completed.returncode != 0:
         raise SystemExit(f"replay with news factor {factor} failed (exit {completed.returncode})")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -174,9 +175,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run factor 1, then factor K (default 10, or 2 with --quick), and compare")
     parser.add_argument("--repeat", type=int, default=1, metavar="R",
                         help="with --scale: alternate the two runs R times and keep each one's fastest")
-    parser.add_argument("--database-url", metavar="URL",
+    parser.add_argument("--database-url", metavar="URL", default=os.environ.get("RISKWATCH_BENCH_DATABASE_URL"),
                         help="replay into this database (e.g. PostgreSQL) instead of a fresh SQLite file; "
-                             "EVERY riskwatch table in it is dropped first")
+                             "EVERY riskwatch table in it is dropped first (or RISKWATCH_BENCH_DATABASE_URL)")
     options = parser.parse_args(argv)
     if options.news_factor < 1:
         parser.error("--news-factor must be at least 1")
