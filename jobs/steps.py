@@ -119,6 +119,14 @@ def url_map_localise(url_map: list[tuple[str, str]], url: str) -> str:
     return url
 
 
+def selected_sources(only: str | None) -> list[SourceConfig]:
+    """Every configured source, or the one named ``only``."""
+    sources = [s for s in load_sources() if only in (None, s.name)]
+    if not sources:
+        raise ValueError(f"unknown source {only!r}; see data/sources.toml")
+    return sources
+
+
 def live_spider_jobs(settings: Settings, *, only: str | None = None) -> list[dict]:
     """The spider name and ``-a`` arguments of each live source, from the database's crawl state.
 
@@ -128,9 +136,7 @@ def live_spider_jobs(settings: Settings, *, only: str | None = None) -> list[dic
     """
     engine = make_engine(settings.resolved_database_url)
     init_db(engine)
-    sources = [s for s in load_sources() if only in (None, s.name)]
-    if not sources:
-        raise ValueError(f"unknown source {only!r}; see data/sources.toml")
+    sources = selected_sources(only)
     with Session(engine) as session:
         jobs = [{"source": source.name, "spider": source.spider,
                  "args": spider_args(session, source, base=source.url, as_of=None,
@@ -145,9 +151,7 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
     """Run each configured source's spider in a subprocess; offline, against the replay server."""
     engine = make_engine(settings.resolved_database_url)
     init_db(engine)
-    sources = [s for s in load_sources() if only in (None, s.name)]
-    if not sources:
-        raise ValueError(f"unknown source {only!r}; see data/sources.toml")
+    sources = selected_sources(only)
     replay = (ReplayServer(settings.snapshot_dir, as_of=as_of, host=settings.replay_host, port=settings.replay_port)
               if settings.mode == "offline" else None)
     log_dir = settings.var_dir / "logs"

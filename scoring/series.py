@@ -59,8 +59,6 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
     newest_mention = dict(session.exec(select(Mention.entity_id, func.max(Mention.id)).group_by(Mention.entity_id)).all())
     first_mention = dict(session.exec(select(Mention.entity_id, func.min(Mention.day)).group_by(Mention.entity_id)).all())
     states = {s.entity_id: s for s in session.exec(select(ScoreState))}
-    first_scored = dict(session.exec(select(ExposureScore.entity_id, func.min(ExposureScore.day))
-                                     .group_by(ExposureScore.entity_id)).all())
     parents = dict(session.exec(select(Entity.id, Entity.parent_id)).all())
     children: dict[int, list[int]] = {}
     for child, parent in parents.items():
@@ -81,10 +79,9 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
         max_event_id = max((e.id for e in own + related), default=0)
         max_mention_id = newest_mention.get(entity_id, 0)
         state = states.get(entity_id)
-        if (state is None or state.model_version != config.version or state.scored_through is None
-                or first_day < first_scored.get(entity_id, first_day)):
-            # new, re-weighted, or its evidence now reaches further back than its series (e.g. it
-            # was linked to a parent listed years ago): the whole series
+        if state is None or state.model_version != config.version or state.scored_through is None:
+            # new, re-weighted, or newly linked to a parent or subsidiary (upsert_entity drops the
+            # state of both): the whole series
             start = first_day
         else:
             new_days = [_event_day(e) for e in own + related if e.id > state.max_event_id and _event_day(e)]

@@ -17,7 +17,9 @@ import scrapy
 from scrapy.exceptions import NotSupported
 
 from crawler.items import DocumentItem
-from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item, rss_day
+from crawler.spiders.federal_register import (
+    UrlMapMixin, describe_failure, failure_item, rss_day, unusable_link,
+)
 
 RELEVANT = re.compile(r"1260h|chinese military compan|prc\) military compan|military companies", re.I)
 _PDF_DATE = re.compile(r"/(\d{4})/([A-Z][a-z]{2})/(\d{1,2})/")
@@ -86,8 +88,7 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
                                            cb_kwargs={"title": title, "day": day.isoformat() if day else None,
                                                       "guid": item.xpath("guid/text()").get("").strip()})
             except (TypeError, ValueError) as exc:
-                yield failure_item(self, f"{response.url}#item-{position}", f"release link {link!r} unusable "
-                                   f"({exc.__class__.__name__}: {exc})", None,
+                yield failure_item(self, f"{response.url}#item-{position}", unusable_link("release link", link, exc), None,
                                    publication_date=day.isoformat() if day else None)
                 continue
             yield request
@@ -116,8 +117,7 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
                     request = self.conditional(response.urljoin(href), callback=self.parse_pdf,
                                                cb_kwargs={"release": {"url": live_url, "title": title, "date": day}})
                 except (TypeError, ValueError) as exc:
-                    yield failure_item(self, f"{response.url}#link-{position}", f"list PDF link {href!r} unusable "
-                                       f"({exc.__class__.__name__}: {exc})", None, publication_date=day)
+                    yield failure_item(self, f"{response.url}#link-{position}", unusable_link("list PDF link", href, exc), None, publication_date=day)
                     continue
                 yield request
 

@@ -75,6 +75,11 @@ def text_or_none(value) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def unusable_link(what: str, link, exc: Exception) -> str:
+    """The reason recorded for a link that cannot become a request."""
+    return f"{what} {link!r} unusable ({exc.__class__.__name__}: {exc})"
+
+
 def describe_failure(failure) -> str:
     if failure.check(HttpError):
         response = failure.value.response
@@ -171,7 +176,7 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
                                       cb_kwargs={"result": result})
             except (TypeError, ValueError) as exc:
                 yield failure_item(self, f"{response.url}#result-{position}",
-                                   f"full-text URL {text_url!r} unusable ({exc.__class__.__name__}: {exc})", None,
+                                   unusable_link("full-text URL", text_url, exc), None,
                                    external_id=number, meta={"result": self.canonical(result)},
                                    publication_date=text_or_none(result.get("publication_date")))
         next_page = payload.get("next_page_url")
@@ -179,8 +184,7 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
             try:
                 yield response.follow(next_page, callback=self.parse, errback=self.listing_failed)
             except (TypeError, ValueError) as exc:
-                yield self._failure(response.url, f"next page URL {next_page!r} unusable "
-                                    f"({exc.__class__.__name__}: {exc})", response.body)
+                yield self._failure(response.url, unusable_link("next page URL", next_page, exc), response.body)
 
     def parse_full_text(self, response, result):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None

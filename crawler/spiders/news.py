@@ -13,7 +13,9 @@ import scrapy
 from scrapy.exceptions import NotSupported
 
 from crawler.items import DocumentItem
-from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item, rss_day
+from crawler.spiders.federal_register import (
+    UrlMapMixin, describe_failure, failure_item, rss_day, unusable_link,
+)
 
 
 class NewsSpider(UrlMapMixin, scrapy.Spider):
@@ -53,8 +55,7 @@ class NewsSpider(UrlMapMixin, scrapy.Spider):
                     "guid": item.xpath("guid/text()").get("").strip() or self.canonical(response.urljoin(link)),
                 })
             except (TypeError, ValueError) as exc:
-                yield failure_item(self, f"{response.url}#item-{position}", f"feed item link {link!r} unusable "
-                                   f"({exc.__class__.__name__}: {exc})", None,
+                yield failure_item(self, f"{response.url}#item-{position}", unusable_link("feed item link", link, exc), None,
                                    publication_date=day.isoformat() if day else None)
                 continue
             yield request

@@ -18,7 +18,9 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.items import DeskStatusItem, DocumentItem
-from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item, text_or_none
+from crawler.spiders.federal_register import (
+    UrlMapMixin, describe_failure, failure_item, text_or_none, unusable_link,
+)
 
 RELEVANT = re.compile(r"1260h|chinese military compan", re.I)
 
@@ -82,8 +84,7 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
                     yield response.follow(text_url, callback=self.parse_text, errback=self.text_failed,
                                           cb_kwargs={"result": result}, priority=10)
                 except (TypeError, ValueError) as exc:
-                    yield failure_item(self, f"{response.url}#{number}", f"public-inspection text URL {text_url!r} "
-                                       f"unusable ({exc.__class__.__name__}: {exc})", None, external_id=number,
+                    yield failure_item(self, f"{response.url}#{number}", unusable_link("public-inspection text URL", text_url, exc), None, external_id=number,
                                        meta={"result": self.canonical(result)}, publication_date=self._filed(result))
         yield from self._next(day)
 
