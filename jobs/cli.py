@@ -279,6 +279,45 @@ def analyze(file: Annotated[str, typer.Argument(help="a text file, or - for stan
 
 
 @app.command()
+def notice(file: Annotated[str, typer.Argument(help="a notice as the Federal Register serves it (raw text page, "
+                                                    ".txt, body HTML, XML), or - for standard input")],
+           as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+           title: Annotated[Optional[str], typer.Option(help="the document's title, when the file has none "
+                                                             "(body HTML)")] = None) -> None:
+    """Parse one official 1260H notice in any format the Federal Register serves (no database needed).
+
+    Exit 0 when the notice's list was read, 1 when its shape was not recognised (the reason is printed)."""
+    from nlp.official import NoticeFormatError, parse_notice
+
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        parsed = parse_notice(raw, title=title)
+    except NoticeFormatError as exc:
+        console.print(f"[red]{file}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        out.print_json(json.dumps(parsed.to_json(), ensure_ascii=False))
+    else:
+        out.print(f"{parsed.kind} notice {parsed.document_number or '(no FR Doc number)'}: {parsed.title or '(untitled)'}"
+                  f" [{parsed.source_format}]")
+        out.print("dates: " + (", ".join(f"{k} {v}" for k, v in sorted(parsed.dates.items())) or "none printed"))
+        for caption, entries in (("listed", parsed.listed), ("removed", parsed.removed)):
+            table = Table("name", "short / former names", "parent", "basis", title=f"{caption} ({len(entries)})")
+            for entry in entries:
+                table.add_row(entry.name, "; ".join(entry.aliases), entry.parent or "", ", ".join(entry.citations))
+            out.print(table)
+        for warning in parsed.warnings:
+            console.print(f"[yellow]warning: {warning}[/yellow]")
+    if parsed.problem:
+        console.print(f"[red]not read as a list: {parsed.problem}[/red]")
+        raise typer.Exit(1)
+
+
+@app.command()
 def history(name: Annotated[str, typer.Argument(help="entity name or alias, e.g. BYD")],
             as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
     """One entity's listing events and current status."""

@@ -24,7 +24,7 @@ from lxml import etree
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 
 from crawler.items import DeskStatusItem, DocumentItem, FailureItem
-from crawler.parsers.list_pdf import ListPdfError, ListRow, parse_list_pdf
+from nlp.official.list_pdf import ListPdfError, ListRow, parse_list_pdf
 from crawler.spiders.dod_releases import RELEVANT as DOD_RELEVANT
 from crawler.spiders.dod_releases import DodReleasesSpider, list_date_from_pdf_url
 from crawler.spiders.federal_register import RESULT_FIELDS, FederalRegisterSpider
@@ -32,8 +32,8 @@ from crawler.spiders.news import NewsSpider
 from crawler.spiders.public_inspection import PublicInspectionSpider
 from db.settings import DATA_DIR
 from nlp.dates import find_dates, parse_date
-from nlp.official import (ListedName, OfficialNotice, notice_from_list_rows, parse_list_html, parse_official_notice,
-                          split_printed_name)
+from nlp.official import (ListedName, NoticeFormatError, OfficialNotice, notice_from_list_rows, parse_heading,
+                          parse_notice, split_entry)
 from nlp.text import TextExtractionError, article_text, decode, document_text, html_to_text
 from scoring.screening import (FORMULA_PREFIXES, ScreeningInputError, ScreeningResult, read_counterparties,
                                results_csv, safe_cell)
@@ -546,8 +546,8 @@ PRINTED = (st.text(max_size=60)
 @fuzz(300)
 @given(printed=PRINTED)
 @example(printed="(" * 2000 + ")" * 2000)
-def test_split_printed_name(printed):
-    entry = split_printed_name(printed)
+def test_split_entry(printed):
+    entry = split_entry(printed)
     assert isinstance(entry, ListedName)
     assert isinstance(entry.name, str) and entry.name == " ".join(entry.name.split())
     assert all(isinstance(a, str) and a for a in entry.aliases)
@@ -567,41 +567,61 @@ def test_notice_from_list_rows(rows, list_date):
     assert [e.printed for e in notice.listed] == [r.printed for r in rows]
 
 
-LIST_HTML = st.lists(st.tuples(st.sampled_from(["h2", "p", "li", "tr", "h3", "div"]),
-                               st.sampled_from(["Designated entities:", "Removed:", "1. AVIC (AVIC Ltd.)", "x", ""])
+LIST_HTML = st.lists(st.tuples(st.sampled_from(["h2", "p", "li", "tr", "h3", "div", "pre"]),
+                               st.sampled_from(["the following entities qualify for designation:", "the following "
+                                                "entities should be removed:", "1. AVIC (AVIC Ltd.)", "x", "",
+                                                "<bullet> AVIC is affiliated (Section 1260H(g)).",
+                                                "CEC (and CEC subsidiaries: A, B Co., Ltd., and C)"])
                                | xml_text(30)), max_size=8).map(
     lambda parts: "<ul>" + "".join(f"<{t}>{'<td>' if t == 'tr' else ''}{escape(s)}</{t}>" for t, s in parts) + "</ul>")
+NOTICE_XML = st.lists(st.tuples(st.sampled_from(["P", "FP", "HD", "PRTPAGE", "SUBJECT", "DATED", "FRDOC"]),
+                                 xml_text(40) | st.sampled_from(["\u2022 basis (Section 1260H(g)(2))",
+                                                                 "the following entity qualifies for designation:"])),
+                      max_size=8).map(lambda parts: "<NOTICE><SUPLINF>" + "".join(
+                          f"<{t}>{escape(s)}</{t}>" for t, s in parts) + "</SUPLINF></NOTICE>")
 
 
 @fuzz(200)
-@given(html=st.text(max_size=200) | LIST_HTML, title=st.none() | st.sampled_from(
-    ["Notice of Designation of Chinese Military Companies", "Notice of Removal 1260H", "Other"]) | st.text(max_size=30))
-@example(html="<!-- only a comment -->", title="Notice of Designation of Chinese Military Companies")
-@example(html='<?xml version="1.0" encoding="utf-8"?><p/>', title="Notice of Removal 1260H")
-@example(html="<p>1260H</p>\x0c", title="Notice of Removal 1260H")
-@example(html="<h2>Removed:</h2><li>2.</li><li>Xiaomi (formerly Y)</li>", title="Notice of Removal 1260H")
-def test_official_notice_html(html, title):
-    """An OfficialNotice, None (not a list notice), or an error that process_documents records with its message."""
+@given(body=st.text(max_size=200) | LIST_HTML | NOTICE_XML, title=st.none() | st.sampled_from(
+    ["Notice of Designation of Chinese Military Companies", "Notice of Designation of Chinese Military Company",
+     "Notice of Removal 1260H", "Other"]) | st.text(max_size=30))
+@example(body="<!-- only a comment -->", title="Notice of Designation of Chinese Military Companies")
+@example(body='<?xml version="1.0" encoding="utf-8"?><p/>', title="Notice of Removal 1260H")
+@example(body="<p>1260H</p>\x0c", title="Notice of Removal 1260H")
+@example(body="<pre>[[Page 1]]\n\n\n(((\n    <bullet>\n</pre>", title=None)
+@example(body="<h2>the following entities should be removed:</h2><li>2.</li><li>Xiaomi (formerly Y)</li>",
+         title="Notice of Removal 1260H")
+def test_official_notice_any_format(body, title):
+    """An OfficialNotice of a known kind with named entries, or a stated problem; never a crash."""
     try:
-        notice = parse_official_notice(title=title, html=html, text=html, list_date=date(2025, 1, 7))
-    except (ValueError, etree.LxmlError) as exc:
+        notice = parse_notice(body.encode("utf-8", "surrogatepass"), title=title)
+    except (NoticeFormatError, UnicodeEncodeError) as exc:
         assert str(exc).strip()
         return
-    if notice is not None:
-        assert notice.kind in ("edition", "removal")
-        for entry in notice.listed + notice.removed:
-            assert isinstance(entry, ListedName) and entry.name.strip()
+    assert notice.kind in ("edition", "interim", "removal", "unknown")
+    for entry in notice.listed + notice.removed:
+        assert isinstance(entry, ListedName) and entry.name.strip()
+    assert notice.problem is None or notice.problem.strip()
+    if notice.kind == "unknown":
+        assert notice.problem
 
 
-@fuzz(150)
-@given(html=LIST_HTML)
-@example(html="<h2>Designated entities:</h2><ul><li>1.</li><li>-</li><li>;</li></ul>")  # numbering without a name
-def test_parse_list_html_sections(html):
-    listed, removed = parse_list_html(html)
-    assert all(isinstance(e, ListedName) and e.name.strip() for e in listed + removed)
-    # entries only come from list items and table rows under a heading
-    items = html.count("<li>") + html.count("<tr>")
-    assert len(listed) + len(removed) <= items
+HEADINGS = st.lists(st.sampled_from(["AVIC", " (", ")", ",", " and ", "subsidiaries:", "(and X subsidiary: ",
+                                     "Co., Ltd.", " . ", "formerly ", "Corporation ", "Shanghai", "Inc.", " "]),
+                    max_size=16).map("".join)
+
+
+@fuzz(200)
+@given(printed=HEADINGS)
+@example(printed="A (and A subsidiaries: ((((")
+@example(printed="(and X subsidiaries: , , and )")
+def test_parse_heading(printed):
+    warnings: list[str] = []
+    entry, subsidiaries = parse_heading(printed, warnings)
+    assert isinstance(entry.name, str)
+    for child in subsidiaries:
+        assert child.name.strip() and child.parent == entry.name
+    assert all(isinstance(w, str) and w for w in warnings)
 
 
 # ---------------------------------------------------------------------------------------------- 5. dates

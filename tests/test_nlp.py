@@ -11,7 +11,7 @@ from nlp.events import classify_sentence
 from nlp.language import detect_language
 from nlp.linking import EntityLinker
 from nlp.normalize import normalize_name
-from nlp.official import notice_kind, parse_list_html, split_printed_name
+from nlp.official import split_entry
 from nlp.pipeline import build_pipeline, load_base
 from nlp.text import decode, html_to_text
 from nlp.watchlist import names_from_watchlist
@@ -54,24 +54,9 @@ def test_linker_does_not_link_look_alikes(surface):
 
 
 def test_official_list_rows_split_name_and_aliases():
-    row = split_printed_name("12. AVIC JONHON Optronic Technology Co., Ltd. (AVIC Jonhon; formerly AVIC Jonhon Optronic Technology Co., Ltd.);")
+    row = split_entry("12. AVIC JONHON Optronic Technology Co., Ltd. (AVIC Jonhon; formerly AVIC Jonhon Optronic Technology Co., Ltd.);")
     assert row.name == "AVIC JONHON Optronic Technology Co., Ltd."
     assert row.aliases == ["AVIC Jonhon", "AVIC Jonhon Optronic Technology Co., Ltd."]
-
-
-def test_parse_list_html_reads_listed_and_removed_sections():
-    html = (DATA_DIR / "snapshot/federal_register/full_text/2025-00070.html").read_text()
-    listed, removed = parse_list_html(html)
-    assert len(listed) == 134 and len(removed) == 8
-    assert "Tencent Holdings Limited" in {row.name for row in listed}
-    assert "Beijing Megvii Technology Co., Ltd." in {row.name for row in removed}
-
-
-def test_notice_kind_by_title():
-    text = "section 1260H"
-    assert notice_kind("Notice of Availability of Designation of Chinese Military Companies", text) == "edition"
-    assert notice_kind("Notice of Removal of Designated Chinese Military Companies", text) == "removal"
-    assert notice_kind("Sunshine Act Meetings", "nothing relevant") is None
 
 
 @pytest.mark.parametrize("sentence, lang, expected", [
@@ -156,18 +141,18 @@ def test_ambiguous_alias_links_to_nothing():
 
 
 def test_parentheses_inside_a_name_are_part_of_it():
-    row = split_printed_name("Semiconductor Manufacturing International (Beijing) Corporation")
+    row = split_entry("Semiconductor Manufacturing International (Beijing) Corporation")
     assert row.name == "Semiconductor Manufacturing International (Beijing) Corporation" and row.aliases == []
-    row = split_printed_name("China Unicom (Hong Kong) Limited (China Unicom HK; formerly X Ltd.)")
+    row = split_entry("China Unicom (Hong Kong) Limited (China Unicom HK; formerly X Ltd.)")
     assert row.name == "China Unicom (Hong Kong) Limited" and row.aliases == ["China Unicom HK", "X Ltd."]
 
 
 def test_nested_parentheses_and_final_periods():
-    row = split_printed_name("Semiconductor Manufacturing North China (Beijing) Corporation (SMIC NICM; formerly "
+    row = split_entry("Semiconductor Manufacturing North China (Beijing) Corporation (SMIC NICM; formerly "
                              "SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd.)")
     assert row.name == "Semiconductor Manufacturing North China (Beijing) Corporation"
     assert row.aliases == ["SMIC NICM", "SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd."]
-    assert split_printed_name("Anhui Sun Create Electronics Co., Ltd.;").name == "Anhui Sun Create Electronics Co., Ltd."
+    assert split_entry("Anhui Sun Create Electronics Co., Ltd.;").name == "Anhui Sun Create Electronics Co., Ltd."
 
 
 def test_chinese_names_match_inside_running_text():
@@ -210,13 +195,13 @@ def test_a_subsidiary_printed_above_its_parent_gets_the_parent_link(session):
 
     from db import queries
     from db.models import Document
+    from nlp.apply_official import apply_official_notice
     from nlp.official import ListedName, OfficialNotice
-    from nlp.process import apply_official_notice
 
     source = queries.get_or_create_source(session, name="dod_releases", kind="dod_release")
     document, _ = queries.store_document(session, source=source, external_id="/list.PDF", raw=b"%PDF",
                                          doc_type="List PDF", publication_date=date(2024, 1, 31))
-    notice = OfficialNotice(kind="edition", list_name="1260H", list_date=date(2024, 1, 31), listed=[
+    notice = OfficialNotice(kind="interim", list_name="1260H", list_date=date(2024, 1, 31), listed=[
         ListedName("China State Construction Group Co.", parent="China State Construction Engineering Corporation Limited"),
         ListedName("China State Construction Engineering Corporation Limited", aliases=["CSCEC"])])
     _, events, reason = apply_official_notice(session, document, notice, "", EntityLinker({}), date(2024, 1, 31),

@@ -6,7 +6,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 
 from crawler.items import DocumentItem
-from crawler.parsers.list_pdf import ListPdfError, parse_list_pdf
+from nlp.official.list_pdf import ListPdfError, parse_list_pdf
 from crawler.spiders.dod_releases import DodReleasesSpider, list_date_from_pdf_url
 from crawler.spiders.news import NewsSpider
 from db.settings import DATA_DIR

@@ -1,1 +1,0 @@
-"""Pure parsers for source formats (no network, no database)."""
