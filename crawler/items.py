@@ -44,3 +44,4 @@ class DeskStatusItem:
     status: str  # withdrawn | published
     last_seen_on: str | None  # last day it was seen on public inspection
     resolved_on: str  # the day the crawl found it gone
+    evidence: str | None = None  # why: the desk's note or letter, or how it left the desk unpublished

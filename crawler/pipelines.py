@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from crawler import blocking
 from crawler.items import DeskStatusItem, DocumentItem, FailureItem
 from db import queries
 from db.engine import init_db, make_engine
@@ -69,10 +70,13 @@ class StoragePipeline:
     def close_spider(self) -> None:
         stats = self.crawler.stats
         if self.run_id:
+            # "blocked" / "unreachable" when the spider met a refusing or silent source (crawler.blocking)
+            status, reason = blocking.run_status(stats)
             queries.finish_crawl_run(
                 self.session,
                 run_id=self.run_id,
-                status="finished",
+                status=status,
+                error=reason,
                 counts={
                     "requests": stats.get_value("downloader/request_count", 0),
                     "new": self.outcomes["new"],
@@ -126,7 +130,8 @@ class StoragePipeline:
         elif isinstance(item, DeskStatusItem):
             outcome = queries.record_desk_status(
                 self.session, source=self._source(item.source), external_id=item.external_id,
-                status=item.status, last_seen_on=item.last_seen_on, resolved_on=item.resolved_on)
+                status=item.status, last_seen_on=item.last_seen_on, resolved_on=item.resolved_on,
+                evidence=item.evidence)
             self.outcomes[outcome] += 1
             log.info("%s %s left public inspection: %s (last seen %s)", item.source, item.external_id,
                      item.status, item.last_seen_on)

@@ -16,6 +16,7 @@ from db.engine import make_engine
 from db.settings import Settings
 
 JOB_ID = "riskwatch-daily"
+AFTERNOON_JOB_ID = "riskwatch-afternoon"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -29,4 +30,10 @@ def build_scheduler(settings: Settings, *, scheduler_class: type[BaseScheduler] 
     scheduler.add_job(job, trigger or CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone),
                       id=JOB_ID, name="riskwatch daily run", replace_existing=True, coalesce=True,
                       max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)
+    if settings.schedule_afternoon and trigger is None:
+        # special filings reach the public-inspection desk later in the day (around 16:15 Eastern)
+        scheduler.add_job(job, CronTrigger.from_crontab(settings.schedule_afternoon, timezone=settings.timezone),
+                          id=AFTERNOON_JOB_ID, name="riskwatch afternoon run (special filings)",
+                          replace_existing=True, coalesce=True, max_instances=1,
+                          misfire_grace_time=MISFIRE_GRACE_SECONDS)
     return scheduler

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from rapidfuzz import fuzz
 from sqlmodel import Session, select
 
 from db import queries
 from db.models import Document, Entity, ListingEvent, Mention
 from db.vocabulary import DocType
 from nlp.linking import EntityLinker
+from nlp.normalize import printed_key
 from nlp.official import ListedName, NoticeKind, OfficialNotice
 from nlp.official.lists import list_rules
 
@@ -45,13 +47,14 @@ def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
 
 def resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: list[str], source: str,
                    parent: str | None = None) -> Entity:
-    """The entity an official list row names. Official names are matched exactly (the
-    printed name, or a printed former name/alias that is unambiguous), never normalised
-    or fuzzily: "China Telecom Group" and "China Telecom Corporation Limited" are two
-    listed companies."""
+    """The entity an official list row names. Official names are matched as printed (or as another
+    printing of the same words: punctuation, case and legal-form spelling aside), or by a printed
+    former name/short name that is unambiguous, never by meaning: "China Telecom Group" and
+    "China Telecom Corporation Limited" are two listed companies. A subsidiary also matches a
+    sibling under the same parent whose printed name differs by a letter (a misprint)."""
     canonical = name
     for surface in [name, *aliases]:
-        link = linker.link_exact(surface)
+        link = linker.link_printed(surface)
         if link is not None:
             canonical = link.entity
             break
@@ -60,9 +63,25 @@ def resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: l
         if known is not None:
             canonical = known.name
             break
+    else:
+        if parent and (sibling := _misprinted_sibling(session, name, parent)) is not None:
+            canonical = sibling.name
     return queries.upsert_entity(session, name=canonical, aliases=[(a, "list") for a in aliases]
                                  + ([(name, "list")] if canonical != name else []), alias_source=source,
                                  parent=parent, relation="subsidiary" if parent else None)
+
+
+MISPRINT_SIMILARITY = 93.0
+
+
+def _misprinted_sibling(session: Session, name: str, parent: str) -> Entity | None:
+    parent_entity = queries.entity_named(session, name=parent)
+    if parent_entity is None:
+        return None
+    key = printed_key(name)
+    siblings = session.exec(select(Entity).where(Entity.parent_id == parent_entity.id)).all()
+    close = [s for s in siblings if fuzz.ratio(key, printed_key(s.name)) >= MISPRINT_SIMILARITY]
+    return close[0] if len(close) == 1 else None
 
 
 def implausible(notice: OfficialNotice, listed_before: int) -> str | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from nlp.normalize import normalize_name
+from nlp.normalize import normalize_name, printed_key
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,16 @@ class EntityLinker:
         self._canonical = {name.casefold().strip(): name for name in names}
         exact: dict[str, set[str]] = {}
         normalized: dict[str, set[str]] = {}
+        printed: dict[str, set[str]] = {}
         for canonical, aliases in names.items():
             for surface in [canonical, *aliases]:
                 exact.setdefault(surface.casefold().strip(), set()).add(canonical)
+                printed.setdefault(printed_key(surface), set()).add(canonical)
                 key = normalize_name(surface)
                 if len(key) >= 2:
                     normalized.setdefault(key, set()).add(canonical)
         self._exact = _unique(exact)
+        self._printed = _unique(printed)
         self._normalized = _unique(normalized)
         self.ambiguous = sorted(k for k, v in exact.items() if len(v) > 1)
         self._keys = list(self._normalized)
@@ -56,6 +59,15 @@ class EntityLinker:
         if surface in self._exact:
             return Link(self._exact[surface], "alias", 1.0)
         return None
+
+    def link_printed(self, text: str) -> Link | None:
+        """An exact link, else another printing of the same official name (punctuation, case and
+        legal-form spelling aside; every word the same), when that names one entity only."""
+        exact = self.link_exact(text)
+        if exact is not None:
+            return exact
+        key = printed_key(text)
+        return Link(self._printed[key], "printed", 1.0) if key in self._printed else None
 
     def link(self, text: str) -> Link | None:
         if not text.strip():

@@ -44,3 +44,19 @@ def normalize_name(name: str) -> str:
     text = re.sub(r"[^\w\s]", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text or unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+_SPELLING = [(r"\bcompany\b", "co"), (r"\blimited\b", "ltd"), (r"\bincorporated\b", "inc"),
+             (r"\bcorporation\b", "corp")]
+
+
+def printed_key(name: str) -> str:
+    """A key equal for two printings of one official name, and only for those: case, quotes,
+    punctuation and the spelling of legal forms differ ('BOE Technology Group Company Limited' ==
+    'BOE Technology Group Co., Ltd.'); every word stays ('China Telecom Group Co., Ltd.' !=
+    'China Telecom Corporation Limited')."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("\u2019", "'").replace("'", "")
+    text = re.sub(r"[^\w\s&]", " ", text)
+    for pattern, replacement in _SPELLING:
+        text = re.sub(pattern, replacement, text)
+    return re.sub(r"\s+", " ", text).strip()

@@ -2,7 +2,8 @@
 
 Queries the API exactly as the live one is queried (``conditions[...]``,
 ``fields[]``, ``per_page``, ``order``), follows ``next_page_url``, and for each
-relevant result fetches its full text (``body_html_url``) and keeps it raw.
+relevant result fetches its full text (``raw_text_url``, else ``body_html_url``, else
+``full_text_xml_url``) and keeps it raw.
 The API base comes from the crawl's settings: the live API, or the local
 replay server in offline mode.
 """
@@ -25,6 +26,9 @@ RESULT_FIELDS = [
     "agencies", "agency_names", "html_url", "pdf_url", "public_inspection_pdf_url", "json_url",
     "body_html_url", "raw_text_url", "full_text_xml_url", "excerpts", "topics",
 ]
+
+
+TEXT_URL_FIELDS = ("raw_text_url", "body_html_url", "full_text_xml_url")
 
 
 class UrlMapMixin:
@@ -166,7 +170,9 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
             if number in self._seen:
                 continue
             self._seen.add(number)
-            text_url = result.get("body_html_url") or result.get("raw_text_url")
+            # The GPO text (checked against the real notices) first; the FR's HTML rendering and
+            # the XML are read by the same official-notice reader when a document has no text.
+            text_url = next((result[k] for k in TEXT_URL_FIELDS if text_or_none(result.get(k))), None)
             if not text_url:
                 yield self._document(result, url=text_or_none(result.get("html_url")) or response.url,
                                      body=b"", content_type=None)
