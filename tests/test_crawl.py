@@ -28,7 +28,7 @@ def test_crawl_stores_every_notice_and_a_recrawl_adds_nothing(isolated_settings)
     assert run.status == "finished" and run.new == 6 and run.failed == 0 and run.requests >= 8
     docs, _ = _documents(isolated_settings)
     assert sorted(d.external_id for d in docs) == [
-        "2021-13753", "2022-22069", "2024-06895", "2024-30018", "2025-00070", "2026-11871"]
+        "2021-13753", "2022-22069", "2024-06895", "2024-24723", "2024-30018", "2025-00070", "2026-11571"]
     assert all(d.raw and d.content_hash and d.status == "pending" for d in docs)
     (again,) = crawl(isolated_settings, only="federal_register")
     assert again.new == 0 and again.changed == 0 and again.unchanged == 1  # only the 30-day overlap window

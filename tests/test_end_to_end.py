@@ -33,7 +33,7 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
             ("proposed", "2026-02-13", "2026-02-13", 1, "2026-02984", "filed_at"),
             ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),
             ("designated", "2026-06-08", "2026-06-08", 1, pdf, "list_date"),
-            ("designated", "2026-06-08", "2026-06-10", 1, "2026-11871", "list_date")])
+            ("designated", "2026-06-08", "2026-06-10", 1, "2026-11571", "list_date")])
         mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
                                         WHERE n.name = ?""", name)
         assert {m for (m,) in mentions} == {"official_list", "ruler"}  # list rows, and news text via the ruler

@@ -36,7 +36,7 @@ def test_documents_search_filters_pages_and_links_next_page(replay):
     assert set(first["results"][0]) == {"document_number", "title"}
     assert first["next_page_url"].startswith(replay.origin) and "page=2" in first["next_page_url"]
     last = get_json(get_json(first["next_page_url"])["next_page_url"])
-    assert "next_page_url" not in last and last["results"][-1]["document_number"] == "2026-11871"
+    assert "next_page_url" not in last and last["results"][-1]["document_number"] == "2026-11571"
 
 
 def test_as_of_and_publication_date_bounds(replay):
@@ -45,7 +45,7 @@ def test_as_of_and_publication_date_bounds(replay):
     assert "2025-00070" not in numbers and "2024-30018" in numbers
     replay.as_of = date(2026, 11, 25)
     since = get_json(f"{replay.api_base}/documents.json?conditions%5Bpublication_date%5D%5Bgte%5D=2025-01-01")
-    assert {r["document_number"] for r in since["results"]} == {"2025-00070", "2026-11871"}
+    assert {r["document_number"] for r in since["results"]} == {"2025-00070", "2026-11571"}
 
 
 def test_empty_search_has_no_results_key_like_the_live_api(replay):

@@ -42,4 +42,4 @@ def test_scrapy_list_and_crawl_with_printed_arguments(database_url, tmp_path):
         documents = session.exec(select(Document)).all()
     engine.dispose()
     assert len(documents) >= 5 and all(d.url.startswith("https://www.federalregister.gov/") for d in documents)
-    assert {"2026-11871", "2025-00070"} <= {d.external_id for d in documents}
+    assert {"2026-11571", "2025-00070"} <= {d.external_id for d in documents}
