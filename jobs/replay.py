@@ -8,9 +8,12 @@ the desk that day), with the API's paging, ``conditions[...]`` filters and
 Snapshot layout (``data/snapshot``)::
 
     federal_register/documents/<document_number>.json   API result objects
-    federal_register/full_text/<document_number>.html   body_html_url targets
+    federal_register/full_text/<document_number>.html   body_html_url targets (the FR's HTML rendering)
+    federal_register/full_text/<document_number>.txt    raw_text_url targets (GPO text in an HTML <pre> page)
+    federal_register/full_text/<document_number>.xml    full_text_xml_url targets (GPO XML)
     federal_register/public_inspection/<number>.json    public-inspection records,
-        with a replay-only "_replay": {"on_desk_from": D, "on_desk_until": D}
+        with a replay-only "_replay": {"on_desk_from": D, "on_desk_until": D, "editorial_note_from": D}
+    federal_register/public_inspection/<number>.txt     their raw_text_url targets (plain text, pages split by \f)
     faults.json (optional)                              injected failures, for tests
 """
 
@@ -28,6 +31,8 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from crawler.calendar import is_business_day
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,9 @@ class Snapshot:
         self.documents: dict[str, dict] = {}
         for path in sorted((fr / "documents").glob("*.json")):
             self.documents[path.stem] = json.loads(path.read_bytes())
-        self.full_texts = {p.stem: p for p in sorted((fr / "full_text").glob("*"))}
+        self.full_texts = {p.stem: p for p in sorted((fr / "full_text").glob("*.html"))}  # body HTML, for search
+        # /documents/full_text/{html,text,xml}/YYYY/MM/DD/<number>.<ext> -> the file of that format
+        self.full_text_files = {(p.suffix.lstrip("."), p.stem): p for p in sorted((fr / "full_text").glob("*"))}
         self.public_inspection: dict[str, dict] = {}
         for path in sorted((fr / "public_inspection").glob("*.json")):
             self.public_inspection[path.stem] = json.loads(path.read_bytes())
@@ -180,14 +187,30 @@ class ReplayServer:
         return payload
 
     def on_desk(self, day: date) -> list[dict]:
+        """The public-inspection desk of ``day``: empty on weekends and federal holidays (the Federal
+        Register posts it on business days only); an editorial note and agency letters show from the day
+        the record's ``_replay.editorial_note_from`` names (a withdrawn document stays on the desk that day)."""
+        if not is_business_day(day):
+            return []
         docs = []
         for doc in self.snapshot.public_inspection.values():
             window = doc.get("_replay", {})
             start = date.fromisoformat(window.get("on_desk_from", doc.get("filed_at", "9999-12-31")[:10]))
             end = date.fromisoformat(window.get("on_desk_until", doc.get("publication_date", "9999-12-31")))
             if start <= day <= end:
+                note_from = window.get("editorial_note_from")
+                if note_from and day < date.fromisoformat(note_from):
+                    doc = {**doc, "editorial_note": None, "agency_letters": []}
                 docs.append(doc)
         return sorted(docs, key=lambda d: d.get("document_number", ""))
+
+    def public_inspection_text(self, path: str) -> Path | None:
+        """The raw text served at a public-inspection ``raw_text_url`` path."""
+        for number, doc in self.snapshot.public_inspection.items():
+            if urlsplit(doc.get("raw_text_url") or "").path == path:
+                file = self.snapshot.root / "federal_register" / "public_inspection" / f"{number}.txt"
+                return file if file.exists() else None
+        return None
 
 
 def rss_document(title: str, link: str, items: list[dict]) -> bytes:
@@ -229,11 +252,14 @@ class _Handler(BaseHTTPRequestHandler):
             doc = next((d for d in self.replay.visible_documents() if d.get("document_number") == number), None)
             return self._json(doc) if doc else self._error(404, "document not found")
         if path.startswith("/documents/full_text/"):
-            number = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
-            file = snap.full_texts.get(number)
-            if file is None:
+            # html -> the FR's body HTML; text -> GPO text wrapped in an HTML <pre> page (served as
+            # text/html, as the live site does); xml -> GPO XML
+            kind = path.split("/")[3]
+            number, _, ext = path.rsplit("/", 1)[1].rpartition(".")
+            file = snap.full_text_files.get(({"html": "html", "text": "txt", "xml": "xml"}.get(kind), number))
+            if file is None or ext != file.suffix.lstrip("."):
                 return self._error(404, "full text not found")
-            ctype = "text/html; charset=utf-8" if file.suffix == ".html" else "text/plain; charset=utf-8"
+            ctype = "application/xml; charset=utf-8" if ext == "xml" else "text/html; charset=utf-8"
             return self._bytes(file.read_bytes(), ctype)
         if path == "/api/v1/public-inspection-documents/current.json":
             docs = self.replay.on_desk(self.replay.as_of)
@@ -250,9 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/_host/"):
             host, _, rest = path[len("/_host/"):].partition("/")
             return self._other_host(host, "/" + rest, query)
-        if path.startswith("/public-inspection/raw/"):
-            number = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
-            file = snap.full_texts.get(number)
+        if path.startswith("/public-inspection/raw_text/"):  # pdftotext of the filed PDF: plain text
+            file = self.replay.public_inspection_text(path)
             return self._bytes(file.read_bytes(), "text/plain; charset=utf-8") if file else self._error(404, "not found")
         self._error(404, f"no such endpoint: {path}")
 
