@@ -292,25 +292,26 @@ def test_federal_register_full_text_becomes_one_document(result, body, cls, cont
 # ---------------------------------------------------------------------------------------------- 2. Public inspection
 
 def pi_spider():
-    return PublicInspectionSpider(api_base=API, since="2026-02-13", until="2026-02-14", url_map=URL_MAP)
+    return PublicInspectionSpider(api_base=API, since="2026-02-12", until="2026-02-13", url_map=URL_MAP)
 
 
 def check_pi_day(body: bytes, cls=TextResponse):
     spider = pi_spider()
-    day = spider.since
-    outputs = list(spider.parse_day(make_response(cls, spider.day_url(day), body), day=day))
-    check_outputs(outputs, spider, {spider.parse_day, spider.parse_text})
-    # a bad listing never stops the walk: the next day is always asked for, exactly once
+    assert spider.days == [date(2026, 2, 12), date(2026, 2, 13)]  # business days only
+    outputs = list(spider.parse_day(make_response(cls, spider.day_url(spider.days[0]), body), index=0))
+    check_outputs(outputs, spider, {spider.parse_day, spider.parse_text, spider.left_desk})
     next_days = [o for o in outputs if isinstance(o, Request) and o.callback == spider.parse_day]
-    assert len(next_days) == 1 and next_days[0].cb_kwargs["day"] == date(2026, 2, 14)
     payload = _loads(body) if cls is not Response else ValueError
-    listing_ok = isinstance(payload, dict) and isinstance(payload.get("results"), list)
+    listing_ok = isinstance(payload, dict) and isinstance(payload.get("results", []), list)
     failures = [o for o in outputs if isinstance(o, FailureItem)]
     if not listing_ok:
-        assert len(outputs) == 2 and len(failures) == 1 and "listing unreadable" in failures[0].reason
-        assert failures[0].body == body
+        # an unreadable day stops the walk: nothing after it is read or inferred
+        assert next_days == [] and len(failures) == 1 and "listing unreadable" in failures[0].reason
+        assert failures[0].body == body and len(outputs) == 1
     else:
-        assert len(outputs) - 1 <= len(payload["results"])
+        # a readable listing: the next business day is asked for, exactly once
+        assert len(next_days) == 1 and next_days[0].cb_kwargs["index"] == 1
+        assert len(outputs) - 1 <= len(payload.get("results", []))
         for failure in failures:  # rejections of single documents name the document
             assert failure.external_id in {r.get("document_number") for r in payload["results"] if isinstance(r, dict)}
     return outputs
@@ -347,7 +348,7 @@ def test_public_inspection_text_becomes_one_document(result, body, cls):
     spider = pi_spider()
     result["document_number"] = "2026-02984"
     url = "http://127.0.0.1:9/public-inspection/2026-02984.txt"
-    (item,) = list(spider.parse_text(make_response(cls, url, body), result=result))
+    (item,) = list(spider.parse_text(make_response(cls, url, body), result=result, day=date(2026, 2, 13)))
     check_document(item, "public_inspection")
     assert item.external_id == "2026-02984" and item.doc_type == "Public Inspection"
 

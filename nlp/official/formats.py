@@ -82,7 +82,7 @@ def gpo_text(text: str, source_format: str = "gpo_text") -> Served:
             if current:
                 blocks.append(current)
             current = []
-        elif line.startswith("  ") and current:
+        elif (line.startswith("  ") or _GPO_BULLET.match(line)) and current:  # an indent or a bullet opens one
             blocks.append(current)
             current = [line]
         else:
@@ -109,7 +109,12 @@ def _split_block(block: list[str]) -> list[Paragraph]:
     return [_paragraph(block, bullet=True)]
 
 
+# GPO prints a heading of the notice's structure as one indented line, no punctuation.
+_GPO_SECTION_TITLE = re.compile(r"^ {2,}[A-Z][A-Za-z]*(?: [A-Za-z]+){0,5}$")
+
+
 def _paragraph(lines: list[str], *, bullet: bool) -> Paragraph:
+    title = not bullet and len(lines) == 1 and bool(_GPO_SECTION_TITLE.match(lines[0].rstrip()))
     lines = [line.strip() for line in lines]
     if bullet:
         lines[0] = _GPO_BULLET.sub("", lines[0])
@@ -117,7 +122,7 @@ def _paragraph(lines: list[str], *, bullet: bool) -> Paragraph:
     for line in lines:
         # a word broken after its hyphen at the end of a line continues without a space
         text = f"{text}{line}" if text.endswith("-") and not text.endswith(" -") else f"{text} {line}"
-    return Paragraph(text=text, bullet=bullet, lines=lines)
+    return Paragraph(text=text, bullet=bullet, lines=lines, section_title=title)
 
 
 def _gpo_title(lines: list[str]) -> str | None:
@@ -163,7 +168,8 @@ def fr_html(raw: bytes) -> Served:
         bullet = element.tag == "li" or text.startswith(BULLET)
         lines = [squash(line) for line in content.split("\n") if line.strip()]
         paragraphs.append(Paragraph(text=text.lstrip(BULLET + " ") if bullet else text, bullet=bullet,
-                                    lines=lines if len(lines) > 1 and not bullet else []))
+                                    lines=lines if len(lines) > 1 and not bullet else [],
+                                    section_title=element.tag.startswith("h")))
     text = "\n".join(p.text for p in paragraphs)
     return Served(paragraphs=paragraphs, text=text, source_format="fr_html")
 
@@ -194,7 +200,8 @@ def gpo_xml(raw: bytes) -> Served:
         if element.tag not in _XML_PARAGRAPHS or not text:
             continue
         bullet = text.startswith(BULLET)
-        paragraphs.append(Paragraph(text=text.lstrip(BULLET + " ") if bullet else text, bullet=bullet))
+        paragraphs.append(Paragraph(text=text.lstrip(BULLET + " ") if bullet else text, bullet=bullet,
+                                    section_title=element.tag == "HD"))
         texts.append(text)
     date_element = root.find(".//DATE")
     if date_element is not None and date_element.text:

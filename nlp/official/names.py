@@ -172,7 +172,7 @@ def split_name_list(text: str, warnings: list[str], *, context: str) -> list[str
     result = []
     for name in names:
         parts = _split_lost_commas(name)
-        if len(parts) > 1:
+        if len(parts) > 1 and not _AND_AFTER_LEGAL.search(name):
             warnings.append(f"{name!r} split into {parts!r} (a comma missing between two names) "
                             f"in the subsidiaries of {context!r}")
         result += parts
@@ -185,9 +185,19 @@ def _before_groups(text: str) -> str:
     return text[:groups[0][0]].strip() if groups else text
 
 
+# "A Co., Ltd. and B Corporation": two names joined by "and" after a legal form.
+_AND_AFTER_LEGAL = re.compile(r"\b(Corporation|Limited|Inc\.|Ltd\.?|LLC|PLC|Co\.)(\s+and)\s+(?=[A-Z])")
+
+
 def _split_lost_commas(name: str) -> list[str]:
     parts, start = [], 0
     depth_at = _depths(name)
+    for match in _AND_AFTER_LEGAL.finditer(name):
+        if depth_at[match.start()] == 0:
+            parts.append(name[start:match.end(1)].strip())
+            start = match.end()
+    if parts:
+        return parts + _split_lost_commas(name[start:].strip())
     for match in _LOST_COMMA.finditer(name):
         if depth_at[match.start()] == 0:
             parts.append(name[start:match.end(1)].strip())

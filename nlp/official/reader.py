@@ -31,9 +31,13 @@ _REMOVAL_TITLE = re.compile(r"notice of (the )?removal", re.I)
 _SINGULAR_TITLE = re.compile(r"designation of (a )?chinese military company\b(?!\w)", re.I)
 _EDITION_TITLE = re.compile(r"(designation|availability)\b.*chinese military companies|"
                             r"entities identified as chinese military companies|chinese military companies.*1260h", re.I)
-_LEAD_IN = re.compile(r"\bfollowing\b.*\b(entit(y|ies)|compan(y|ies))\b", re.I | re.S)
+# A lead-in introduces a list: a paragraph ending in ':' about entities or companies ("... the following
+# entities qualify for designation ...:", "... each entity named below ...:").
+_LEAD_IN = re.compile(r"\b(following|below|these|named|listed)\b.*\b(entit(y|ies)|compan(y|ies))\b|"
+                      r"\b(entit(y|ies)|compan(y|ies))\b.*\b(following|below|named|listed)\b", re.I | re.S)
+_LAST_SENTENCE = re.compile(r"(?<=[a-z0-9)'\"]\.)\s+(?=[A-Z])")
 _REMOVAL_LEAD = re.compile(r"\b(removed|removal|remove|deleted|deletion|no longer)\b", re.I)
-_LISTED_LEAD = re.compile(r"\b(designat\w*|qualif\w*|identified|added|determined|list(ed)?)\b", re.I)
+_LISTED_LEAD = re.compile(r"\b(designat\w*|qualif\w*|identif\w*|add\w*|determined|list(ed)?|named)\b", re.I)
 # Lower-case verbs of running prose; entity names do not contain them.
 _PROSE = re.compile(r"\b(is|are|was|were|has|have|had|be|been|may|must|can|shall|will|should|provides?|"
                     r"requires?|determined|includes?|qualif(y|ies)|found)\b")
@@ -52,6 +56,7 @@ class Paragraph:
     text: str
     bullet: bool = False
     lines: list[str] = field(default_factory=list)
+    section_title: bool = False  # a heading of the notice's own structure ("Reconsideration Process")
 
     def __post_init__(self):
         self.text = squash(self.text)
@@ -68,8 +73,21 @@ class Served:
     source_format: str = ""
 
 
+_FUNCTION_WORDS = {"of", "and", "the", "for", "in", "on", "de", "du", "la", "und", "der", "&", "an", "a"}
+# Words an organisation's name carries (a heading of the notice's structure carries none).
+_ORGANISATION = re.compile(
+    r"\b(co|corp|corporation|company|ltd|limited|inc|llc|plc|group|holdings?|institute|academy|university|bank|"
+    r"cent(er|re)|laborator(y|ies)|industr(y|ies)|technolog(y|ies)|systems?|electronics?|shipping|airlines?|"
+    r"ag|gmbh|pty|s\.?a|s\.?l\.?u)\b|\(", re.I)
+
+
 def is_prose(text: str) -> bool:
-    return bool(_PROSE.search(text)) and len(text) > 40
+    """Running text (a sentence), not a name: prose verbs, or mostly lower-case words."""
+    if _PROSE.search(text) and len(text) > 40:
+        return True
+    words = [w for w in re.findall(r"[^\s()]+", text) if w.lower() not in _FUNCTION_WORDS]
+    lower = [w for w in words if w[0].islower()]
+    return len(words) >= 4 and len(lower) * 10 >= 4 * len(words)
 
 
 def notice_kind(title: str | None, lead_ins: list[str]) -> NoticeKind:
@@ -99,7 +117,7 @@ def read_notice(served: Served, *, title: str | None = None, list_date: date | N
     paragraphs = served.paragraphs
     title = squash(title or served.title or "") or None
     lead_positions = [i for i, p in enumerate(paragraphs)
-                      if not p.bullet and p.text.endswith(":") and _LEAD_IN.search(p.text)]
+                      if not p.bullet and p.text.endswith(":") and _LEAD_IN.search(_LAST_SENTENCE.split(p.text)[-1])]
     kind = notice_kind(title, [paragraphs[i].text for i in lead_positions])
     notice = OfficialNotice(kind=kind.value, list_name=list_name, list_date=list_date, title=title,
                             source_format=served.source_format)
@@ -139,9 +157,12 @@ def read_listed(section: list[Paragraph], warnings: list[str]) -> list[ListedNam
             current.citations += [c for c in citations(paragraph.text) if c not in current.citations]
             continue
         followed_by_basis = position + 1 < len(section) and section[position + 1].bullet
-        if _SECTION_END.match(paragraph.text) or (not followed_by_basis and is_prose(paragraph.text)):
+        if paragraph.section_title or _SECTION_END.match(paragraph.text) or (
+                not followed_by_basis and is_prose(paragraph.text)):
             break  # the list is over: closing prose
         if not followed_by_basis:
+            if not any(section[i].bullet for i in range(position + 1, len(section))):
+                break  # no heading with a basis follows: a section title after the list ("Reconsideration Process")
             warnings.append(f"heading without a basis paragraph: {paragraph.text[:80]!r}")
         entry, subsidiaries = parse_heading(paragraph.text, warnings)
         entries.append(entry)
@@ -160,13 +181,18 @@ def read_names(section: list[Paragraph], warnings: list[str]) -> list[ListedName
                 break
             names = [paragraph.text]
         else:
-            if paragraph.bullet or is_prose(paragraph.text) or _SECTION_END.match(paragraph.text):
+            if paragraph.bullet or paragraph.section_title or is_prose(paragraph.text) or _SECTION_END.match(paragraph.text):
                 break
             names = _join_wrapped(paragraph.lines)
         for name in names:
             entry = split_entry(name)
             if entry.name:
                 entries.append(entry)
+    if len(entries) > 1 and not _ORGANISATION.search(entries[-1].printed):
+        # pdftotext prints a section title ("Reconsideration Process") like a name: the last line of a
+        # list that names no organisation is taken as that title
+        warnings.append(f"{entries[-1].printed!r} after the list read as a section title, not a name")
+        entries.pop()
     return entries
 
 
@@ -188,7 +214,7 @@ def shape_problem(notice: OfficialNotice, *, found_lead_in: bool) -> str | None:
     if notice.kind == NoticeKind.UNKNOWN:
         return "a 1260H notice of a kind riskwatch does not recognise (title and lead-in name no designation or removal)"
     if not found_lead_in:
-        return "no list lead-in paragraph ('... the following entities ...:') found"
+        return "no list lead-in paragraph (one ending in ':' that introduces the entities) found"
     if notice.kind in (NoticeKind.EDITION, NoticeKind.INTERIM) and not notice.listed:
         return "the list section after the lead-in has no entity headings"
     if notice.kind == NoticeKind.REMOVAL and not notice.removed:
