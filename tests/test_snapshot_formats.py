@@ -201,10 +201,12 @@ def test_desk_is_empty_on_weekends_and_holidays(replay, day):
 
 
 def test_desk_windows(replay):
-    on_13 = desk(replay, date(2026, 2, 13))["results"]
-    assert [d["document_number"] for d in on_13] == ["2026-02984"]
+    on_13 = [d for d in desk(replay, date(2026, 2, 13))["results"] if not d["document_number"].startswith("2026-9")]
+    assert [d["document_number"] for d in on_13] == ["2026-02984"]  # besides other agencies' filler
     assert on_13[0]["editorial_note"] and "_replay" not in on_13[0]
-    assert [d["document_number"] for d in desk(replay, date(2025, 1, 6))["results"]] == ["2025-00070"]
+    assert "2025-00070" in [d["document_number"] for d in desk(replay, date(2025, 1, 6))["results"]]
+    # a business day's desk is never empty once posted (other agencies' filings)
+    assert desk(replay, date(2026, 6, 10))["count"] >= 1
     for day in (date(2026, 6, 8), date(2026, 6, 9)):
         assert "2026-11571" in [d["document_number"] for d in desk(replay, day)["results"]]
     assert "2026-11571" not in [d["document_number"] for d in desk(replay, date(2026, 6, 10))["results"]]

@@ -48,7 +48,8 @@ def withdrawal_evidence(result: dict) -> str | None:
             continue
         title = text_or_none(letter.get("title")) or ""
         url = text_or_none(letter.get("url")) or ""
-        if WITHDRAWAL.search(title) or WITHDRAWAL.search(url):
+        # a letter is evidence when it says withdrawal itself, or backs a note that does
+        if parts or WITHDRAWAL.search(title) or WITHDRAWAL.search(url):
             parts.append(f"agency letter: {title or url}" + (f" <{url}>" if url and title else ""))
     return "; ".join(parts) or None
 
