@@ -19,5 +19,6 @@ navigation = st.navigation([
     st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:"),
     st.Page(PAGES / "alerts.py", title="Alerts", icon=":material/notifications:"),
     st.Page(PAGES / "screening.py", title="Screening", icon=":material/fact_check:"),
+    st.Page(PAGES / "sources.py", title="Sources", icon=":material/rss_feed:"),
 ])
 navigation.run()

@@ -226,3 +226,26 @@ def document_detail(session: Session, *, document_id: int) -> dict:
     ).all()
     return {"title": document.title, "url": document.url, "text": text,
             "mentions": pd.DataFrame(mentions, columns=["entity", "text", "link method", "link score", "sentence"])}
+
+
+def source_status(session: Session, *, names: list[str]) -> pd.DataFrame:
+    """Each source: last run, its status and reason, the last OK run (a best-effort source that the
+    CDN refused shows "blocked" here, dated, instead of leaving a silent gap)."""
+    from db.queries import source_statuses
+
+    def when(value) -> str:
+        return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+
+    rows = [(row["source"], row["status"], when(row["last_run"]), row["as_of"].isoformat() if row["as_of"] else "",
+             when(row["last_ok"]), row["runs_since_ok"], row["reason"])
+            for row in source_statuses(session, names=names)]
+    return pd.DataFrame(rows, columns=["source", "status", "last run", "replayed as of", "last OK", "runs since OK",
+                                       "reason"])
+
+
+def sources_not_ok(session: Session) -> list[dict]:
+    """Sources whose last crawl run did not finish OK (for a warning on the overview)."""
+    from db.queries import source_statuses
+
+    return [{**row, "last_ok": row["last_ok"].strftime("%Y-%m-%d") if row["last_ok"] else None}
+            for row in source_statuses(session, names=[]) if row["status"] not in ("finished", "running")]

@@ -188,6 +188,12 @@ class JobState(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+CRAWL_RUN_STATUSES = ("running", "finished", "blocked", "unreachable", "failed")
+# A best-effort source the CDN refused ("blocked") or that did not answer ("unreachable"): the run
+# ended normally and says why; it is shown and retried next run, and is not a failed run.
+DEGRADED_RUN_STATUSES = ("blocked", "unreachable")
+
+
 class CrawlRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str
@@ -195,10 +201,15 @@ class CrawlRun(SQLModel, table=True):
     as_of: date | None = None
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
-    status: str = "running"  # running | finished | failed
+    status: str = "running"  # one of CRAWL_RUN_STATUSES; error holds the reason when not "finished"
     requests: int = 0
     new: int = 0
     changed: int = 0
     unchanged: int = 0
     failed: int = 0
     error: str | None = None
+
+    @property
+    def is_failure(self) -> bool:
+        """The run failed (or never finished); a blocked or unreachable best-effort source is not a failure."""
+        return self.status not in ("finished", *DEGRADED_RUN_STATUSES)

@@ -373,3 +373,27 @@ def finish_crawl_run(session: Session, *, run_id: int, status: str, counts: dict
     session.commit()
     session.refresh(run)
     return run
+
+def source_statuses(session: Session, *, names: list[str]) -> list[dict[str, Any]]:
+    """Per source (configured ``names`` first, then any other that has runs): its last crawl run
+    (when, status, reason), the last run that finished OK and how many runs have not since."""
+    known = list(dict.fromkeys([*names, *session.exec(select(CrawlRun.source).distinct()).all()]))
+    rows = []
+    for name in known:
+        runs = select(CrawlRun).where(CrawlRun.source == name).order_by(CrawlRun.id.desc())
+        last = session.exec(runs).first()
+        last_ok = session.exec(runs.where(CrawlRun.status == "finished")).first()
+        since_ok = session.exec(
+            select(func.count()).select_from(CrawlRun)
+            .where(CrawlRun.source == name, CrawlRun.id > (last_ok.id if last_ok else 0))
+        ).one()
+        rows.append({
+            "source": name,
+            "last_run": last.started_at if last else None,
+            "as_of": last.as_of if last else None,
+            "status": last.status if last else "never run",
+            "reason": (last.error or "") if last else "",
+            "last_ok": last_ok.started_at if last_ok else None,
+            "runs_since_ok": since_ok,
+        })
+    return rows

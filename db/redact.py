@@ -1,7 +1,8 @@
 """Keep credentials out of logs: every log record is masked when it is created.
 
-Secrets are the Slack webhook URL (the URL is the credential; its path and token too) and
-the password in the database URL, both as written in the URL (percent-encoded) and decoded.
+Secrets are the Slack webhook URL (the URL is the credential; its path and token too), the
+password in the database URL, both as written in the URL (percent-encoded) and decoded, and
+the DoD proxy URL (with its password and the Basic credentials a proxy request carries).
 Libraries log them at DEBUG (slack_sdk logs the URL it posts to) or in exception text. The
 masking sits in the log-record factory rather than on handlers, so handlers created later
 (Scrapy builds its own for each crawler) are covered too.
@@ -9,8 +10,9 @@ masking sits in the log-record factory rather than on handlers, so handlers crea
 
 from __future__ import annotations
 
+import base64
 import logging
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -38,7 +40,26 @@ def secrets_of(settings: Settings) -> list[str]:
         values |= {str(password), quote(str(password), safe="")}
     if written:
         values.add(written)
+    values |= _proxy_secrets(settings)
     return sorted((v for v in values if v and len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True)
+
+
+def _proxy_secrets(settings: Settings) -> set[str]:
+    """The proxy URL as configured, its password (written and decoded) and user:password in Basic form."""
+    if settings.dod_proxy is None:
+        return set()
+    proxy = settings.dod_proxy.get_secret_value()
+    values = {proxy}
+    try:
+        parts = urlsplit(proxy)
+        user, written = parts.username, parts.password
+    except ValueError:
+        return values
+    if written:
+        password = unquote(written)
+        basic = base64.b64encode(f"{unquote(user or '')}:{password}".encode()).decode()
+        values |= {written, password, basic}
+    return values
 
 
 def redact(text: str, secrets: list[str]) -> str:

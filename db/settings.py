@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     replay_host: str = "127.0.0.1"
     replay_port: int = Field(default=0, description="0 = any free port")
     user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; compliance monitor)"
+    dod_user_agent: str | None = Field(default=None, description="user agent for the DoD/War hosts only "
+                                       "(default: user_agent); their CDN refuses many automated clients")
+    dod_proxy: SecretStr | None = Field(default=None, description="HTTP(S) proxy for the DoD/War hosts only, "
+                                        "e.g. http://user:password@proxy:3128 (a secret: never logged)")
     max_response_bytes: int = 50 * 1024 * 1024
     download_timeout: int = 30
 
@@ -57,7 +61,7 @@ class Settings(BaseSettings):
     dashboard_base_url: str = Field(default="http://localhost:8501", description="for links in alerts")
     log_level: str = "INFO"
 
-    @field_validator("database_url", mode="before")
+    @field_validator("database_url", "dod_proxy", "dod_user_agent", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None

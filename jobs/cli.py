@@ -67,6 +67,11 @@ def _crawl(as_of: date | None, source: str | None = None):
     for run in runs:
         table.add_row(run.source, run.status, *(str(getattr(run, k)) for k in ("requests", "new", "changed", "unchanged", "failed")))
     console.print(table)
+    for run in runs:
+        if run.status != "finished" and not run.is_failure:  # best effort, e.g. DoD refused by its CDN
+            console.print(f"[yellow]{run.source}: {run.status}: {run.error}; not a failure (best effort: the "
+                          f"Federal Register stays the primary source), retried on the next run; see "
+                          f"`riskwatch sources status`[/yellow]")
     return runs
 
 
@@ -103,7 +108,7 @@ def crawl(source: Annotated[Optional[str], typer.Option(help="only this source (
           as_of: AsOf = None) -> None:
     """Fetch new and changed documents from the configured sources."""
     runs = _crawl(_date(as_of), source)
-    if any(r.status != "finished" for r in runs):
+    if any(r.is_failure for r in runs):
         raise typer.Exit(1)
 
 
@@ -119,6 +124,77 @@ def spider_args_command(source: Annotated[Optional[str], typer.Option(help="only
         raise typer.Exit(2) from None
     for job in jobs:
         typer.echo(json.dumps(job, ensure_ascii=False))
+
+
+sources_app = typer.Typer(help="The configured sources (data/sources.toml): shape check and crawl status.",
+                          no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("check")
+def sources_check(source: Annotated[Optional[str], typer.Option(help="only this source")] = None,
+                  offline: Annotated[Optional[bool], typer.Option(
+                      "--offline/--live", help="against the local replay of the snapshot, or the real sources "
+                      "(default: RISKWATCH_MODE)")] = None,
+                  as_of: AsOf = None,
+                  as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+    """One cheap request per source, its answer held against the shape it should have.
+
+    Exit 1 when a shape changed (the first difference is named) or a primary source did not answer;
+    a blocked best-effort source (DoD behind its CDN) is a warning, exit 0."""
+    from jobs.source_check import check_sources
+    from jobs.steps import selected_sources
+
+    settings = get_settings()
+    try:
+        sources = selected_sources(source)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    offline = settings.mode == "offline" if offline is None else offline
+    results = check_sources(settings, sources, today=_date(as_of) or date.today(), offline=offline)
+    if as_json:
+        out.print_json(json.dumps([r.to_json() for r in results], ensure_ascii=False))
+    else:
+        colours = {"ok": "green", "blocked": "yellow", "unreachable": "yellow", "shape changed": "red"}
+        table = Table("source", "status", "count", "detail", title=f"sources check ({'offline replay' if offline else 'live'})")
+        table.add_column("url", overflow="fold")
+        table.columns[0].no_wrap = True
+        for r in results:
+            colour = colours.get(r.status, "white")
+            table.add_row(r.source, f"[{colour}]{r.status}[/{colour}]", "-" if r.count is None else str(r.count),
+                          r.detail, r.url.split("?", 1)[0])  # the full URL is in --json
+        out.print(table)
+    for r in results:
+        if r.status in ("blocked", "unreachable") and r.best_effort:
+            console.print(f"[yellow]warning: {r.source} is {r.status} ({r.detail}); best effort, not a failure[/yellow]")
+    if any(r.fails for r in results):
+        raise typer.Exit(1)
+
+
+@sources_app.command("status")
+def sources_status(as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+    """Each source's last crawl run (status, reason) and its last OK run, from the database."""
+    from db.queries import source_statuses
+    from jobs.sources import load_sources
+
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        rows = source_statuses(session, names=[s.name for s in load_sources()])
+    engine.dispose()
+    if as_json:
+        out.print_json(json.dumps(rows, default=str, ensure_ascii=False))
+        return
+    table = Table("source", "status", "last run", "last OK", "since OK", title="sources")
+    table.add_column("reason", overflow="fold")
+    table.columns[0].no_wrap = True
+    for row in rows:
+        last, ok = row["last_run"], row["last_ok"]
+        table.add_row(row["source"], row["status"], f"{last:%Y-%m-%d %H:%M} UTC" if last else "never",
+                      f"{ok:%Y-%m-%d %H:%M} UTC" if ok else "never", str(row["runs_since_ok"]), row["reason"] or "")
+    out.print(table)
 
 
 @app.command()
@@ -152,7 +228,7 @@ def _run(as_of_date: date | None) -> None:
 
     settings = get_settings()
     runs = _crawl(as_of_date)
-    if runs and all(r.status != "finished" for r in runs):
+    if runs and all(r.is_failure for r in runs):
         console.print("[red]every source failed; nothing new to process[/red]")
     fault_point(settings, "crawl")
     _process()
@@ -161,7 +237,7 @@ def _run(as_of_date: date | None) -> None:
     fault_point(settings, "score")
     alerts_ok = _alert(as_of_date)
     fault_point(settings, "alert")
-    if any(r.status != "finished" for r in runs) or not alerts_ok:
+    if any(r.is_failure for r in runs) or not alerts_ok:
         raise typer.Exit(1)
 
 

@@ -71,7 +71,10 @@ def run(as_of: str | None = None) -> int:
     except RunLocked as exc:
         log.warning("%s", exc)
         return 1
-    failed_sources = [r.source for r in runs if r.status != "finished"]
+    failed_sources = [r.source for r in runs if r.is_failure]
+    for degraded in (r for r in runs if r.status != "finished" and not r.is_failure):
+        log.warning("%s: %s (%s); best effort, retried on the next run", degraded.source, degraded.status,
+                    degraded.error)
     log.info("daily run: %d sources (%s failed), %d documents processed, %d entities scored, %d new alerts%s, "
              "%d sent", len(runs), ", ".join(failed_sources) or "none", processed.processed, scored.entities_scored,
              collected.new, " (baseline)" if collected.baseline else "", sent.sent)

@@ -15,6 +15,8 @@ Snapshot layout (``data/snapshot``)::
         with a replay-only "_replay": {"on_desk_from": D, "on_desk_until": D, "editorial_note_from": D}
     federal_register/public_inspection/<number>.txt     their raw_text_url targets (plain text, pages split by \f)
     faults.json (optional)                              injected failures, for tests
+        ({"path", "query_contains", "status", "body", "content_type", "headers", "times"};
+         "block": true serves the DoD CDN's "Access Denied" page, HTTP 403 unless "status" says otherwise)
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from crawler.calendar import is_business_day
 
@@ -213,6 +215,50 @@ class ReplayServer:
         return None
 
 
+# Reconstructed: the real listing's container (div "alist stories release-list") and the article-id /
+# article-title / article-url attributes are as public crawlers of defense.gov read them; the rest of
+# the markup, the <time> element and the page size are ours.
+RELEASE_SEARCH_PAGE_SIZE = 10
+
+
+def release_search_page(term: str, releases: list[dict], page: int) -> bytes:
+    """One page of the releases search listing (``/News/Releases/Search/<term>/?Page=N``), newest first."""
+    chunk = releases[(page - 1) * RELEASE_SEARCH_PAGE_SIZE: page * RELEASE_SEARCH_PAGE_SIZE]
+    items = []
+    for release in chunk:
+        day = date.fromisoformat(release["date"])
+        attributes = (f'article-id="{escape(release["id"])}" article-title="{escape(release["title"])}" '
+                      f'article-url="{escape(release["link"])}"')
+        items.append(f'  <div class="item" {attributes}>\n    <time datetime="{day.isoformat()}">'
+                     f'{day.strftime("%B")} {day.day}, {day.year}</time>\n'
+                     f'    <a class="title" href="{escape(release["link"])}">{escape(release["title"])}</a>\n  </div>')
+    return ("<!DOCTYPE html>\n<html><head><title>Search results: " + escape(term) + "</title></head><body>\n"
+            "<!-- reconstructed release search listing (riskwatch replay) -->\n"
+            '<div class="alist stories release-list">\n' + "\n".join(items) + "\n</div>\n</body></html>\n").encode()
+
+
+# The CDN's refusal page as it is served to refused clients (HTML-entity encoded; the reference id is ours).
+BLOCK_PAGE = ("<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
+              "You don't have permission to access \"http&#58;&#47;&#47;www&#46;defense&#46;gov&#47;\" on this server.<P>\n"
+              "Reference&#32;&#35;18&#46;5e2f1402&#46;1780000000&#46;1a2b3c4d\n"
+              "<P>https&#58;&#47;&#47;errors&#46;edgesuite&#46;net&#47;18&#46;5e2f1402&#46;1780000000&#46;1a2b3c4d</P>\n"
+              "</BODY>\n</HTML>\n")
+
+
+def desk_filler(day: date) -> list[dict]:
+    """Other agencies' filings: the real desk is never empty on a business day once it is posted
+    (dozens of documents), and the spider reads an empty business-day desk as "not posted".
+    Reconstructed, unrelated records in the API's shape; none is about 1260H."""
+    number = f"{day.year}-9{day.timetuple().tm_yday:04d}"
+    return [{"document_number": number, "title": "Sunshine Act Meetings", "type": "Notice",
+             "agencies": [{"raw_name": "FEDERAL ENERGY REGULATORY COMMISSION", "name": "Federal Energy Regulatory "
+                           "Commission", "slug": "federal-energy-regulatory-commission"}],
+             "filed_at": f"{day.isoformat()}T08:45:00.000-05:00", "publication_date": None,
+             "filing_type": "regular", "special_filing": False, "editorial_note": None, "agency_letters": [],
+             "toc_subject": "Meetings; Sunshine Act", "toc_doc": "Sunshine Act Meetings",
+             "_reconstructed": "filler so that a business day's desk is populated, as the real one is"}]
+
+
 def rss_document(title: str, link: str, items: list[dict]) -> bytes:
     """RSS 2.0 with title, link, pubDate, description and guid per item."""
     parts = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
@@ -286,12 +332,22 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/DesktopModules/ArticleCS/RSS.ashx":
             limit = int((query.get("max") or ["10"])[0])
             releases = [r for r in snap.dod["releases"] if date.fromisoformat(r["date"]) <= replay.as_of]
+            if window := snap.dod["rss"].get("window_days"):  # optional: the real feed reaches back only weeks
+                releases = [r for r in releases if (replay.as_of - date.fromisoformat(r["date"])).days <= window]
             releases.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
             items = [{"title": r["title"], "link": replay.localise(r["link"]), "guid": r["id"],
                       "published": datetime.fromisoformat(r["date"] + "T10:00:00-05:00"),
                       "description": r["title"]} for r in releases[:limit]]
             return self._bytes(rss_document("U.S. Department of Defense Releases", f"https://{host}/News/Releases/", items),
                                "application/rss+xml; charset=utf-8")
+        if path.startswith("/News/Releases/Search/"):
+            term = unquote(path[len("/News/Releases/Search/"):].strip("/")).lower()
+            hits = [r for r in snap.dod["releases"] if date.fromisoformat(r["date"]) <= replay.as_of
+                    and (term in r["title"].lower() or term in snap.dod_pages[(r["host"], r["path"])]
+                         .read_text(encoding="utf-8").lower())]
+            hits.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
+            page_number = max(1, int((query.get("Page") or ["1"])[0]))
+            return self._bytes(release_search_page(term, replay.localise(hits), page_number), "text/html; charset=utf-8")
         page = snap.dod_pages.get((host, path))
         if page is not None:
             return self._cacheable(replay.localise(page.read_text(encoding="utf-8")).encode("utf-8"),
@@ -324,6 +380,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.replay._fault_hits[index] += 1
             if fault.get("times") is not None and hits >= fault["times"]:
                 continue
+            if fault.get("block"):
+                fault = {"status": 403, "body": BLOCK_PAGE, "headers": {"Server": "AkamaiGHost"}, **fault}
             body = fault.get("body", "").encode() or b"x" * int(fault.get("size", 0))
             self.send_response(fault.get("status", 200))
             self.send_header("Content-Type", fault.get("content_type", "text/html"))

@@ -23,6 +23,7 @@ class SourceConfig:
     first_date: date = date(2020, 1, 1)
     overlap_days: int = 30
     args: dict = field(default_factory=dict)
+    check: dict = field(default_factory=dict)  # [source.check]: bounds for `riskwatch sources check`
 
 
 def load_sources(path: Path = SOURCES_PATH) -> list[SourceConfig]:
@@ -37,5 +38,6 @@ def load_sources(path: Path = SOURCES_PATH) -> list[SourceConfig]:
             allowed_domains=list(entry.get("allowed_domains", [])), schedule=entry.get("schedule", "daily"),
             first_date=date.fromisoformat(str(entry.get("first_date", "2020-01-01"))),
             overlap_days=int(entry.get("overlap_days", 30)), args=dict(entry.get("args", {})),
+            check=dict(entry.get("check", {})),
         ))
     return sources

@@ -102,6 +102,7 @@ def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: dat
         return {
             **common,
             "feeds": "||".join(feeds),
+            "search_url": url_map_localise(url_map, args.get("search_url", "")),
             "since": crawl_window_start(session, source).isoformat(),
             "validators": json.dumps(queries.http_validators(session, source_name=source.name)),
         }
@@ -194,7 +195,7 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
     with Session(engine, expire_on_commit=False) as session:
         for job in jobs:
             run = session.get(CrawlRun, job["run_id"])
-            if run.status != "finished":
+            if run.status == "running":  # the spider never closed: the subprocess failed
                 tail = redact(completed.stderr or "", secrets_of(settings)).strip().splitlines()[-5:]
                 queries.finish_crawl_run(session, run_id=run.id, status="failed", counts={},
                                          error=" | ".join(tail)[:2000] or f"exit {completed.returncode}")
@@ -241,7 +242,7 @@ def alert(settings: Settings, *, through: date | None = None, dry_run: bool = Fa
 def run_daily(settings: Settings, *, as_of: date | None = None) -> RunSummary:
     """The daily job: crawl, process, score."""
     runs = crawl(settings, as_of=as_of)
-    failed = [r for r in runs if r.status != "finished"]
+    failed = [r for r in runs if r.is_failure]
     if failed and len(failed) == len(runs):
         raise CrawlError("every source failed: " + "; ".join(f"{r.source}: {r.error}" for r in failed))
     processed = process(settings)

@@ -13,6 +13,9 @@ st.title("riskwatch: sanctions exposure")
 
 with Session(engine()) as session:
     as_of = queries.as_of(session)
+    for source in queries.sources_not_ok(session):  # e.g. DoD blocked by its CDN: said, never a silent gap
+        st.warning(f"Source {source['source']}: {source['status']} (last OK run: {source['last_ok'] or 'never'}). "
+                   f"{source['reason'][:300]} See the Sources page.")
     if as_of is None:
         st.info(
             "No scores yet. Run `riskwatch demo` (replays the bundled 2021-2026 snapshot) or "
