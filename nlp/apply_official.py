@@ -9,9 +9,11 @@ the desk unpublished or the Federal Register's note says the agency asked to wit
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 from sqlmodel import Session, select
 
 from db import queries
@@ -71,16 +73,19 @@ def resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: l
                                  parent=parent, relation="subsidiary" if parent else None)
 
 
-MISPRINT_SIMILARITY = 93.0
-
-
 def _misprinted_sibling(session: Session, name: str, parent: str) -> Entity | None:
+    """The one subsidiary of the same parent whose printed name differs from ``name`` by a single letter
+    ("Addisino" / "Addsino"); numbers must agree ("Institute 32" is not "Institute 33")."""
     parent_entity = queries.entity_named(session, name=parent)
     if parent_entity is None:
         return None
     key = printed_key(name)
+    if len(key) < 8:
+        return None
+    digits = re.sub(r"\D", "", key)
     siblings = session.exec(select(Entity).where(Entity.parent_id == parent_entity.id)).all()
-    close = [s for s in siblings if fuzz.ratio(key, printed_key(s.name)) >= MISPRINT_SIMILARITY]
+    close = [s for s in siblings if Levenshtein.distance(key, other := printed_key(s.name)) <= 1
+             and re.sub(r"\D", "", other) == digits]
     return close[0] if len(close) == 1 else None
 
 

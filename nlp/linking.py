@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from nlp.normalize import normalize_name, printed_key
+from nlp.normalize import has_legal_form, normalize_name, printed_key
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class EntityLinker:
         for canonical, aliases in names.items():
             for surface in [canonical, *aliases]:
                 exact.setdefault(surface.casefold().strip(), set()).add(canonical)
-                printed.setdefault(printed_key(surface), set()).add(canonical)
+                if has_legal_form(surface):
+                    printed.setdefault(printed_key(surface), set()).add(canonical)
                 key = normalize_name(surface)
                 if len(key) >= 2:
                     normalized.setdefault(key, set()).add(canonical)
@@ -67,7 +68,9 @@ class EntityLinker:
         if exact is not None:
             return exact
         key = printed_key(text)
-        return Link(self._printed[key], "printed", 1.0) if key in self._printed else None
+        if not has_legal_form(text) or key not in self._printed:
+            return None
+        return Link(self._printed[key], "printed", 1.0)
 
     def link(self, text: str) -> Link | None:
         if not text.strip():

@@ -52,9 +52,25 @@ _SPELLING = [(r"\bcompany\b", "co"), (r"\blimited\b", "ltd"), (r"\bincorporated\
 
 def printed_key(name: str) -> str:
     """A key equal for two printings of one official name, and only for those: case, quotes,
-    punctuation and the spelling of legal forms differ ('BOE Technology Group Company Limited' ==
-    'BOE Technology Group Co., Ltd.'); every word stays ('China Telecom Group Co., Ltd.' !=
-    'China Telecom Corporation Limited')."""
+    punctuation, the spelling of legal forms and a trailing legal form differ ('BOE Technology Group
+    Company Limited' == 'BOE Technology Group Co., Ltd.'); every other word stays ('China Telecom Group
+    Co., Ltd.' != 'China Telecom Corporation Limited')."""
+    text = _printed_words(name)
+    # a trailing legal form printed or left out ("China SpaceSat Co." / "China SpaceSat Co., Ltd.")
+    return _TRAILING_LEGAL.sub("", text).strip() or text
+
+
+_TRAILING_LEGAL = re.compile(r"(\s+(co|ltd|inc|corp|llc|plc))+$")
+
+
+def has_legal_form(name: str) -> bool:
+    """Whether a name ends in a legal form: only such names are compared by ``printed_key`` (a short
+    name such as 'China Telecom' would otherwise equal 'China Telecom Corporation Limited')."""
+    text = printed_key(name)
+    return text != _printed_words(name)
+
+
+def _printed_words(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).casefold().replace("\u2019", "'").replace("'", "")
     text = re.sub(r"[^\w\s&]", " ", text)
     for pattern, replacement in _SPELLING:

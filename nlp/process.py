@@ -112,7 +112,10 @@ def process_documents(session: Session, settings: Settings | None = None,
         else:
             prose.append((document, text))
 
-    officials.sort(key=lambda item: (item[3] or date.max, item[0].id))
+    # By effective day; on one day the DoD's list PDF (its notes carry former names and parents) before a
+    # notice of the same change, then by URL: the result never depends on the order documents were crawled in.
+    officials.sort(key=lambda item: (item[3] or date.max, item[0].doc_type != DocType.LIST_PDF,
+                                     item[0].url or "", item[0].external_id, item[0].version))
     for document, notice, text, effective, date_kind in officials:
         if effective is None:
             queries.mark_document_failed(session, document=document, reason="official notice without any date")

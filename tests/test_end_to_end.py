@@ -19,9 +19,10 @@ def rows(db, sql, *params):
 
 def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(replayed_db):
     by_type = dict(rows(replayed_db, "SELECT doc_type, count(*) FROM document WHERE status = 'processed' GROUP BY 1"))
-    # six FR notices; the public-inspection notice in two versions (on the desk, withdrawn);
-    # five DoD list PDFs and the five releases that link them (filler releases are skipped)
-    assert by_type == {"Notice": 6, "Public Inspection": 2, "List PDF": 5, "DoD Release": 5, "Article": 14}
+    # seven FR notices; public inspection: the withdrawn 2026-02-13 notice (its note seen the same day) and two
+    # filings in two versions each (on the desk, published); five DoD list PDFs and the five releases that
+    # link them (filler releases are skipped)
+    assert by_type == {"Notice": 7, "Public Inspection": 5, "List PDF": 5, "DoD Release": 5, "Article": 14}
     for name in SEED:
         events = rows(replayed_db, """
             SELECT e.status, e.effective_date, e.publication_date, e.official, d.external_id, e.date_kind
@@ -30,10 +31,10 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
         pdf = ("/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-"
                "UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF")
         assert sorted(events) == sorted([
-            ("proposed", "2026-02-13", "2026-02-13", 1, "2026-02984", "filed_at"),
-            ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),
+            ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),  # the desk's own note
+            ("proposed", "2026-06-08", "2026-06-08", 1, "2026-11571", "filed_at"),  # on the desk, two days early
             ("designated", "2026-06-08", "2026-06-08", 1, pdf, "list_date"),
-            ("designated", "2026-06-08", "2026-06-10", 1, "2026-11571", "list_date")])
+            ("designated", "2026-06-08", "2026-06-10", 1, "2026-11571", "filed")])
         mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
                                         WHERE n.name = ?""", name)
         assert {m for (m,) in mentions} == {"official_list", "ruler"}  # list rows, and news text via the ruler
@@ -49,19 +50,42 @@ def test_run_reconstructs_edition_changes(replayed_db):
     def events_of(name):  # each change is recorded once per official source (FR notice and DoD PDF)
         return rows(replayed_db, """SELECT DISTINCT e.status, e.effective_date FROM listingevent e JOIN entity n
                                     ON n.id = e.entity_id WHERE n.name = ? AND e.official = 1
-                                    ORDER BY e.effective_date""", name)
+                                    AND e.status IN ('designated', 'removed') ORDER BY e.effective_date""", name)
 
-    assert events_of("Beijing Megvii Technology Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2025-01-07")]
-    assert events_of("Tencent Holdings Limited") == [("designated", "2025-01-07")]
+    # the 2025 notice was filed (made public) on 2025-01-06, the day before the DoD list PDF's date
+    assert events_of("Beijing Megvii Technology Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2025-01-06")]
+    assert events_of("Tencent Holdings Limited") == [("designated", "2025-01-06")]
     assert events_of("IDG Capital Partners Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2024-12-17")]
+    # Hesai's interim re-designation (2024-24723) names a company already listed: no change
+    assert events_of("Hesai Technology Co., Ltd.")[0] == ("designated", "2024-01-31")
     changes = {(day, status): count for day, status, count in rows(replayed_db, """
         SELECT effective_date, status, count(DISTINCT entity_id) FROM listingevent WHERE official = 1
         AND status IN ('designated', 'removed') GROUP BY 1, 2""")}
+    # 2025: 'CNOOC Limited' re-styled 'CNOOC China Limited' is printed without a former name, so it reads as
+    # one removal and one addition (the list sizes stay right)
     assert changes == {("2021-06-03", "designated"): 47, ("2022-10-05", "designated"): 13,
                        ("2024-01-31", "designated"): 16, ("2024-01-31", "removed"): 3,
                        ("2024-12-17", "removed"): 2,
-                       ("2025-01-07", "designated"): 69, ("2025-01-07", "removed"): 6,
+                       ("2025-01-06", "designated"): 70, ("2025-01-06", "removed"): 7,
                        ("2026-06-08", "designated"): 65, ("2026-06-08", "removed"): 11}
+
+
+def test_listed_counts_after_each_edition_match_the_real_list_sizes(replayed_db):
+    from datetime import date
+
+    from sqlmodel import Session, create_engine
+
+    from nlp.apply_official import currently_listed
+
+    engine = create_engine(f"sqlite:///{replayed_db}")
+    with Session(engine) as session:
+        sizes = {day: len(currently_listed(session, list_name="1260H", on=date.fromisoformat(day)))
+                 for day in ("2021-06-04", "2022-10-06", "2024-02-01", "2025-01-08", "2026-02-14", "2026-06-11")}
+    engine.dispose()
+    # the real editions: 47 (2021), 60 (2022), 73 (2024), 134 (2025), 188 (2026); the withdrawn
+    # February 2026 notice changes nothing
+    assert sizes == {"2021-06-04": 47, "2022-10-06": 60, "2024-02-01": 73, "2025-01-08": 134, "2026-02-14": 134,
+                     "2026-06-11": 188}
 
 
 def test_second_run_adds_nothing(replayed_copy):
