@@ -13,6 +13,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
+from crawler.spiders.feeds import policy_allows
+
 log = logging.getLogger(__name__)
 
 
@@ -76,6 +78,14 @@ class OffsiteRedirectMiddleware:
         target = urljoin(request.url, location.decode("latin-1"))
         host = (urlsplit(target).hostname or "").lower()
         allowed = [d.lower() for d in (getattr(self.crawler.spider, "allowed_domains", None) or [])]
+        # A news article request carries its feed's own policy ("any" or domains, judged on the live
+        # URL; see crawler/spiders/news.py) instead of the spider's domains.
+        policy = request.meta.get("article_domains")
+        if policy:
+            live = getattr(self.crawler.spider, "canonical", lambda url: url)(target)
+            if not policy_allows(None if policy == "any" else tuple(policy), live):
+                raise IgnoreRequest(f"redirected off the allowed domains to {host!r}")
+            return response
         if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
             raise IgnoreRequest(f"redirected off the allowed domains to {host!r}")
         return response

@@ -35,13 +35,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from crawler.calendar import is_business_day
+from jobs.replay_news import news_answer
 
 log = logging.getLogger(__name__)
 
 LIVE_ORIGIN = "https://www.federalregister.gov"
 # Other live hosts are served under /_host/<hostname>/ (the Federal Register at the root).
 OTHER_HOSTS = ("www.defense.gov", "www.war.gov", "media.defense.gov", "www.compliance-wire.example",
-               "www.wirtschaftsblatt.example", "public-inspection.federalregister.gov")
+               "www.wirtschaftsblatt.example", "public-inspection.federalregister.gov",
+               "api.gdeltproject.org", "www.heise.de", "news.google.com")  # news: see jobs/replay_news.py
 TYPE_CODES = {"NOTICE": "Notice", "RULE": "Rule", "PRORULE": "Proposed Rule", "PRESDOCU": "Presidential Document"}
 
 
@@ -356,8 +358,12 @@ class _Handler(BaseHTTPRequestHandler):
             file = (snap.media_root / path.lstrip("/")).resolve()
             if snap.media_root.resolve() in file.parents and file.is_file():
                 return self._cacheable(file.read_bytes(), "application/pdf")
-        for feed in snap.news["feeds"]:
-            if feed["feed_url"] == f"https://{host}{path}":
+        answer = news_answer(snap.news, snap.news_root, host=host, path=path, query=query, as_of=replay.as_of,
+                             localise=replay.localise)  # GDELT, recorded Atom and Google News feeds
+        if answer is not None:
+            return self._bytes(*answer)
+        for feed in snap.news["feeds"]:  # the outlets' own RSS feeds
+            if feed.get("rss_url", feed["feed_url"]) == f"https://{host}{path}":
                 articles = [a for a in snap.news["articles"] if a["feed"] == feed["name"]
                             and datetime.fromisoformat(a["published"].replace("Z", "+00:00")).date() <= replay.as_of]
                 articles.sort(key=lambda a: a["published"], reverse=True)

@@ -107,7 +107,8 @@ def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: dat
             "validators": json.dumps(queries.http_validators(session, source_name=source.name)),
         }
     if source.kind == "news":
-        feeds = [{"url": url_map_localise(url_map, f["url"]), "language": f.get("language")} for f in args["feeds"]]
+        # each feed's whole entry (kind, query, article_domains, keywords...); disabled ones stay home
+        feeds = [{**f, "url": url_map_localise(url_map, f["url"])} for f in args["feeds"] if f.get("enabled", True)]
         return {**common, "feeds": json.dumps(feeds), "since": crawl_window_start(session, source).isoformat()}
     raise ValueError(f"source {source.name!r}: unknown kind {source.kind!r}")
 

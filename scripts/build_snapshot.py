@@ -529,8 +529,10 @@ def build_news() -> int:
         records.append({"id": article["id"], "feed": article["feed"], "url": url, "title": article["title"],
                         "published": article["published"], "summary": article.get("summary", ""),
                         "file": file, "content_type": f"text/html; charset={charset}"})
-    (NEWS_OUT / "feeds.json").write_text(json.dumps({"feeds": facts["feeds"], "articles": records}, indent=2,
-                                                    ensure_ascii=False) + "\n", encoding="utf-8")
+    # outlets (reached through GDELT), reconstructed Atom / Google News answers, articles: see jobs/replay_news.py
+    snapshot = {"_note": facts["_note"], "feeds": facts["feeds"], "recorded_feeds": facts.get("recorded_feeds", []),
+                "articles": records}
+    (NEWS_OUT / "feeds.json").write_text(json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return len(records)
 
 
