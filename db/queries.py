@@ -161,7 +161,7 @@ def record_failed_document(
 
 
 def record_desk_status(session: Session, *, source: Source, external_id: str, status: str,
-                       last_seen_on: str | None, resolved_on: str) -> str:
+                       last_seen_on: str | None, resolved_on: str, evidence: str | None = None) -> str:
     """A public-inspection document left the desk: store that as a new version (outcome 'changed').
 
     The raw text is unchanged; the version's meta says ``published`` or ``withdrawn``
@@ -172,7 +172,10 @@ def record_desk_status(session: Session, *, source: Source, external_id: str, st
         return "unchanged"
     if (latest.meta or {}).get("desk"):
         return "unchanged"
-    meta = {**(latest.meta or {}), "desk": {"status": status, "last_seen_on": last_seen_on, "resolved_on": resolved_on}}
+    desk = {"status": status, "last_seen_on": last_seen_on, "resolved_on": resolved_on}
+    if evidence:
+        desk["evidence"] = evidence
+    meta = {**(latest.meta or {}), "desk": desk}
     _, outcome = store_document(
         session, source=source, external_id=external_id, raw=latest.raw, url=latest.url, title=latest.title,
         doc_type=latest.doc_type, publication_date=latest.publication_date, content_type=latest.content_type,
@@ -192,8 +195,9 @@ def http_validators(session: Session, *, source_name: str) -> dict[str, dict]:
     return validators
 
 
-def open_public_inspection_numbers(session: Session, *, source_name: str) -> list[str]:
-    """Public-inspection documents seen on the desk whose fate (published/withdrawn) is not known yet."""
+def open_public_inspection_documents(session: Session, *, source_name: str) -> dict[str, dict]:
+    """Public-inspection documents seen on the desk whose fate (published/withdrawn) is not known yet,
+    with their scheduled publication date."""
     rows = session.exec(
         select(Document).join(Source).where(Source.name == source_name, Document.status != "failed")
         .order_by(Document.external_id, Document.version)
@@ -201,7 +205,8 @@ def open_public_inspection_numbers(session: Session, *, source_name: str) -> lis
     latest: dict[str, Document] = {}
     for row in rows:
         latest[row.external_id] = row
-    return sorted(n for n, d in latest.items() if not (d.meta or {}).get("desk"))
+    return {number: {"publication_date": ((d.meta or {}).get("result") or {}).get("publication_date")}
+            for number, d in sorted(latest.items()) if not (d.meta or {}).get("desk")}
 
 
 def pending_documents(session: Session, *, limit: int | None = None) -> Sequence[Document]:
@@ -373,6 +378,7 @@ def finish_crawl_run(session: Session, *, run_id: int, status: str, counts: dict
     session.commit()
     session.refresh(run)
     return run
+
 
 def source_statuses(session: Session, *, names: list[str]) -> list[dict[str, Any]]:
     """Per source (configured ``names`` first, then any other that has runs): its last crawl run

@@ -32,8 +32,12 @@ class Settings(BaseSettings):
         default=None, description="unset = alerts are recorded and printed, not sent"
     )
     mode: Literal["offline", "live"] = "offline"
-    schedule: str = Field(default="0 6 * * *", description="cron expression for `riskwatch schedule`")
-    timezone: str = "UTC"
+    # The public-inspection desk is posted around 08:45 Eastern on business days: run after it.
+    schedule: str = Field(default="15 9 * * mon-fri", description="cron expression for `riskwatch schedule`, "
+                          "in `timezone` (default: business days 09:15 Eastern, after the desk is posted)")
+    schedule_afternoon: str | None = Field(default=None, description="optional second cron run for special "
+                                           "filings posted later in the day, e.g. '30 16 * * mon-fri'")
+    timezone: str = "America/New_York"
 
     snapshot_dir: Path = DATA_DIR / "snapshot"
     watchlist_path: Path = DATA_DIR / "watchlist" / "watchlist.jsonl"
@@ -61,7 +65,7 @@ class Settings(BaseSettings):
     dashboard_base_url: str = Field(default="http://localhost:8501", description="for links in alerts")
     log_level: str = "INFO"
 
-    @field_validator("database_url", "dod_proxy", "dod_user_agent", mode="before")
+    @field_validator("database_url", "dod_proxy", "dod_user_agent", "schedule_afternoon", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None

@@ -206,7 +206,7 @@ class ReplayServer:
                 if note_from and day < date.fromisoformat(note_from):
                     doc = {**doc, "editorial_note": None, "agency_letters": []}
                 docs.append(doc)
-        return sorted(docs, key=lambda d: d.get("document_number", ""))
+        return sorted(docs, key=lambda d: d.get("document_number", "")) + desk_filler(day)
 
     def public_inspection_text(self, path: str) -> Path | None:
         """The raw text served at a public-inspection ``raw_text_url`` path."""
@@ -379,7 +379,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault(self, path: str, query: str) -> bool:
         for index, fault in enumerate(self.replay.snapshot.faults):
-            if fault.get("path") != path or fault.get("query_contains", "") not in query:
+            matches = (path == fault["path"]) if "path" in fault else path.startswith(fault.get("path_prefix", "\0"))
+            if not matches or fault.get("query_contains", "") not in query:
                 continue
             with self.replay._lock:
                 hits = self.replay._fault_hits[index]

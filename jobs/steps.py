@@ -9,7 +9,7 @@ import subprocess
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
@@ -95,7 +95,10 @@ def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: dat
             "since": min(max(since, source.first_date), until).isoformat(),
             "until": until.isoformat(),
             "agencies": ",".join(args.get("agencies", [])),
-            "open_numbers": ",".join(queries.open_public_inspection_numbers(session, source_name=source.name)),
+            "agency_names": "|".join(args.get("agency_names", [])),
+            "open_documents": json.dumps(queries.open_public_inspection_documents(session, source_name=source.name)),
+            # live: the desk of today counts only once it is posted; a replay serves whole days
+            "now": "" if as_of else datetime.now(timezone.utc).isoformat(),
         }
     if source.kind == "dod_releases":
         feeds = [base] + [url_map_localise(url_map, f) for f in args.get("extra_feeds", [])]
