@@ -15,7 +15,8 @@ from jobs.source_check import check_sources
 from jobs.sources import SourceConfig, load_sources
 from tests.conftest import run_cli
 
-REAL_SEARCH = Path(__file__).parent / "data" / "fr-2026-11571.documents-search.json"  # a real documents.json answer
+# a real documents.json answer (US government work): read where shared/reference is laid beside the checkout
+REAL_SEARCH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real" / "fr-2026-11571.documents-search.json"
 DAY = date(2026, 11, 25)
 FR_SEARCH_PATH = "/api/v1/documents.json"
 DOD_RSS_PATH = "/_host/www.defense.gov/DesktopModules/ArticleCS/RSS.ashx"
@@ -29,6 +30,11 @@ def test_declared_result_fields_are_the_fields_the_spider_asks_for():
 
 
 def test_the_real_2026_answer_fits_the_declaration():
+    if not REAL_SEARCH.exists():
+        import warnings
+
+        warnings.warn(f"REAL MATERIAL MISSING: {REAL_SEARCH}; the real-answer shape test is skipped")
+        pytest.skip(f"real documents.json answer not present at {REAL_SEARCH}")
     real = json.loads(REAL_SEARCH.read_bytes())
     envelope = {k: v for k, v in real.items() if k != "results"}
     assert shapes.difference(envelope, shapes.FR_SEARCH) is None
