@@ -252,12 +252,19 @@ def desk_filler(day: date) -> list[dict]:
     (dozens of documents), and the spider reads an empty business-day desk as "not posted".
     Reconstructed, unrelated records in the API's shape; none is about 1260H."""
     number = f"{day.year}-9{day.timetuple().tm_yday:04d}"
+    compact = number.replace("-", "")
     return [{"document_number": number, "title": "Sunshine Act Meetings", "type": "Notice",
              "agencies": [{"raw_name": "FEDERAL ENERGY REGULATORY COMMISSION", "name": "Federal Energy Regulatory "
                            "Commission", "slug": "federal-energy-regulatory-commission"}],
+             "agency_names": ["Federal Energy Regulatory Commission"],
              "filed_at": f"{day.isoformat()}T08:45:00.000-05:00", "publication_date": None,
              "filing_type": "regular", "special_filing": False, "editorial_note": None, "agency_letters": [],
-             "toc_subject": "Meetings; Sunshine Act", "toc_doc": "Sunshine Act Meetings",
+             "num_pages": 2, "docket_numbers": [], "toc_subject": "Meetings; Sunshine Act",
+             "toc_doc": "Sunshine Act Meetings",
+             "pdf_url": f"https://public-inspection.federalregister.gov/{number}.pdf",
+             "html_url": f"{LIVE_ORIGIN}/public-inspection/{number}/sunshine-act-meetings",
+             "raw_text_url": f"{LIVE_ORIGIN}/public-inspection/raw_text/{compact[:3]}/{compact[3:6]}/{compact[6:]}.txt",
+             "json_url": f"{LIVE_ORIGIN}/api/v1/public-inspection-documents/{number}.json",
              "_reconstructed": "filler so that a business day's desk is populated, as the real one is"}]
 
 

@@ -176,12 +176,17 @@ def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, st
 
 
 def test_public_inspection_notice_and_its_withdrawal_are_watch_alerts_never_designations(tmp_path, slack):
+    """The 2026-02-13 notice is on the desk with the Federal Register's withdrawal note the day it is filed:
+    one WATCH (withdrawn) per company that day; the weekend, the holiday and its scheduled publication
+    day page nothing more, and never a LISTING."""
     env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
     run_cli("run", "--as-of", "2026-02-12", env=env)  # baseline
     run_cli("run", "--as-of", "2026-02-13", env=env)
     on_desk = [p["text"] for p in slack.posts]
-    assert "WATCH: Alibaba Group Holding Limited proposed on 1260H (2026-02-13)" in on_desk
-    run_cli("run", "--as-of", "2026-02-14", env=env)
+    assert "WATCH: Alibaba Group Holding Limited withdrawn on 1260H (2026-02-13)" in on_desk
+    assert "WATCH: BYD Company Limited withdrawn on 1260H (2026-02-13)" in on_desk
+    for day in ("2026-02-14", "2026-02-16", "2026-02-17"):
+        run_cli("run", "--as-of", day, env=env)
     after = [p["text"] for p in slack.posts[len(on_desk):]]
-    assert "WATCH: BYD Company Limited withdrawn on 1260H (2026-02-13)" in after
+    assert not [text for text in after if "1260H (2026-02" in text]  # nothing new about the notice
     assert not any(text.startswith("LISTING") for text in on_desk + after)

@@ -24,7 +24,10 @@ def test_queries_on_the_replayed_database(replayed_copy):
         assert history["day"].min() <= date(2025, 11, 21)  # first evidence: news before the notices
         markers = queries.event_markers(session, entity_ids=[int(byd["entity_id"])])
         official = markers[markers["official"]]
-        assert list(official["status"]) == ["proposed", "withdrawn", "designated", "designated"]
+        # withdrawn (the desk's note, 2026-02-13), proposed (on the desk, 2026-06-08), designated (PDF, notice)
+        assert sorted(zip(official["day"].astype(str), official["status"])) == [
+            ("2026-02-13", "withdrawn"), ("2026-06-08", "designated"), ("2026-06-08", "designated"),
+            ("2026-06-08", "proposed")]
         assert "proposed" in set(markers[~markers["official"]]["status"])  # the news reports of the 2025 letter
         figure = charts.exposure_chart(history, markers)
         assert {trace.name for trace in figure.data} == {"BYD Company Limited", "proposed", "withdrawn", "designated"}

@@ -130,9 +130,10 @@ def test_replayed_history_timeline_and_scores(replayed_copy):
             assert score(name, "2026-02-12") < score(name, "2026-02-13")  # the withdrawn notice
             assert score(name, "2026-06-08") >= score(name, "2026-06-07") + 40  # designation
         megvii = queries.get_entity(session, name="Beijing Megvii Technology Co., Ltd.")
-        assert entity_history(session, megvii)["intervals"] == {"1260H": [{"start": "2024-01-31", "end": "2025-01-07"}]}
+        # removed by the 2025 notice, filed (made public) on 2025-01-06
+        assert entity_history(session, megvii)["intervals"] == {"1260H": [{"start": "2024-01-31", "end": "2025-01-06"}]}
         meg = "Beijing Megvii Technology Co., Ltd."
-        assert score(meg, "2025-01-06") > score(meg, "2025-01-07") > score(meg, "2025-07-07") > score(meg, "2026-07-07") > 0
+        assert score(meg, "2025-01-05") > score(meg, "2025-01-06") > score(meg, "2025-07-07") > score(meg, "2026-07-07") > 0
         jumps = {(j.entity, j.day) for j in score_jumps(session, since=D("2026-06-01"), through=D("2026-06-30"),
                                                          threshold=20)}
         assert ("BYD Company Limited", D("2026-06-08")) in jumps

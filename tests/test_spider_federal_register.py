@@ -36,11 +36,20 @@ def test_search_url_uses_the_api_parameter_syntax():
 
 def test_parse_follows_full_text_and_next_page():
     result = json.loads((SNAPSHOT / "documents" / "2025-00070.json").read_text())
-    result["body_html_url"] = result["body_html_url"].replace("https://www.federalregister.gov", "http://127.0.0.1:9")
+    for key in ("raw_text_url", "body_html_url", "full_text_xml_url"):
+        result[key] = result[key].replace("https://www.federalregister.gov", "http://127.0.0.1:9")
     page = {"count": 7, "total_pages": 2, "results": [result], "next_page_url": f"{API}/documents?page=2"}
     requests = list(spider().parse(json_response(page)))
-    assert [r.url for r in requests] == [result["body_html_url"], f"{API}/documents?page=2"]
+    # the GPO text first (the format checked against the real notices)
+    assert [r.url for r in requests] == [result["raw_text_url"], f"{API}/documents?page=2"]
     assert requests[0].cb_kwargs["result"]["document_number"] == "2025-00070"
+    # without it, the FR's HTML rendering, then the XML
+    without_text = {**result, "raw_text_url": None}
+    (html_request, _) = spider().parse(json_response({**page, "results": [without_text]}))
+    assert html_request.url == result["body_html_url"]
+    only_xml = {**without_text, "body_html_url": None}
+    (xml_request, _) = spider().parse(json_response({**page, "results": [only_xml]}))
+    assert xml_request.url == result["full_text_xml_url"]
 
 
 def test_full_text_becomes_a_document_item_with_live_urls():
