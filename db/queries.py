@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -193,6 +193,36 @@ def http_validators(session: Session, *, source_name: str) -> dict[str, dict]:
         if document.url and (http.get("etag") or http.get("last_modified")):
             validators[document.url] = http
     return validators
+
+
+def crawl_window_start(session: Session, *, source_name: str, first_date: date, overlap_days: int) -> date:
+    """Newest stored publication date minus the overlap, reaching back to the oldest document whose
+    fetch failed (so the next run retries it); on a first crawl, the source's first date."""
+    newest = session.exec(
+        select(func.max(Document.publication_date)).join(Source)
+        .where(Source.name == source_name, Document.status != "failed")
+    ).one()
+    oldest_failed = session.exec(
+        select(func.min(Document.publication_date)).join(Source)
+        .where(Source.name == source_name, Document.status == "failed")
+    ).one()
+    if newest is None:
+        return first_date
+    start = newest - timedelta(days=overlap_days)
+    if oldest_failed is not None:
+        start = min(start, oldest_failed)
+    return max(first_date, start)
+
+
+def last_crawled_day(session: Session, *, source_name: str) -> date | None:
+    """The day up to which the last finished crawl of a source read (its as-of day or run day)."""
+    run = session.exec(
+        select(CrawlRun).where(CrawlRun.source == source_name, CrawlRun.status == "finished")
+        .order_by(CrawlRun.id.desc())
+    ).first()
+    if run is None:
+        return None
+    return run.as_of or run.started_at.date()
 
 
 def open_public_inspection_documents(session: Session, *, source_name: str) -> dict[str, dict]:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import threading
 from collections import Counter
 from datetime import date, datetime
@@ -36,14 +37,12 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from crawler.calendar import is_business_day
 from jobs.replay_news import news_answer
+from jobs.sources import load_sources
 
 log = logging.getLogger(__name__)
 
 LIVE_ORIGIN = "https://www.federalregister.gov"
 # Other live hosts are served under /_host/<hostname>/ (the Federal Register at the root).
-OTHER_HOSTS = ("www.defense.gov", "www.war.gov", "media.defense.gov", "www.compliance-wire.example",
-               "www.wirtschaftsblatt.example", "public-inspection.federalregister.gov",
-               "api.gdeltproject.org", "www.heise.de", "news.google.com")  # news: see jobs/replay_news.py
 TYPE_CODES = {"NOTICE": "Notice", "RULE": "Rule", "PRORULE": "Proposed Rule", "PRESDOCU": "Presidential Document"}
 
 
@@ -72,6 +71,18 @@ class Snapshot:
         self.news_root = self.root / "news"
         faults = self.root / "faults.json"
         self.faults: list[dict] = json.loads(faults.read_text()) if faults.exists() else []
+        self.hosts = served_hosts(self)
+
+
+def served_hosts(snapshot: Snapshot) -> tuple[str, ...]:
+    """The live hosts the replay stands in for besides the Federal Register (served under
+    ``/_host/<host>/``): the configured sources' URLs and allowed domains (data/sources.toml, their one
+    home) and the hosts the snapshot's recorded links point at."""
+    sources = load_sources()
+    text = json.dumps([[s.url, s.args] for s in sources]) + json.dumps(snapshot.dod) + json.dumps(snapshot.news)
+    hosts = set(re.findall(r"https://([A-Za-z0-9.-]+)", text)) | {d for s in sources for d in s.allowed_domains}
+    hosts.discard(urlsplit(LIVE_ORIGIN).hostname)
+    return tuple(sorted(hosts))
 
 
 def _text_of(result: dict, full_text: Path | None) -> str:
@@ -132,13 +143,13 @@ class ReplayServer:
     # -- rewriting ---------------------------------------------------------------------
     def url_map(self) -> list[tuple[str, str]]:
         """(served prefix, live prefix) pairs; spiders use them to store live URLs."""
-        pairs = [(f"{self.origin}/_host/{host}", f"https://{host}") for host in OTHER_HOSTS]
+        pairs = [(f"{self.origin}/_host/{host}", f"https://{host}") for host in self.snapshot.hosts]
         return pairs + [(self.origin, LIVE_ORIGIN)]
 
     def localise(self, value):
         """Point the snapshot's live URLs at this server."""
         if isinstance(value, str):
-            for host in OTHER_HOSTS:
+            for host in self.snapshot.hosts:
                 value = value.replace(f"https://{host}", f"{self.origin}/_host/{host}")
             return value.replace(LIVE_ORIGIN, self.origin)
         if isinstance(value, list):

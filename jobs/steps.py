@@ -9,17 +9,17 @@ import subprocess
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from urllib.parse import urlsplit
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from db import queries
 from db.engine import init_db, make_engine, redact_url
-from db.models import CrawlRun, Document, Source
+from db.models import CrawlRun
 from db.redact import redact, secrets_of
 from db.settings import PROJECT_ROOT, Settings
+from crawler.kinds import spider_for
 from jobs.replay import ReplayServer
 from jobs.sources import SourceConfig, load_sources
 from nlp.process import ProcessStats, process_documents
@@ -39,81 +39,14 @@ class RunSummary:
     score: ScoreStats
 
 
-def crawl_window_start(session: Session, source: SourceConfig) -> date:
-    """Newest stored publication date minus the overlap, reaching back to the oldest
-    document whose fetch failed (so the next run retries it); first crawl: the source's first date."""
-    newest = session.exec(
-        select(func.max(Document.publication_date)).join(Source)
-        .where(Source.name == source.name, Document.status != "failed")
-    ).one()
-    oldest_failed = session.exec(
-        select(func.min(Document.publication_date)).join(Source)
-        .where(Source.name == source.name, Document.status == "failed")
-    ).one()
-    if newest is None:
-        return source.first_date
-    start = newest - timedelta(days=source.overlap_days)
-    if oldest_failed is not None:
-        start = min(start, oldest_failed)
-    return max(source.first_date, start)
-
-
-def last_crawled_day(session: Session, source: SourceConfig) -> date | None:
-    """The day up to which the last finished crawl of ``source`` read (its as-of day or run day)."""
-    run = session.exec(
-        select(CrawlRun).where(CrawlRun.source == source.name, CrawlRun.status == "finished")
-        .order_by(CrawlRun.id.desc())
-    ).first()
-    if run is None:
-        return None
-    return run.as_of or run.started_at.date()
-
-
 def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: date | None,
                 allowed: list[str], url_map: list[tuple[str, str]]) -> dict[str, str]:
-    """Arguments for the source's spider, by source kind."""
-    args = dict(source.args)
+    """Arguments for the source's spider: the common ones, and those its kind's spider builds."""
     # ``source`` names the documents' source (several config entries can share one spider)
     common = {"allowed": ",".join(allowed), "url_map": json.dumps(url_map), "source": source.name}
-    if source.kind == "federal_register":
-        return {
-            **common,
-            "api_base": base,
-            "since": crawl_window_start(session, source).isoformat(),
-            "terms": "||".join(args.get("terms", ["1260H"])),
-            "agencies": ",".join(args.get("agencies", [])),
-            "types": ",".join(args.get("types", [])),
-            "per_page": str(args.get("per_page", 100)),
-        }
-    if source.kind == "public_inspection":
-        until = as_of or date.today()
-        last = last_crawled_day(session, source)
-        since = source.first_date if last is None else last - timedelta(days=source.overlap_days)
-        return {
-            **common,
-            "api_base": base,
-            "since": min(max(since, source.first_date), until).isoformat(),
-            "until": until.isoformat(),
-            "agencies": ",".join(args.get("agencies", [])),
-            "agency_names": "|".join(args.get("agency_names", [])),
-            "open_documents": json.dumps(queries.open_public_inspection_documents(session, source_name=source.name)),
-            # live: the desk of today counts only once it is posted; a replay serves whole days
-            "now": "" if as_of else datetime.now(timezone.utc).isoformat(),
-        }
-    if source.kind == "dod_releases":
-        feeds = [base] + [url_map_localise(url_map, f) for f in args.get("extra_feeds", [])]
-        return {
-            **common,
-            "feeds": "||".join(feeds),
-            "search_url": url_map_localise(url_map, args.get("search_url", "")),
-            "since": crawl_window_start(session, source).isoformat(),
-            "validators": json.dumps(queries.http_validators(session, source_name=source.name)),
-        }
-    if source.kind == "news":
-        # each feed's whole entry (kind, query, article_domains, keywords...); disabled ones stay home
-        feeds = [{**f, "url": url_map_localise(url_map, f["url"])} for f in args["feeds"] if f.get("enabled", True)]
-        return {**common, "feeds": json.dumps(feeds), "since": crawl_window_start(session, source).isoformat()}
-    raise ValueError(f"source {source.name!r}: unknown kind {source.kind!r}")
+    spider = spider_for(source.kind)
+    return {**common, **spider.arguments(session, source, base=base, as_of=as_of,
+                                         localise=lambda url: url_map_localise(url_map, url))}
 
 
 def url_map_localise(url_map: list[tuple[str, str]], url: str) -> str:

@@ -29,9 +29,10 @@ from w3lib.url import add_or_replace_parameter
 
 from crawler import blocking, shapes
 from crawler.items import DocumentItem
-from crawler.spiders.federal_register import (
+from crawler.spiders.common import (
     UrlMapMixin, describe_failure, failure_item, rss_day, unusable_link,
 )
+from db import queries
 from db.settings import get_settings
 
 RELEVANT = re.compile(r"1260h|chinese military compan|prc\) military compan|military companies", re.I)
@@ -63,6 +64,16 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
     source = "dod_releases"
     custom_settings = {"HTTPERROR_ALLOWED_CODES": [304]}
     max_search_pages = 20  # a runaway pager stops here; the listing is newest first
+
+    @classmethod
+    def arguments(cls, session, source, *, base: str, as_of, localise) -> dict[str, str]:
+        """This spider's ``-a`` arguments: the feeds, the release search, the window, stored HTTP validators."""
+        feeds = [base] + [localise(f) for f in source.args.get("extra_feeds", [])]
+        since = queries.crawl_window_start(session, source_name=source.name, first_date=source.first_date,
+                                           overlap_days=source.overlap_days)
+        return {"feeds": "||".join(feeds), "search_url": localise(source.args.get("search_url", "")),
+                "since": since.isoformat(),
+                "validators": json.dumps(queries.http_validators(session, source_name=source.name))}
 
     def __init__(self, feeds: str, since: str | None = None, validators: str = "{}", allowed: str = "",
                  url_map: str = "[]", search_url: str = "", **kwargs):

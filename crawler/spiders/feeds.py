@@ -17,7 +17,7 @@ from lxml import etree
 from parsel import Selector
 from w3lib.html import remove_tags, replace_entities
 
-from crawler.spiders.federal_register import rss_day
+from crawler.spiders.common import rss_day
 
 
 class FeedError(ValueError):

@@ -31,7 +31,8 @@ from crawler.spiders.feeds import (
     FeedError, article_policy, describe_policy, google_news_text, google_news_title, matches_keywords,
     parse_feed, policy_allows,
 )
-from crawler.spiders.federal_register import UrlMapMixin, describe_failure, failure_item, unusable_link
+from crawler.spiders.common import UrlMapMixin, describe_failure, failure_item, unusable_link
+from db import queries
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,15 @@ class NewsSpider(UrlMapMixin, scrapy.Spider):
     # GDELT's rule, for the live API only (the offline replay is another host).
     custom_settings = {"DOWNLOAD_SLOTS": {gdelt.HOST: {"delay": gdelt.REQUEST_INTERVAL_S, "concurrency": 1,
                                                        "randomize_delay": False}}}
+
+    @classmethod
+    def arguments(cls, session, source, *, base: str, as_of, localise) -> dict[str, str]:
+        """This spider's ``-a`` arguments: each enabled feed's whole entry (kind, query, article_domains,
+        keywords...) and the window."""
+        feeds = [{**f, "url": localise(f["url"])} for f in source.args["feeds"] if f.get("enabled", True)]
+        since = queries.crawl_window_start(session, source_name=source.name, first_date=source.first_date,
+                                           overlap_days=source.overlap_days)
+        return {"feeds": json.dumps(feeds), "since": since.isoformat()}
 
     def __init__(self, feeds: str, since: str | None = None, allowed: str = "", url_map: str = "[]", **kwargs):
         super().__init__(**kwargs)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 import scrapy
@@ -28,9 +28,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.calendar import EASTERN, business_days, desk_is_posted
 from crawler.items import DeskStatusItem, DocumentItem
-from crawler.spiders.federal_register import (
+from crawler.spiders.common import (
     UrlMapMixin, describe_failure, failure_item, text_or_none, unusable_link,
 )
+from db import queries
 from db.vocabulary import TOPIC_1260H, DocType
 
 WITHDRAWAL = re.compile(r"withdr[ae]w", re.I)
@@ -78,6 +79,19 @@ def agency_matches(result: dict, slugs: list[str], names: list[str]) -> bool:
 class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
     name = "public_inspection"
     source = "public_inspection"
+
+    @classmethod
+    def arguments(cls, session, source, *, base: str, as_of, localise) -> dict[str, str]:
+        """This spider's ``-a`` arguments: re-read from the last day read (less the overlap) to the as-of day
+        (live: today, whose desk counts only once posted); the documents still open on the desk."""
+        until = as_of or datetime.now(EASTERN).date()
+        last = queries.last_crawled_day(session, source_name=source.name)
+        since = source.first_date if last is None else last - timedelta(days=source.overlap_days)
+        return {"api_base": base, "since": min(max(since, source.first_date), until).isoformat(),
+                "until": until.isoformat(), "agencies": ",".join(source.args.get("agencies", [])),
+                "agency_names": "|".join(source.args.get("agency_names", [])),
+                "open_documents": json.dumps(queries.open_public_inspection_documents(session, source_name=source.name)),
+                "now": "" if as_of else datetime.now(EASTERN).isoformat()}
 
     def __init__(self, api_base: str, since: str, until: str, agencies: str = "defense-department",
                  agency_names: str = "", open_documents: str = "{}", open_numbers: str = "", now: str = "",
