@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.models import Document, Entity, ExposureScore, ListingEvent, Source
+from db.vocabulary import DocType
 
 
 def csv_export(frame: pd.DataFrame) -> str:
@@ -211,11 +212,11 @@ def document_detail(session: Session, *, document_id: int) -> dict:
     from nlp.text import TextExtractionError, article_text, document_text
 
     document = session.get(Document, document_id)
-    if document.doc_type == "List PDF":
+    if document.doc_type == DocType.LIST_PDF:
         text = "(a list PDF: its rows are in the mentions below)"
     else:
         try:
-            reader = article_text if document.doc_type == "Article" else document_text
+            reader = article_text if document.doc_type == DocType.ARTICLE else document_text
             text = reader(document.raw, document.content_type)
         except TextExtractionError as exc:
             text = f"(text not extractable: {exc})"

@@ -34,6 +34,7 @@ from crawler.spiders.common import (
 )
 from db import queries
 from db.settings import get_settings
+from db.vocabulary import DocType
 
 RELEVANT = re.compile(r"1260h|chinese military compan|prc\) military compan|military companies", re.I)
 _PDF_DATE = re.compile(r"/(\d{4})/([A-Z][a-z]{2})/(\d{1,2})/")
@@ -223,7 +224,7 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
             yield DocumentItem(
                 source=self.source, external_id=release_key(live_url, guid), url=live_url,
                 body=self.canonical_body(response), content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                title=title, doc_type="DoD Release", publication_date=day, language="en",
+                title=title, doc_type=DocType.DOD_RELEASE.value, publication_date=day, language="en",
                 meta={"release": {"title": title, "date": day, "guid": guid}, "http": self._http_meta(response)})
         # The list PDF is followed even when the page is unchanged: a PDF can be replaced in place.
         try:
@@ -254,7 +255,7 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
         yield DocumentItem(
             source=self.source, external_id=urlsplit(live_url).path, url=live_url, body=response.body,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or "application/pdf",
-            title=f"1260H list PDF ({list_date or release['date']})", doc_type="List PDF",
+            title=f"1260H list PDF ({list_date or release['date']})", doc_type=DocType.LIST_PDF.value,
             publication_date=release["date"], language="en",
             meta={"release": release, "list_date": list_date.isoformat() if list_date else None,
                   "http": self._http_meta(response)})

@@ -33,6 +33,7 @@ from crawler.spiders.feeds import (
 )
 from crawler.spiders.common import UrlMapMixin, describe_failure, failure_item, unusable_link
 from db import queries
+from db.vocabulary import DocType
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class NewsSpider(UrlMapMixin, scrapy.Spider):
         return DocumentItem(
             source=self.source, external_id=external_id, url=link or self.canonical(response.url),
             body=google_news_text(entry).encode("utf-8"), content_type="text/plain; charset=utf-8",
-            title=google_news_title(entry) or None, doc_type="Article",
+            title=google_news_title(entry) or None, doc_type=DocType.ARTICLE.value,
             publication_date=day.isoformat() if day else None, language=feed.get("language"),
             meta={"feed": self.canonical(feed["url"]), "guid": entry.guid, "via": "google_news",
                   "outlet": entry.source or None, "outlet_url": entry.source_url or None, "link_followed": False},
@@ -209,7 +210,7 @@ class NewsSpider(UrlMapMixin, scrapy.Spider):
         yield DocumentItem(
             source=self.source, external_id=self.canonical(guid), url=live_url, body=self.canonical_body(response),
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-            title=title or None, doc_type="Article", publication_date=day, language=language or feed.get("language"),
+            title=title or None, doc_type=DocType.ARTICLE.value, publication_date=day, language=language or feed.get("language"),
             meta={"feed": self.canonical(feed["url"]), "guid": self.canonical(guid), **(extra or {})},
         )
 

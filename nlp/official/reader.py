@@ -25,8 +25,8 @@ from datetime import date, datetime
 
 from nlp.official.model import ListedName, NoticeKind, OfficialNotice
 from nlp.official.names import balance, citations, parse_heading, split_entry, squash
+from db.vocabulary import TOPIC_1260H
 
-TOPIC = re.compile(r"1260h|chinese military compan", re.I)
 _REMOVAL_TITLE = re.compile(r"notice of (the )?removal", re.I)
 _SINGULAR_TITLE = re.compile(r"designation of (a )?chinese military company\b(?!\w)", re.I)
 _EDITION_TITLE = re.compile(r"(designation|availability)\b.*chinese military companies|"
@@ -108,7 +108,7 @@ def notice_kind(title: str | None, lead_ins: list[str]) -> NoticeKind:
 
 def is_official_notice(title: str | None, text: str) -> bool:
     """Whether a Federal Register document is about the 1260H list at all."""
-    return bool(TOPIC.search(title or "") or TOPIC.search(text[:20000]))
+    return bool(TOPIC_1260H.search(title or "") or TOPIC_1260H.search(text[:20000]))
 
 
 def read_notice(served: Served, *, title: str | None = None, list_date: date | None = None,
