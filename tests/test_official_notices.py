@@ -244,3 +244,68 @@ def test_notice_command_json(real_page, tmp_path):
     bad.write_text("Notice of Designation of Chinese Military Companies\n\nNothing listed here.\n")
     result = CliRunner().invoke(app, ["notice", str(bad)])
     assert result.exit_code == 1 and "not read as a list" in result.output
+
+
+def _stored(session, number: str, doc_type: str = "Notice"):
+    from datetime import date
+
+    from db import queries
+
+    source = queries.get_or_create_source(session, name="federal_register", kind="federal_register")
+    document, _ = queries.store_document(session, source=source, external_id=number, raw=b"x", doc_type=doc_type,
+                                         publication_date=date(2024, 10, 23))
+    return document
+
+
+def _edition(names):
+    from nlp.official import ListedName, OfficialNotice
+
+    return OfficialNotice(kind="edition", listed=[ListedName(n) for n in names])
+
+
+def test_interim_and_removal_notices_change_only_the_companies_they_name(session):
+    from datetime import date
+
+    from nlp.apply_official import apply_official_notice, currently_listed
+    from nlp.linking import EntityLinker
+    from nlp.official import ListedName, OfficialNotice
+
+    from db import queries
+
+    names = [f"Listed Company {i} Co., Ltd." for i in range(60)]
+    edition = _stored(session, "E-1")
+    _, events, reason = apply_official_notice(session, edition, _edition(names), "", EntityLinker({}),
+                                              date(2024, 1, 31), "list_date")
+    assert reason is None and len(events) == 60
+    queries.replace_document_analysis(session, document=edition, mentions=[], events=events)
+
+    interim = OfficialNotice(kind="interim", listed=[ListedName("New Lidar Co., Ltd.", aliases=["New Lidar"])])
+    _, events, reason = apply_official_notice(session, _stored(session, "I-1"), interim, "", EntityLinker({}),
+                                              date(2024, 10, 22), "filed")
+    # one designation, no removal of the 60 it does not name, no "implausible edition"
+    assert reason is None and [(e.status, e.effective_date) for e in events] == [("designated", date(2024, 10, 22))]
+    removal = OfficialNotice(kind="removal", removed=[ListedName(names[0])])
+    _, events, reason = apply_official_notice(session, _stored(session, "R-1"), removal, "", EntityLinker({}),
+                                              date(2024, 12, 17), "filed")
+    assert reason is None and [e.status for e in events] == ["removed"]
+    assert len(currently_listed(session, list_name="1260H", on=date(2024, 12, 1))) == 60
+
+
+def test_notices_outside_the_lists_bounds_are_quarantined_with_the_reason(session):
+    from datetime import date
+
+    from nlp.apply_official import apply_official_notice
+    from nlp.linking import EntityLinker
+    from nlp.official import ListedName, OfficialNotice
+
+    tiny = _edition(["Only One Co., Ltd."])
+    _, events, reason = apply_official_notice(session, _stored(session, "E-2"), tiny, "", EntityLinker({}),
+                                              date(2024, 1, 31), "list_date")
+    assert events == [] and "outside the 40–400 expected" in reason and "data/lists.toml" in reason
+    crowded = OfficialNotice(kind="interim", listed=[ListedName(f"Company {i} Ltd.") for i in range(30)])
+    _, _, reason = apply_official_notice(session, _stored(session, "I-2"), crowded, "", EntityLinker({}),
+                                         date(2024, 1, 31), "filed")
+    assert "interim notice" in reason
+    broken = OfficialNotice(kind="edition", problem="no list lead-in paragraph (one ending in ':' ...) found")
+    assert apply_official_notice(session, _stored(session, "E-3"), broken, "", EntityLinker({}),
+                                 date(2024, 1, 31), "filed")[2].startswith("no list lead-in")
