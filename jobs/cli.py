@@ -323,6 +323,15 @@ def demo(no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="stop
         _serve_dashboard(port or settings.dashboard_port)
 
 
+def _read_input(file: str) -> bytes:
+    """The bytes of FILE, or of standard input for '-'; exit 2 with the reason when unreadable."""
+    try:
+        return sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def analyze(file: Annotated[str, typer.Argument(help="a text file, or - for standard input")],
             as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
@@ -330,11 +339,7 @@ def analyze(file: Annotated[str, typer.Argument(help="a text file, or - for stan
     """NER, entity linking and listing events for one text (no database needed)."""
     from nlp.analyze import analyze_text
 
-    try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
-        raise typer.Exit(2) from None
+    raw = _read_input(file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -365,11 +370,7 @@ def notice(file: Annotated[str, typer.Argument(help="a notice as the Federal Reg
     Exit 0 when the notice's list was read, 1 when its shape was not recognised (the reason is printed)."""
     from nlp.official import NoticeFormatError, parse_notice
 
-    try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
-        raise typer.Exit(2) from None
+    raw = _read_input(file)
     try:
         parsed = parse_notice(raw, title=title)
     except NoticeFormatError as exc:

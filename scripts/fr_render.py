@@ -185,11 +185,12 @@ def _issue_header(notice: Notice) -> str:
     return f"{d.strftime('%A')}, {long_date(d)}"
 
 
-def _link(line: str) -> str:
+def _link(line: str, attributes: str = "") -> str:
+    """URLs and e-mail addresses in ``line`` as links (the GPO page's plain ones, or the FR's with ``attributes``)."""
     def anchor(m: re.Match) -> str:
         target = m.group(0)
         href = target if target.startswith("http") else f"mailto:{target}"
-        return f'<a href="{href}">{target}</a>'
+        return f'<a href="{href}"{attributes}>{target}</a>'
     return LINK_RE.sub(anchor, line)
 
 
@@ -312,11 +313,7 @@ def _h(text: str) -> str:
 
 
 def _link_html(escaped: str) -> str:
-    def anchor(m: re.Match) -> str:
-        target = m.group(0)
-        href = target if target.startswith("http") else f"mailto:{target}"
-        return f'<a href="{href}" class="external" target="_blank" rel="noopener noreferrer">{target}</a>'
-    return LINK_RE.sub(anchor, escaped)
+    return _link(escaped, ' class="external" target="_blank" rel="noopener noreferrer"')
 
 
 def body_html(notice: Notice) -> str:
