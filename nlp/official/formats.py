@@ -156,9 +156,7 @@ def fr_html(raw: bytes) -> Served:
     for br in root.iter("br"):  # a list printed as lines of one paragraph keeps its lines
         br.tail = "\n" + (br.tail or "")
     paragraphs = []
-    for element in root.iter("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre"):
-        if element.tag == "pre":
-            return gpo_text(element.text_content(), source_format="fr_html")
+    for element in root.iter("p", "li", "h1", "h2", "h3", "h4", "h5", "h6"):
         if element.tag == "p" and any(a.tag == "li" for a in element.iterancestors()):
             continue  # a <p> inside a list item belongs to the item
         content = element.text_content()
