@@ -192,9 +192,21 @@ def closing(doc: dict, docket: str) -> list[Para]:
     return paras
 
 
+def printed_blocks(printing: dict) -> list[Para]:
+    """The headings exactly as a real notice printed them (facts file), each with basis paragraphs in our
+    wording from its citations."""
+    paras = []
+    for heading in printing["headings"]:
+        paras.append(Para("fp", heading["printed"], role="entity"))
+        paras += [Para("bullet", b) for b in basis_bullets({"name": heading["short"], "aliases": [heading["short"]],
+                                                            "statutory_basis": heading["citations"]})]
+    return paras
+
+
 def build_notice(doc: dict, *, listed: list[dict], removed: list[dict], designated: list[dict],
-                 renames: dict[str, tuple[str, str]]) -> tuple[Notice, str]:
-    """The notice model for one FR document (edition, single designation or removal) and its summary."""
+                 renames: dict[str, tuple[str, str]], printing: dict | None = None) -> tuple[Notice, str]:
+    """The notice model for one FR document (edition, single designation or removal) and its summary.
+    With ``printing`` (a real notice's headings and removal lines, as printed), those are used verbatim."""
     official = doc.get("official", "Deputy Secretary of Defense")
     docket = doc["docket_ids"][0]
     docket_id = docket.removeprefix("Docket ID: ")
@@ -208,7 +220,7 @@ def build_notice(doc: dict, *, listed: list[dict], removed: list[dict], designat
                                f"commercial services, manufacturing, producing, or exporting (Section "
                                f"1260H(g)(2)(B)(ii)), and operates directly or indirectly in the United States "
                                f"(Section 1260H(a)), and identifies it in accordance with section 1260H:"))
-        paras += entity_blocks(listed, renames)
+        paras += printed_blocks(printing) if printing else entity_blocks(listed, renames)
     elif designated:
         summary = (f"The {official} has designated the entity named in the SUPPLEMENTARY INFORMATION section of "
                    f"this notice as a \u201cChinese military company\u201d under section 1260H.")
@@ -224,8 +236,9 @@ def build_notice(doc: dict, *, listed: list[dict], removed: list[dict], designat
         paras.append(Para("p", f"After review, the {official} has determined that the following previously listed "
                                f"entities should be removed from the most recent Section 1260H List announced on "
                                f"{long_date(doc['previous_list'])}:"))
-        paras += [Para("fp", printed_name(e, {}), role="removed")
-                  for e in sorted(removed, key=lambda e: (e["name"].casefold(), e["name"]))]
+        paras += ([Para("fp", line, role="removed") for line in printing["removals"]] if printing else
+                  [Para("fp", printed_name(e, {}), role="removed")
+                   for e in sorted(removed, key=lambda e: (e["name"].casefold(), e["name"]))])
     if not listed and not designated:
         paras.append(Para("p", "The other entities on the 1260H List remain designated."))
     paras += closing(doc, docket_id)
@@ -348,8 +361,10 @@ def build_federal_register(facts: dict, editions: list[dict], lists: dict) -> tu
         else:
             listed, removed = lists[doc["edition"]]
             removed = [e for e in removed if e["name"] not in interim_removed]
+            printing = (json.loads((FACTS / doc["printing"]).read_text(encoding="utf-8"))
+                        if doc.get("printing") else None)
             notice = build_notice(doc, listed=listed, removed=removed, designated=[],
-                                  renames=renames.get(doc["edition"], {}))
+                                  renames=renames.get(doc["edition"], {}), printing=printing)
         notices[number] = notice
         model, summary = notice
         (OUT / "documents" / f"{number}.json").write_text(

@@ -309,3 +309,17 @@ def test_notices_outside_the_lists_bounds_are_quarantined_with_the_reason(sessio
     broken = OfficialNotice(kind="edition", problem="no list lead-in paragraph (one ending in ':' ...) found")
     assert apply_official_notice(session, _stored(session, "E-3"), broken, "", EntityLinker({}),
                                  date(2024, 1, 31), "filed")[2].startswith("no list lead-in")
+
+
+@pytest.mark.parametrize("path", ["full_text/2026-11571.txt", "full_text/2026-11571.html", "full_text/2026-11571.xml",
+                                  "public_inspection/2026-11571.txt"])
+def test_the_snapshots_2026_notice_gives_the_real_notices_sets(real_notice, path):
+    """The snapshot prints the 2026 edition's headings as the real notice did (data/facts/
+    fr_2026_11571_printing.json), in each layout: the reader finds the same entries in all of them."""
+    from db.settings import DATA_DIR
+
+    raw = (DATA_DIR / "snapshot" / "federal_register" / path).read_bytes()
+    notice = parse_notice(raw, title=real_notice.title,
+                          content_type="text/plain" if path.startswith("public_inspection") else None)
+    assert notice.problem is None and notice.kind == "edition"
+    assert _sets(notice) == _sets(real_notice)
