@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from db.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 
 @contextmanager

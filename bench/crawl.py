@@ -20,7 +20,7 @@ import textwrap
 import time
 
 from bench.common import scratch_settings
-from db.settings import DATA_DIR, PROJECT_ROOT
+from core.settings import DATA_DIR, PROJECT_ROOT
 from jobs.replay import ReplayServer
 from jobs.steps import crawl
 

@@ -19,7 +19,7 @@ import time
 
 import spacy
 
-from db.settings import DATA_DIR, get_settings
+from core.settings import DATA_DIR, get_settings
 from nlp.analysis import analyze_doc
 from nlp.linking import EntityLinker
 from nlp.pipeline import build_pipeline

@@ -44,7 +44,7 @@ from bench.common import scratch_settings
 from bench.synthetic_news import SnapshotInfo, build_snapshot
 from db.engine import make_engine, redact_url
 from db.models import Document
-from db.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, get_settings
 from jobs.steps import crawl, process, score
 
 QUICK_AS_OF = date(2024, 12, 31)

@@ -18,8 +18,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from db import redact
-from db.settings import get_settings
+from core import redact
+from core.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:

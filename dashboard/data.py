@@ -12,7 +12,7 @@ from sqlmodel import Session
 from dashboard import queries
 
 from db.engine import init_db, make_engine
-from db.settings import Settings
+from core.settings import Settings
 
 
 @st.cache_resource

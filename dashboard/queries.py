@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.models import Document, Entity, ExposureScore, ListingEvent, Source
-from db.vocabulary import DocType
+from core.vocabulary import DocType
 
 
 def csv_export(frame: pd.DataFrame) -> str:

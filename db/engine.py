@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from db import models
-from db.settings import get_settings
+from core.settings import get_settings
 
 log = logging.getLogger(__name__)
 

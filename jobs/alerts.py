@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from db.models import Alert, Document, Entity, ExposureScore, JobState, ListingEvent, utcnow
-from db.settings import Settings
+from core.settings import Settings
 from scoring.model import ScoringConfig
 from scoring.series import score_jumps
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, func, select
 
 from db.engine import init_db, make_engine, redact_url, reset_db
 from db.models import Document
-from db.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="riskwatch: Section 1260H and sanctions exposure monitor.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -48,7 +48,7 @@ def main(log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING, ERRO
                         handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)], force=True)
     for noisy in ("scrapy", "twisted", "urllib3", "filelock", "watchdog", "asyncio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
-    from db import redact
+    from core import redact
 
     redact.install(settings)  # the webhook and the database password never reach a log line
 

@@ -13,7 +13,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from db.engine import make_engine
-from db.settings import Settings
+from core.settings import Settings
 
 JOB_ID = "riskwatch-daily"
 AFTERNOON_JOB_ID = "riskwatch-afternoon"

@@ -18,7 +18,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session, select
 
 from db.models import Alert, utcnow
-from db.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from urllib.parse import urlencode, urlsplit
 
 from crawler import shapes
 from crawler.blocking import block_page
-from db.redact import redact, secrets_of
-from db.settings import Settings
+from core.redact import redact, secrets_of
+from core.settings import Settings
 from jobs.replay import ReplayServer
 from jobs.sources import SourceConfig
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 
 SOURCES_PATH = DATA_DIR / "sources.toml"
 

@@ -17,8 +17,8 @@ from sqlmodel import Session
 from db import queries
 from db.engine import init_db, make_engine, redact_url
 from db.models import CrawlRun
-from db.redact import redact, secrets_of
-from db.settings import PROJECT_ROOT, Settings
+from core.redact import redact, secrets_of
+from core.settings import PROJECT_ROOT, Settings
 from crawler.kinds import spider_for
 from jobs.replay import ReplayServer
 from jobs.sources import SourceConfig, load_sources

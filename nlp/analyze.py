@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from db.engine import make_engine
-from db.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from nlp.analysis import analyze_doc
 from nlp.language import detect_language
 from nlp.linking import EntityLinker

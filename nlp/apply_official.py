@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from db import queries
 from db.models import Document, Entity, ListingEvent, Mention
-from db.vocabulary import DocType
+from core.vocabulary import DocType
 from nlp.linking import EntityLinker
 from nlp.normalize import printed_key
 from nlp.official import ListedName, NoticeKind, OfficialNotice

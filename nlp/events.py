@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 from nlp.dates import find_dates
 
 CUES_PATH = DATA_DIR / "nlp" / "cues.json"

@@ -10,7 +10,7 @@ import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from db.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from nlp.watchlist import ruler_patterns, write_patterns_jsonl
 
 log = logging.getLogger(__name__)

@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from db import queries
 from db.models import Document, Entity, ListingEvent, Mention
-from db.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from nlp.analysis import analyze_doc
 from nlp.language import detect_language
 from nlp.linking import EntityLinker
-from db.vocabulary import OFFICIAL_NOTICE_TYPES, DocType
+from core.vocabulary import OFFICIAL_NOTICE_TYPES, DocType
 from nlp.apply_official import apply_official_notice
 from nlp.official import (ListPdfError, NoticeFormatError, NoticeKind, OfficialNotice, is_official_notice, notice_from_list_rows,
                           parse_list_pdf, parse_notice)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from db.models import SCORE_COMPONENTS, Entity, ExposureScore, ListingEvent, Mention, ScoreState
-from db.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from scoring.model import EventFact, ScoringConfig, listing_intervals, series_arrays
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlmodel import Session
 
 from db.engine import init_db, make_engine
-from db.settings import DATA_DIR, PROJECT_ROOT, get_settings
+from core.settings import DATA_DIR, PROJECT_ROOT, get_settings
 from tests import postgres
 
 RISKWATCH = [sys.executable, "-m", "jobs.cli"]

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from db.engine import make_engine
 from db.models import Alert
-from db.settings import get_settings
+from core.settings import get_settings
 from jobs.steps import alert
 from tests.conftest import run_cli
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from db import queries
 from db.engine import make_engine
 from db.models import CrawlRun, Document, ListingEvent
-from db.settings import DATA_DIR, get_settings
+from core.settings import DATA_DIR, get_settings
 from jobs.steps import crawl
 from nlp.process import process_documents
 

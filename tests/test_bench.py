@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from db.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from db.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 

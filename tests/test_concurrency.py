@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from dashboard import queries
 from db.engine import init_db, make_engine
 from db.models import SCORE_COMPONENTS, Document, Entity, ExposureScore, ListingEvent, Mention
-from db.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.conftest import RISKWATCH
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from db.engine import make_engine
 from db.models import CrawlRun, Document
-from db.settings import get_settings
+from core.settings import get_settings
 from jobs.steps import crawl
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, queries
 from db.engine import make_engine
-from db.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 

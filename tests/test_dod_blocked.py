@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 from crawler import blocking
 from crawler.items import DocumentItem, FailureItem
 from crawler.spiders.dod_releases import DodReleasesSpider
-from db import redact
+from core import redact
 from db.engine import make_engine
 from db.models import CrawlRun, Document, Source
-from db.settings import DATA_DIR, get_settings
+from core.settings import DATA_DIR, get_settings
 from jobs.replay import BLOCK_PAGE, ReplayServer
 from jobs.steps import crawl
 from tests.conftest import run_cli
@@ -229,7 +229,7 @@ def test_the_sources_page_and_the_overview_show_a_blocked_dod(isolated_settings)
 
     from db import queries
     from db.engine import init_db
-    from db.settings import PROJECT_ROOT
+    from core.settings import PROJECT_ROOT
 
     engine = make_engine(isolated_settings.resolved_database_url)
     init_db(engine)

@@ -147,7 +147,7 @@ def test_help_lists_the_commands():
 
 def test_news_events_match_what_an_analyst_extracts(replayed_db):
     """Every news article in the snapshot carries the events an analyst would extract from it."""
-    from db.settings import DATA_DIR
+    from core.settings import DATA_DIR
 
     facts = json.loads((DATA_DIR / "facts" / "news_articles.json").read_text(encoding="utf-8"))
     found = {}

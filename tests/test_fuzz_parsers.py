@@ -30,7 +30,7 @@ from crawler.spiders.dod_releases import DodReleasesSpider, list_date_from_pdf_u
 from crawler.spiders.federal_register import RESULT_FIELDS, FederalRegisterSpider
 from crawler.spiders.news import NewsSpider
 from crawler.spiders.public_inspection import PublicInspectionSpider
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 from nlp.dates import find_dates, parse_date
 from nlp.official import (ListedName, NoticeFormatError, OfficialNotice, notice_from_list_rows, parse_heading,
                           parse_notice, split_entry)

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 
-from db.settings import DATA_DIR, Settings
+from core.settings import DATA_DIR, Settings
 from nlp.analysis import analyze_doc
 from nlp.linking import EntityLinker
 from nlp.pipeline import build_pipeline

@@ -21,7 +21,7 @@ from crawler.spiders.feeds import FeedError, article_policy, google_news_text, p
 from crawler.spiders.news import NewsSpider
 from db.engine import make_engine
 from db.models import Document
-from db.settings import DATA_DIR, get_settings
+from core.settings import DATA_DIR, get_settings
 from jobs import steps
 from jobs.replay import ReplayServer
 from jobs.sources import SourceConfig, load_sources

@@ -4,7 +4,7 @@ import warnings
 
 import pytest
 
-from db.settings import DATA_DIR, Settings
+from core.settings import DATA_DIR, Settings
 from nlp.analyze import analyze_text
 from nlp.dates import find_dates, parse_date
 from nlp.events import classify_sentence

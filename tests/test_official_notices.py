@@ -316,7 +316,7 @@ def test_notices_outside_the_lists_bounds_are_quarantined_with_the_reason(sessio
 def test_the_snapshots_2026_notice_gives_the_real_notices_sets(real_notice, path):
     """The snapshot prints the 2026 edition's headings as the real notice did (data/facts/
     fr_2026_11571_printing.json), in each layout: the reader finds the same entries in all of them."""
-    from db.settings import DATA_DIR
+    from core.settings import DATA_DIR
 
     raw = (DATA_DIR / "snapshot" / "federal_register" / path).read_bytes()
     notice = parse_notice(raw, title=real_notice.title,

@@ -82,7 +82,7 @@ def test_schema_version_on_postgres(replayed_postgres):
 def test_dashboard_and_screening_on_postgres(replayed_postgres, replayed_db, monkeypatch, tmp_path):
     from streamlit.testing.v1 import AppTest
 
-    from db.settings import PROJECT_ROOT, get_settings
+    from core.settings import PROJECT_ROOT, get_settings
 
     monkeypatch.setenv("RISKWATCH_DATABASE_URL", replayed_postgres)
     get_settings.cache_clear()

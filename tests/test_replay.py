@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 from jobs.replay import ReplayServer
 
 

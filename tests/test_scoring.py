@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from hypothesis import given, settings as hsettings, strategies as st
 
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 from scoring.model import COMPONENTS, EventFact, ScoringConfig, daily_series, listing_intervals, score_day, signal_events
 
 CONFIG = ScoringConfig.load(DATA_DIR / "scoring.toml")

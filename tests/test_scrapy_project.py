@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from db.engine import make_engine
 from db.models import Document
-from db.settings import DATA_DIR, PROJECT_ROOT
+from core.settings import DATA_DIR, PROJECT_ROOT
 from jobs.replay import ReplayServer
 from tests.conftest import run_cli
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
-from db.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, get_settings
 from jobs.replay import ReplayServer
 from jobs.steps import crawl
 from tests.conftest import new_postgres_database, run_cli
@@ -166,7 +166,7 @@ def test_audit_summary_fails_on_a_finding_and_never_reports_unaudited_as_clean(m
 
 
 def test_log_records_are_masked_also_through_handlers_created_later(tmp_path, monkeypatch):
-    from db import redact
+    from core import redact
 
     webhook = f"https://hooks.slack.com/services/T000/B000/{TOKEN}"
     monkeypatch.setenv("RISKWATCH_SLACK_WEBHOOK_URL", webhook)
@@ -202,8 +202,8 @@ def test_crawler_process_logs_are_masked(tmp_path):
 import logging, os, sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-from db import redact
-from db.settings import get_settings
+from core import redact
+from core.settings import get_settings
 redact.install(get_settings())
 settings = Settings(); settings.setmodule("crawler.settings", priority="project")
 settings.set("LOG_FILE", {str(tmp_path / "crawl.log")!r})

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from lxml import etree
 
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 from jobs.replay import ReplayServer
 
 FR = DATA_DIR / "snapshot" / "federal_register"

@@ -9,7 +9,7 @@ from crawler.items import DocumentItem
 from nlp.official.list_pdf import ListPdfError, parse_list_pdf
 from crawler.spiders.dod_releases import DodReleasesSpider, list_date_from_pdf_url
 from crawler.spiders.news import NewsSpider
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 from jobs.replay import ReplayServer
 from nlp.official import notice_from_list_rows
 from nlp.text import article_text

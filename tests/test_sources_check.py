@@ -10,7 +10,7 @@ import pytest
 
 from crawler import shapes
 from crawler.spiders.federal_register import RESULT_FIELDS
-from db.settings import DATA_DIR, get_settings
+from core.settings import DATA_DIR, get_settings
 from jobs.source_check import check_sources
 from jobs.sources import SourceConfig, load_sources
 from tests.conftest import run_cli

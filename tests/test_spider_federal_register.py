@@ -7,7 +7,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawler.items import DocumentItem, FailureItem
 from crawler.spiders.federal_register import FederalRegisterSpider, documents_search_url
-from db.settings import DATA_DIR
+from core.settings import DATA_DIR
 
 API = "http://127.0.0.1:9/api/v1"
 SNAPSHOT = DATA_DIR / "snapshot" / "federal_register"

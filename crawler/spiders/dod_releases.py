@@ -33,8 +33,8 @@ from crawler.spiders.common import (
     UrlMapMixin, describe_failure, failure_item, rss_day, unusable_link,
 )
 from db import queries
-from db.settings import get_settings
-from db.vocabulary import DocType
+from core.settings import get_settings
+from core.vocabulary import DocType
 
 RELEVANT = re.compile(r"1260h|chinese military compan|prc\) military compan|military companies", re.I)
 _PDF_DATE = re.compile(r"/(\d{4})/([A-Z][a-z]{2})/(\d{1,2})/")

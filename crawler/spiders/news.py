@@ -33,7 +33,7 @@ from crawler.spiders.feeds import (
 )
 from crawler.spiders.common import UrlMapMixin, describe_failure, failure_item, unusable_link
 from db import queries
-from db.vocabulary import DocType
+from core.vocabulary import DocType
 
 log = logging.getLogger(__name__)
 

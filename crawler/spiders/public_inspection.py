@@ -32,7 +32,7 @@ from crawler.spiders.common import (
     UrlMapMixin, describe_failure, failure_item, text_or_none, unusable_link,
 )
 from db import queries
-from db.vocabulary import TOPIC_1260H, DocType
+from core.vocabulary import TOPIC_1260H, DocType
 
 WITHDRAWAL = re.compile(r"withdr[ae]w", re.I)
 

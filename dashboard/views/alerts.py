@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from dashboard import queries
 from dashboard.data import engine
 from db.models import Alert, Entity
-from db.settings import Settings
+from core.settings import Settings
 
 st.title("Alerts")
 

@@ -25,7 +25,7 @@ from datetime import date, datetime
 
 from nlp.official.model import ListedName, NoticeKind, OfficialNotice
 from nlp.official.names import balance, citations, parse_heading, split_entry, squash
-from db.vocabulary import TOPIC_1260H
+from core.vocabulary import TOPIC_1260H
 
 _REMOVAL_TITLE = re.compile(r"notice of (the )?removal", re.I)
 _SINGULAR_TITLE = re.compile(r"designation of (a )?chinese military company\b(?!\w)", re.I)

@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from db.settings import Settings
+from core.settings import Settings
 
 MASK = "***"
 MIN_SECRET_LENGTH = 3  # shorter strings would mask ordinary words; such a password is no secret anyway
