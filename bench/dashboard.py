@@ -71,6 +71,7 @@ def generate(engine, *, entities: int, documents: int, mentions: int, rng: rando
                  **{name: (60.0 + (d % 40) if name == "listing" else 0.0) for name in SCORE_COMPONENTS}}
                 for d, day in enumerate(days)])
         conn.execute(insert(Alert), [{"idempotency_key": f"k{i}", "kind": "listing", "status": "sent", "attempts": 1,
+                                      "entity_name": f"Entity {i}",
                                       "payload": {}, "created_at": now} for i in range(2000)])
 
 

@@ -1,4 +1,8 @@
-"""Names shared by every layer: document types and the 1260H topic (one home for each)."""
+"""Names shared by every layer, one home each: document types, statuses, alert kinds, lists, the 1260H topic.
+
+The schema enforces them (CHECK constraints built from these enums in db/models.py); code compares
+with the enum members, which are strings, so stored values stay plain text.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,66 @@ class DocType(StrEnum):
     """``Document.doc_type``: the Federal Register's own type names, and riskwatch's for other sources."""
     NOTICE = "Notice"
     RULE = "Rule"
+    PROPOSED_RULE = "Proposed Rule"
+    PRESIDENTIAL_DOCUMENT = "Presidential Document"
     PUBLIC_INSPECTION = "Public Inspection"
     LIST_PDF = "List PDF"
     DOD_RELEASE = "DoD Release"
     ARTICLE = "Article"
 
 
+class DocumentStatus(StrEnum):
+    PENDING = "pending"          # stored, not processed yet
+    PROCESSED = "processed"
+    FAILED = "failed"            # not fetched or not readable: kept with the reason, retried
+    QUARANTINED = "quarantined"  # read, but not trusted (an implausible official list): kept with the reason
+
+
+class ListingStatus(StrEnum):
+    DESIGNATED = "designated"
+    REMOVED = "removed"
+    PROPOSED = "proposed"
+    WITHDRAWN = "withdrawn"
+
+
+class ListName(StrEnum):
+    SECTION_1260H = "1260H"
+    ENTITY_LIST = "Entity List"      # Commerce BIS, 15 CFR 744 Supp. 4
+    NS_CMIC = "NS-CMIC"              # Treasury OFAC
+    FCC_COVERED = "FCC Covered List"
+
+
+class AlertKind(StrEnum):
+    LISTING = "listing"        # an official designation or removal
+    WATCH = "watch"            # a proposal or a withdrawn notice
+    SCORE_JUMP = "score_jump"  # a day-over-day score change over the threshold
+
+
+class AlertStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    BASELINE = "baseline"  # recorded by the first run, never sent
+
+
+class CrawlRunStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    BLOCKED = "blocked"          # a best-effort source refused us (CDN 403): shown, retried, not a failure
+    UNREACHABLE = "unreachable"  # a best-effort source did not answer: shown, retried, not a failure
+    FAILED = "failed"
+
+
+DEGRADED_RUN_STATUSES = frozenset({CrawlRunStatus.BLOCKED, CrawlRunStatus.UNREACHABLE})
+
 # Federal Register document types whose text may be an official list notice.
 OFFICIAL_NOTICE_TYPES = frozenset({DocType.NOTICE, DocType.RULE, DocType.PUBLIC_INSPECTION})
 
 # What makes a document about the 1260H list (titles, subjects, notice text).
 TOPIC_1260H = re.compile(r"1260h|chinese military compan", re.I)
+
+
+def sql_in(column: str, values) -> str:
+    """A CHECK constraint's text: ``column`` is one of ``values`` (or NULL)."""
+    listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+    return f"{column} IS NULL OR {column} IN ({listed})"

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+from core.vocabulary import (
+    DEGRADED_RUN_STATUSES, AlertKind, AlertStatus, CrawlRunStatus, DocumentStatus, ListingStatus, ListName, sql_in,
+)
 
-LISTING_STATUSES = ("designated", "removed", "proposed", "withdrawn")
-DOCUMENT_STATUSES = ("pending", "processed", "failed", "quarantined")
+# 2: statuses, alert kinds and list names enforced by CHECK constraints; alert keys as columns.
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> datetime:
@@ -41,6 +43,7 @@ class Document(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", "content_hash", name="uq_document_version"),
         Index("ix_document_source_external", "source_id", "external_id", "version"),
+        CheckConstraint(sql_in("status", DocumentStatus), name="ck_document_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -59,7 +62,7 @@ class Document(SQLModel, table=True):
     version: int = 1
     previous_id: int | None = Field(default=None, foreign_key="document.id")
     language: str | None = None
-    status: str = Field(default="pending", index=True)
+    status: str = Field(default=DocumentStatus.PENDING, index=True)  # a DocumentStatus
     failure_reason: str | None = None
     attempts: int = 0
     processed_at: datetime | None = None
@@ -111,12 +114,14 @@ class ListingEvent(SQLModel, table=True):
             "entity_id", "list_name", "status", "effective_date", "evidence_document_id",
             name="uq_listing_event",
         ),
+        CheckConstraint(sql_in("status", ListingStatus), name="ck_listingevent_status"),
+        CheckConstraint(sql_in("list_name", ListName), name="ck_listingevent_list_name"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     entity_id: int = Field(foreign_key="entity.id", index=True)
-    list_name: str = "1260H"
-    status: str  # one of LISTING_STATUSES
+    list_name: str = ListName.SECTION_1260H  # a ListName
+    status: str  # a ListingStatus
     effective_date: date | None = Field(default=None, index=True)
     date_kind: str = "list_date"  # list_date | publication_date | filed_at | reported
     publication_date: date | None = None  # when the evidence document was published
@@ -166,13 +171,23 @@ class ScoreState(SQLModel, table=True):
 class Alert(SQLModel, table=True):
     """Outbox row: written first, sent second, never twice (idempotency_key)."""
 
-    __table_args__ = (UniqueConstraint("idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("idempotency_key"),
+        CheckConstraint(sql_in("kind", AlertKind), name="ck_alert_kind"),
+        CheckConstraint(sql_in("status", AlertStatus), name="ck_alert_status"),
+        CheckConstraint(sql_in("event_status", ListingStatus), name="ck_alert_event_status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    idempotency_key: str
+    idempotency_key: str  # derived from the key columns below (jobs.alerts.alert_key)
     listing_event_id: int | None = Field(default=None, foreign_key="listingevent.id")
-    kind: str = "listing"  # listing | watch | score_jump
-    status: str = "pending"  # pending | sent | failed | baseline
+    kind: str = AlertKind.LISTING  # an AlertKind
+    status: str = AlertStatus.PENDING  # an AlertStatus
+    # what the alert is about: the entity, and for listing/watch alerts the list, status and date
+    entity_name: str
+    list_name: str | None = None
+    event_status: str | None = None  # a ListingStatus
+    effective_date: date | None = None
     attempts: int = 0
     last_error: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -188,20 +203,16 @@ class JobState(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-CRAWL_RUN_STATUSES = ("running", "finished", "blocked", "unreachable", "failed")
-# A best-effort source the CDN refused ("blocked") or that did not answer ("unreachable"): the run
-# ended normally and says why; it is shown and retried next run, and is not a failed run.
-DEGRADED_RUN_STATUSES = ("blocked", "unreachable")
-
-
 class CrawlRun(SQLModel, table=True):
+    __table_args__ = (CheckConstraint(sql_in("status", CrawlRunStatus), name="ck_crawlrun_status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     source: str
     mode: str = "offline"
     as_of: date | None = None
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
-    status: str = "running"  # one of CRAWL_RUN_STATUSES; error holds the reason when not "finished"
+    status: str = CrawlRunStatus.RUNNING  # a CrawlRunStatus; error holds the reason when not "finished"
     requests: int = 0
     new: int = 0
     changed: int = 0
@@ -212,4 +223,5 @@ class CrawlRun(SQLModel, table=True):
     @property
     def is_failure(self) -> bool:
         """The run failed (or never finished); a blocked or unreachable best-effort source is not a failure."""
-        return self.status not in ("finished", *DEGRADED_RUN_STATUSES)
+        # a best-effort source the CDN refused or that did not answer ended normally and says why
+        return self.status != CrawlRunStatus.FINISHED and self.status not in DEGRADED_RUN_STATUSES

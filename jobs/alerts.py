@@ -16,6 +16,7 @@ from urllib.parse import quote
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.vocabulary import AlertKind, AlertStatus, ListingStatus
 from db.models import Alert, Document, Entity, ExposureScore, JobState, ListingEvent, utcnow
 from core.settings import Settings
 from scoring.model import ScoringConfig
@@ -34,7 +35,12 @@ class CollectStats:
 
 
 def alert_key(*, entity: str, list_name: str, status: str, effective: date | None) -> str:
+    """The idempotency key of a listing/watch alert, derived from its key columns (never parsed back)."""
     return f"{entity}|{list_name}|{status}|{effective.isoformat() if effective else '-'}"
+
+
+def score_jump_key(*, entity: str, day: date) -> str:
+    return f"score|{entity}|{day.isoformat()}"
 
 
 def _score_on(session: Session, entity_id: int, day: date | None) -> float | None:
@@ -59,7 +65,7 @@ def _set_state(session: Session, key: str, value: str) -> None:
 def collect_alerts(session: Session, settings: Settings, *, through: date) -> CollectStats:
     """Write an outbox row for every alertable event not seen before (idempotent)."""
     stats = CollectStats(baseline=_state(session, BASELINE_KEY) is None)
-    status = "baseline" if stats.baseline else "pending"
+    status = AlertStatus.BASELINE if stats.baseline else AlertStatus.PENDING
     existing = set(session.exec(select(Alert.idempotency_key)).all())
     rows = session.exec(
         select(ListingEvent, Entity, Document)
@@ -68,10 +74,11 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
         .order_by(ListingEvent.effective_date, ListingEvent.id)
     ).all()
     for event, entity, document in rows:
-        if event.official and event.status in ("designated", "removed"):
-            kind = "listing"
-        elif event.status in ("proposed", "withdrawn") and (event.official or event.status == "proposed"):
-            kind = "watch"
+        if event.official and event.status in (ListingStatus.DESIGNATED, ListingStatus.REMOVED):
+            kind = AlertKind.LISTING
+        elif event.status in (ListingStatus.PROPOSED, ListingStatus.WITHDRAWN) and (
+                event.official or event.status == ListingStatus.PROPOSED):
+            kind = AlertKind.WATCH
         else:
             continue  # a news report of a designation or removal is not an official change
         key = alert_key(entity=entity.name, list_name=event.list_name, status=event.status,
@@ -81,7 +88,8 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
         existing.add(key)
         day = event.effective_date
         session.add(Alert(
-            idempotency_key=key, listing_event_id=event.id, kind=kind, status=status,
+            idempotency_key=key, listing_event_id=event.id, kind=kind, status=status, entity_name=entity.name,
+            list_name=event.list_name, event_status=event.status, effective_date=event.effective_date,
             payload={
                 "entity": entity.name, "list": event.list_name, "status": event.status,
                 "effective_date": day.isoformat() if day else None, "date_kind": event.date_kind,
@@ -95,13 +103,16 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
     threshold = ScoringConfig.load(settings.scoring_config).raw.get("alerts", {}).get("score_jump")
     scanned = _state(session, LAST_SCAN_KEY)
     if threshold and scanned is not None:
-        listing_days = {(k.split("|")[0], k.split("|")[3]) for k in existing if not k.startswith("score|")}
+        session.flush()
+        listing_days = set(session.exec(select(Alert.entity_name, Alert.effective_date)
+                                        .where(Alert.kind != AlertKind.SCORE_JUMP)).all())
         for jump in score_jumps(session, since=date.fromisoformat(scanned), through=through, threshold=threshold):
-            key = f"score|{jump.entity}|{jump.day.isoformat()}"
-            if key in existing or (jump.entity, jump.day.isoformat()) in listing_days:
+            key = score_jump_key(entity=jump.entity, day=jump.day)
+            if key in existing or (jump.entity, jump.day) in listing_days:
                 continue  # a jump explained by a listing change of that day is already alerted
             existing.add(key)
-            session.add(Alert(idempotency_key=key, kind="score_jump", status=status, payload={
+            session.add(Alert(idempotency_key=key, kind=AlertKind.SCORE_JUMP, status=status, entity_name=jump.entity,
+                              effective_date=jump.day, payload={
                 "entity": jump.entity, "status": "score change", "effective_date": jump.day.isoformat(),
                 "score_before": jump.before, "score_after": jump.after,
                 "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(jump.entity)}"}))
