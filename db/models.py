@@ -131,11 +131,8 @@ class ListingEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-SCORE_COMPONENTS = ("listing", "tenure", "removed", "signals", "news", "consequences", "inherited")
-
-
 class ExposureScore(SQLModel, table=True):
-    """One entity's score on one day; the components (one column each) sum to the score."""
+    """One entity's score on one day; the components (one column each, after ``score``) sum to the score."""
 
     # (entity_id, day) serves per-entity series; (day, score) the leaderboard of a day.
     # No other index: every one costs time on the bulk inserts of a recompute.
@@ -156,6 +153,12 @@ class ExposureScore(SQLModel, table=True):
     @property
     def components(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in SCORE_COMPONENTS}
+
+
+# The score's components, in order: ExposureScore's columns after ``score`` (their one home; the model in
+# scoring/model.py computes exactly these, README "Scoring model" explains each).
+_EXPOSURE_COLUMNS = tuple(ExposureScore.model_fields)
+SCORE_COMPONENTS: tuple[str, ...] = _EXPOSURE_COLUMNS[_EXPOSURE_COLUMNS.index("score") + 1:]
 
 
 class ScoreState(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from db.models import SCORE_COMPONENTS, Entity, ExposureScore, ListingEvent, Mention, ScoreState
 from core.settings import Settings, get_settings
-from scoring.model import EventFact, ScoringConfig, listing_intervals, series_arrays
+from scoring.model import ScoringConfig, event_day, event_facts, inherited_spans, series_arrays
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +23,6 @@ class ScoreStats:
     entities_scored: int = 0
     entities_skipped: int = 0
     rows_written: int = 0
-
-
-def _event_day(event: ListingEvent) -> date | None:
-    return event.effective_date or event.publication_date
-
-
-def _facts(events: list[ListingEvent]) -> list[EventFact]:
-    return [EventFact(_event_day(e), e.list_name, e.status, e.official) for e in events if _event_day(e)]
-
-
-def inherited_spans(config: ScoringConfig, *, parent_events: list[EventFact] | None,
-                    child_events: list[list[EventFact]]) -> list[tuple[date, date | None, float]]:
-    """(start, end, points) while the parent, or a subsidiary, is officially listed."""
-    shares = config.raw.get("inheritance", {})
-    spans = []
-    for events, share in [(parent_events or [], shares.get("from_parent", 0.0))] + [
-            (child, shares.get("from_subsidiary", 0.0)) for child in child_events]:
-        for list_name, intervals in listing_intervals(events).items():
-            points = share * config.listing_weight(list_name)
-            spans += [(start, end, points) for start, end in intervals]
-    return spans
 
 
 def score_entities(session: Session, *, through: date, settings: Settings | None = None,
@@ -69,7 +48,7 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
         relatives = ([parents[entity_id]] if parents[entity_id] else []) + children.get(entity_id, [])
         own = events_by_entity.get(entity_id, [])
         related = [e for r in relatives for e in events_by_entity.get(r, []) if e.official]
-        dated = [_event_day(e) for e in own + related if _event_day(e)]
+        dated = [event_day(e) for e in own + related if event_day(e)]
         if first_mention.get(entity_id):
             dated.append(first_mention[entity_id])
         if not dated:
@@ -84,7 +63,7 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
             # state of both): the whole series
             start = first_day
         else:
-            new_days = [_event_day(e) for e in own + related if e.id > state.max_event_id and _event_day(e)]
+            new_days = [event_day(e) for e in own + related if e.id > state.max_event_id and event_day(e)]
             if max_mention_id > state.max_mention_id:
                 new_days += session.exec(select(Mention.day).where(
                     Mention.entity_id == entity_id, Mention.id > state.max_mention_id, Mention.day.is_not(None))).all()
@@ -94,11 +73,11 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
             continue
         mention_days = session.exec(select(Mention.day).where(Mention.entity_id == entity_id,
                                                               Mention.day.is_not(None))).all()
+        parent = parents[entity_id]
         inherited = inherited_spans(
-            config, parent_events=_facts([e for e in events_by_entity.get(parents[entity_id], []) if e.official])
-            if parents[entity_id] else None,
-            child_events=[_facts([e for e in events_by_entity.get(c, []) if e.official]) for c in children.get(entity_id, [])])
-        arrays = series_arrays(_facts(own), mention_days, start, through, config, inherited)
+            config, parent_events=event_facts(events_by_entity.get(parent, [])) if parent else None,
+            child_events=[event_facts(events_by_entity.get(child, [])) for child in children.get(entity_id, [])])
+        arrays = series_arrays(event_facts(own), mention_days, start, through, config, inherited)
         session.exec(delete(ExposureScore).where(ExposureScore.entity_id == entity_id, ExposureScore.day >= start))
         rows = _rows(entity_id, start, arrays)
         if rows:  # Core executemany (no ORM objects, no RETURNING): the bulk of the time otherwise

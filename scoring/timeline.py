@@ -10,7 +10,7 @@ from db import queries
 from db.models import Entity
 from nlp.linking import EntityLinker
 from nlp.watchlist import names_from_db
-from scoring.model import EventFact, listing_intervals
+from scoring.model import event_facts, listing_intervals
 
 
 def find_entity(session: Session, name: str) -> Entity | None:
@@ -26,8 +26,7 @@ def entity_history(session: Session, entity: Entity, *, on: date | None = None) 
     """The DESIGN.md ``history --json`` shape (plus intervals and evidence details)."""
     on = on or date.today()
     rows = queries.listing_events_for(session, entity_id=entity.id)
-    facts = [EventFact(e.effective_date, e.list_name, e.status, e.official) for e, _ in rows if e.effective_date]
-    intervals = listing_intervals(facts)
+    intervals = listing_intervals(event_facts([event for event, _ in rows]))
     listed = any(start <= on and (end is None or on < end) for spans in intervals.values() for start, end in spans)
     return {
         "entity": entity.name,
