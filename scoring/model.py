@@ -19,14 +19,15 @@ from typing import Protocol
 
 import numpy as np
 
+from core.vocabulary import ListingStatus, ListName
 from db.models import SCORE_COMPONENTS
 
 # Its bytes are part of the model version (see model_version).
 MODEL_SOURCE = Path(__file__)
 
 # data/scoring.toml [signals] key of each kind of pending signal (by ListingEvent status).
-SIGNAL_WEIGHT_KEYS = {"proposed": "proposed", "withdrawn": "withdrawn",
-                      "designated": "reported_designation", "removed": "reported_removal"}
+SIGNAL_WEIGHT_KEYS = {ListingStatus.PROPOSED: "proposed", ListingStatus.WITHDRAWN: "withdrawn",
+                      ListingStatus.DESIGNATED: "reported_designation", ListingStatus.REMOVED: "reported_removal"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class EventFact:
 
     day: date
     list_name: str
-    status: str  # designated | removed | proposed | withdrawn
+    status: str  # a ListingStatus
     official: bool
 
 
@@ -89,13 +90,13 @@ def listing_intervals(events: list[EventFact]) -> dict[str, list[tuple[date, dat
     """
     intervals: dict[str, list[tuple[date, date | None]]] = {}
     for event in sorted(events, key=lambda e: e.day):
-        if not event.official or event.status not in ("designated", "removed"):
+        if not event.official or event.status not in (ListingStatus.DESIGNATED, ListingStatus.REMOVED):
             continue
         spans = intervals.setdefault(event.list_name, [])
         is_open = bool(spans) and spans[-1][1] is None
-        if event.status == "designated" and not is_open:
+        if event.status == ListingStatus.DESIGNATED and not is_open:
             spans.append((event.day, None))
-        elif event.status == "removed" and is_open:
+        elif event.status == ListingStatus.REMOVED and is_open:
             spans[-1] = (spans[-1][0], event.day)
     return intervals
 
@@ -103,7 +104,7 @@ def listing_intervals(events: list[EventFact]) -> dict[str, list[tuple[date, dat
 def signal_events(events: list[EventFact]) -> list[EventFact]:
     """Events that count as pending signals: proposals and withdrawals of any origin,
     and news-reported designations/removals (official ones count as listing status)."""
-    return [e for e in events if e.status in ("proposed", "withdrawn") or not e.official]
+    return [e for e in events if e.status in (ListingStatus.PROPOSED, ListingStatus.WITHDRAWN) or not e.official]
 
 
 InheritedSpan = tuple[date, date | None, float]
@@ -147,7 +148,7 @@ def _listing_status(days: np.ndarray, intervals: dict, config: ScoringConfig) ->
             grown = np.minimum(1.0, (days - a) / cfg["tenure"]["full_after_days"])
             tenure = np.where(inside, np.maximum(tenure, cfg["tenure"]["max"] * grown), tenure)
         listing = np.where(listed, np.maximum(listing, config.listing_weight(list_name)), listing)
-        if list_name == "1260H":
+        if list_name == ListName.SECTION_1260H:
             on_1260h |= listed
         ends = np.array(sorted(e.toordinal() for _, e in spans if e is not None))
         if ends.size:
