@@ -21,7 +21,7 @@ import spacy
 
 from core.settings import DATA_DIR, get_settings
 from nlp.analysis import analyze_doc
-from nlp.linking import EntityLinker
+from core.linking import EntityLinker
 from nlp.pipeline import build_pipeline
 from nlp.watchlist import names_from_watchlist
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 from pathlib import Path
 
-from jobs.sources import load_sources
+from core.sources import load_sources
 
 SEED = 1260
 # Synthetic publication dates lie within 2024-2026 (and within the replay's window).

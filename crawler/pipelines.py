@@ -35,7 +35,7 @@ def publication_date(value: str | None) -> date | None:
         return date.fromisoformat(value.strip()[:10])
     except ValueError:
         pass
-    from nlp.dates import find_dates
+    from core.dates import find_dates
 
     found = find_dates(value[:200])
     if len(found) != 1:

@@ -209,7 +209,7 @@ def document_facets(session: Session) -> dict[str, list[str]]:
 
 def document_detail(session: Session, *, document_id: int) -> dict:
     from db.models import Mention
-    from nlp.text import TextExtractionError, article_text, document_text
+    from core.text import TextExtractionError, article_text, document_text
 
     document = session.get(Document, document_id)
     if document.doc_type == DocType.LIST_PDF:

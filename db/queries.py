@@ -312,6 +312,11 @@ def upsert_entity(
     return entity
 
 
+def entity_names(session: Session) -> dict[str, list[str]]:
+    """Every entity's canonical name with its aliases (what linking matches against)."""
+    return {entity.name: [a.alias for a in aliases] for entity, aliases in all_entities_with_aliases(session)}
+
+
 def all_entities_with_aliases(session: Session) -> list[tuple[Entity, list[Alias]]]:
     entities = session.exec(select(Entity).order_by(Entity.id)).all()
     aliases: dict[int, list[Alias]] = {}

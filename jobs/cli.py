@@ -176,7 +176,7 @@ def sources_check(source: Annotated[Optional[str], typer.Option(help="only this 
 def sources_status(as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
     """Each source's last crawl run (status, reason) and its last OK run, from the database."""
     from db.queries import source_statuses
-    from jobs.sources import load_sources
+    from core.sources import load_sources
 
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from crawler.calendar import is_business_day
 from jobs.replay_news import news_answer
-from jobs.sources import load_sources
+from core.sources import load_sources
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from crawler.blocking import block_page
 from core.redact import redact, secrets_of
 from core.settings import Settings
 from jobs.replay import ReplayServer
-from jobs.sources import SourceConfig
+from core.sources import SourceConfig
 
 OK, BLOCKED, UNREACHABLE, SHAPE_CHANGED, UNCHECKED = "ok", "blocked", "unreachable", "shape changed", "unchecked"
 PRIMARY_KINDS = ("federal_register", "public_inspection")  # the machine sources riskwatch relies on

@@ -21,7 +21,7 @@ from core.redact import redact, secrets_of
 from core.settings import PROJECT_ROOT, Settings
 from crawler.kinds import spider_for
 from jobs.replay import ReplayServer
-from jobs.sources import SourceConfig, load_sources
+from core.sources import SourceConfig, load_sources
 from nlp.process import ProcessStats, process_documents
 from scoring.series import ScoreStats, score_entities
 

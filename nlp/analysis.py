@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from nlp.events import SentenceEvent, extract_events
-from nlp.linking import EntityLinker
+from core.linking import EntityLinker
 
 LINKABLE_LABELS = {"ORG", "PRODUCT", "GPE", "NORP", "FAC"}
 

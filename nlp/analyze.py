@@ -11,13 +11,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from db.engine import make_engine
+from db import queries
 from core.settings import Settings, get_settings
 from nlp.analysis import analyze_doc
 from nlp.language import detect_language
-from nlp.linking import EntityLinker
+from core.linking import EntityLinker
 from nlp.pipeline import build_pipeline
-from nlp.text import html_to_text
-from nlp.watchlist import names_from_db, names_from_watchlist
+from core.text import html_to_text
+from nlp.watchlist import names_from_watchlist
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def known_names(settings: Settings) -> dict[str, list[str]]:
     try:
         engine = make_engine(settings.resolved_database_url)
         with Session(engine) as session:
-            for name, aliases in names_from_db(session).items():
+            for name, aliases in queries.entity_names(session).items():
                 names.setdefault(name, aliases)
         engine.dispose()
     except SQLAlchemyError as exc:

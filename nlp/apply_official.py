@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from db import queries
 from db.models import Document, Entity, ListingEvent, Mention
 from core.vocabulary import DocType
-from nlp.linking import EntityLinker
-from nlp.normalize import printed_key
+from core.linking import EntityLinker
+from core.normalize import printed_key
 from nlp.official import ListedName, NoticeKind, OfficialNotice
 from nlp.official.lists import list_rules
 

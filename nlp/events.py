@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.settings import DATA_DIR
-from nlp.dates import find_dates
+from core.dates import find_dates
 
 CUES_PATH = DATA_DIR / "nlp" / "cues.json"
 STATUS_PRIORITY = ("withdrawn", "removed", "proposed", "designated")

@@ -15,14 +15,14 @@ from db.models import Document, Entity, ListingEvent, Mention
 from core.settings import Settings, get_settings
 from nlp.analysis import analyze_doc
 from nlp.language import detect_language
-from nlp.linking import EntityLinker
+from core.linking import EntityLinker
 from core.vocabulary import OFFICIAL_NOTICE_TYPES, DocType
 from nlp.apply_official import apply_official_notice
 from nlp.official import (ListPdfError, NoticeFormatError, NoticeKind, OfficialNotice, is_official_notice, notice_from_list_rows,
                           parse_list_pdf, parse_notice)
 from nlp.pipeline import build_pipeline
-from nlp.text import TextExtractionError, article_text, document_text
-from nlp.watchlist import names_from_db, seed_watchlist
+from core.text import TextExtractionError, article_text, document_text
+from nlp.watchlist import seed_watchlist
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def process_documents(session: Session, settings: Settings | None = None,
     seed_watchlist(session, settings.watchlist_path)
     pending = list(queries.pending_documents(session))
     prose: list[tuple[Document, str]] = []
-    linker = EntityLinker(names_from_db(session))
+    linker = EntityLinker(queries.entity_names(session))
 
     officials = []
     for document in pending:
@@ -132,7 +132,7 @@ def process_documents(session: Session, settings: Settings | None = None,
             stats.quarantined += 1
         else:
             queries.replace_document_analysis(session, document=document, mentions=mentions, events=events)
-            linker = EntityLinker(names_from_db(session))
+            linker = EntityLinker(queries.entity_names(session))
             stats.processed += 1
             stats.mentions += len(mentions)
             stats.events += len(events)
@@ -146,7 +146,7 @@ def process_documents(session: Session, settings: Settings | None = None,
 
 def _process_prose(session: Session, settings: Settings, prose: list[tuple[Document, str]],
                    stats: ProcessStats, progress) -> None:
-    names = names_from_db(session)
+    names = queries.entity_names(session)
     linker = EntityLinker(names)
     entity_ids = {entity.name: entity.id for entity in session.exec(select(Entity))}
     by_lang: dict[str, list[tuple[Document, str]]] = {}

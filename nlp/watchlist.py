@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from db import queries
-from nlp.normalize import short_name
+from core.normalize import short_name
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,6 @@ def seed_watchlist(session: Session, path: Path) -> int:
 
 def names_from_watchlist(path: Path) -> dict[str, list[str]]:
     return {e["name"]: [a[0] for a in e.get("aliases", [])] for e in read_watchlist(path)}
-
-
-def names_from_db(session: Session) -> dict[str, list[str]]:
-    return {entity.name: [a.alias for a in aliases] for entity, aliases in queries.all_entities_with_aliases(session)}
 
 
 def short_name_variants(names: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -12,9 +12,9 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
 from db.models import Entity, ExposureScore
-from nlp.linking import EntityLinker
-from nlp.normalize import normalize_name
-from nlp.watchlist import names_from_db
+from db import queries
+from core.linking import EntityLinker
+from core.normalize import normalize_name
 from scoring.timeline import entity_history
 
 NAME_COLUMNS = ("name", "counterparty", "company", "entity", "legal_name")
@@ -76,7 +76,7 @@ def screen(session: Session, rows: list[dict[str, str]], *, on: date | None = No
            fuzzy_threshold: float = 85.0) -> list[ScreeningResult]:
     """Best match per row (exact alias, legal-form normalisation, then fuzzy), with status and exposure."""
     on = on or date.today()
-    names = names_from_db(session)
+    names = queries.entity_names(session)
     linker = EntityLinker(names, fuzzy_threshold=fuzzy_threshold)
     keys = {normalize_name(n): n for n in names}
     entities = {e.name: e for e in session.exec(select(Entity))}

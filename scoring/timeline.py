@@ -8,8 +8,7 @@ from sqlmodel import Session
 
 from db import queries
 from db.models import Entity
-from nlp.linking import EntityLinker
-from nlp.watchlist import names_from_db
+from core.linking import EntityLinker
 from scoring.model import event_facts, listing_intervals
 
 
@@ -18,7 +17,7 @@ def find_entity(session: Session, name: str) -> Entity | None:
     entity = queries.get_entity(session, name=name)
     if entity is not None:
         return entity
-    link = EntityLinker(names_from_db(session)).link(name)
+    link = EntityLinker(queries.entity_names(session)).link(name)
     return queries.get_entity(session, name=link.entity) if link else None
 
 

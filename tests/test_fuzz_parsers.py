@@ -31,10 +31,10 @@ from crawler.spiders.federal_register import RESULT_FIELDS, FederalRegisterSpide
 from crawler.spiders.news import NewsSpider
 from crawler.spiders.public_inspection import PublicInspectionSpider
 from core.settings import DATA_DIR
-from nlp.dates import find_dates, parse_date
+from core.dates import find_dates, parse_date
 from nlp.official import (ListedName, NoticeFormatError, OfficialNotice, notice_from_list_rows, parse_heading,
                           parse_notice, split_entry)
-from nlp.text import TextExtractionError, article_text, decode, document_text, html_to_text
+from core.text import TextExtractionError, article_text, decode, document_text, html_to_text
 from scoring.screening import (FORMULA_PREFIXES, ScreeningInputError, ScreeningResult, read_counterparties,
                                results_csv, safe_cell)
 

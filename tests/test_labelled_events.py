@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.settings import DATA_DIR, Settings
 from nlp.analysis import analyze_doc
-from nlp.linking import EntityLinker
+from core.linking import EntityLinker
 from nlp.pipeline import build_pipeline
 from nlp.watchlist import names_from_watchlist
 

@@ -24,7 +24,7 @@ from db.models import Document
 from core.settings import DATA_DIR, get_settings
 from jobs import steps
 from jobs.replay import ReplayServer
-from jobs.sources import SourceConfig, load_sources
+from core.sources import SourceConfig, load_sources
 
 DATA = Path(__file__).parent / "data" / "news"
 THROTTLE = (b"Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com "

@@ -6,14 +6,14 @@ import pytest
 
 from core.settings import DATA_DIR, Settings
 from nlp.analyze import analyze_text
-from nlp.dates import find_dates, parse_date
+from core.dates import find_dates, parse_date
 from nlp.events import classify_sentence
 from nlp.language import detect_language
-from nlp.linking import EntityLinker
-from nlp.normalize import normalize_name
+from core.linking import EntityLinker
+from core.normalize import normalize_name
 from nlp.official import split_entry
 from nlp.pipeline import build_pipeline, load_base
-from nlp.text import decode, html_to_text
+from core.text import decode, html_to_text
 from nlp.watchlist import names_from_watchlist
 
 NAMES = names_from_watchlist(DATA_DIR / "watchlist" / "watchlist.jsonl")

@@ -267,7 +267,7 @@ def test_interim_and_removal_notices_change_only_the_companies_they_name(session
     from datetime import date
 
     from nlp.apply_official import apply_official_notice, currently_listed
-    from nlp.linking import EntityLinker
+    from core.linking import EntityLinker
     from nlp.official import ListedName, OfficialNotice
 
     from db import queries
@@ -295,7 +295,7 @@ def test_notices_outside_the_lists_bounds_are_quarantined_with_the_reason(sessio
     from datetime import date
 
     from nlp.apply_official import apply_official_notice
-    from nlp.linking import EntityLinker
+    from core.linking import EntityLinker
     from nlp.official import ListedName, OfficialNotice
 
     tiny = _edition(["Only One Co., Ltd."])

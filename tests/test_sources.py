@@ -12,7 +12,7 @@ from crawler.spiders.news import NewsSpider
 from core.settings import DATA_DIR
 from jobs.replay import ReplayServer
 from nlp.official import notice_from_list_rows
-from nlp.text import article_text
+from core.text import article_text
 
 DEFENSE = DATA_DIR / "snapshot" / "defense"
 PDF_2025 = next((DEFENSE / "media" / "2025").rglob("*.PDF"))

@@ -12,7 +12,7 @@ from crawler import shapes
 from crawler.spiders.federal_register import RESULT_FIELDS
 from core.settings import DATA_DIR, get_settings
 from jobs.source_check import check_sources
-from jobs.sources import SourceConfig, load_sources
+from core.sources import SourceConfig, load_sources
 from tests.conftest import run_cli
 
 # a real documents.json answer (US government work): read where shared/reference is laid beside the checkout

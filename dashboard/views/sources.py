@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from dashboard import queries
 from dashboard.data import engine
-from jobs.sources import load_sources
+from core.sources import load_sources
 
 st.title("Sources")
 

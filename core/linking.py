@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from nlp.normalize import has_legal_form, normalize_name, printed_key
+from core.normalize import has_legal_form, normalize_name, printed_key
 
 
 @dataclass(frozen=True)
