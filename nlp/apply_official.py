@@ -23,8 +23,8 @@ from core.linking import EntityLinker
 from core.normalize import printed_key
 from nlp.official import ListedName, NoticeKind, OfficialNotice
 from nlp.official.lists import list_rules
+from nlp.public_inspection import MAX_EVIDENCE_CHARS, public_inspection_events
 
-MAX_EVIDENCE_CHARS = 1500
 
 
 def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
@@ -177,38 +177,3 @@ def apply_official_notice(session: Session, document: Document, notice: Official
             entity = session.get(Entity, entity_id)
             events.append(event(entity_id, "removed", f"{entity.name} is not in the {effective.isoformat()} edition"))
     return mentions, events, None
-
-
-def public_inspection_events(document: Document, notice: OfficialNotice, before: set[int], mention,
-                             filed: date) -> list[ListingEvent]:
-    """A notice on public inspection is not a listing. While it waits for publication, the companies
-    it would add are *proposed*; once withdrawn (the desk's note or letter says so, or it left the desk
-    unpublished), *withdrawn*, with the evidence. Published: nothing here (the published notice speaks)."""
-    desk = (document.meta or {}).get("desk") or {}
-    if desk.get("status") == "published":
-        for entry in notice.listed + notice.removed:
-            mention(entry)
-        return []
-    withdrawn = desk.get("status") == "withdrawn"
-    last_seen = date.fromisoformat(desk["last_seen_on"]) if desk.get("last_seen_on") else filed
-    withdrawn_on = date.fromisoformat(desk["resolved_on"]) if desk.get("resolved_on") else last_seen
-    why = desk.get("evidence") or "it left the desk before its publication date and was never published"
-    events = []
-    for entry in notice.removed:
-        mention(entry)  # a removal in a notice that never took effect changes nothing: evidence only
-    for entry in notice.listed:
-        entity = mention(entry)
-        if entity.id in before:
-            continue  # already listed: the notice changes nothing for it
-        if withdrawn:
-            sentence = (f"{entry.printed or entry.name}: named in notice {document.external_id}, filed for public "
-                        f"inspection on {filed.isoformat()}, withdrawn ({why}); never published")
-            status, day, kind = "withdrawn", withdrawn_on if desk.get("evidence") else last_seen, "withdrawn_by"
-        else:
-            sentence = (f"{entry.printed or entry.name}: named in notice {document.external_id} on public inspection "
-                        f"since {filed.isoformat()}, waiting for publication (not a listing yet)")
-            status, day, kind = "proposed", filed, "filed_at"
-        events.append(ListingEvent(entity_id=entity.id, list_name=notice.list_name, status=status,
-                                   effective_date=day, date_kind=kind, publication_date=filed, official=True,
-                                   evidence_document_id=document.id, sentence=sentence[:MAX_EVIDENCE_CHARS]))
-    return events

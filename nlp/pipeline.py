@@ -15,7 +15,9 @@ from nlp.watchlist import ruler_patterns, write_patterns_jsonl
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_BLANK = {"en", "de"}
+# Languages riskwatch has cue words, patterns and a tokenizer for (data/nlp/cues.json); any other
+# language is read with the multilingual blank pipeline and the watchlist rules only.
+SUPPORTED_LANGUAGES = frozenset({"en", "de"})
 
 
 def model_name_for(lang: str, settings: Settings) -> str | None:
@@ -38,7 +40,7 @@ def load_base(lang: str, settings: Settings | None = None) -> tuple[Language, st
                        f"spacy.blank({lang!r}) + rules (install it with `pip install -e .[models]`)")
             warnings.warn(message, stacklevel=2)
             log.warning(message)
-    blank_lang = lang if lang in SUPPORTED_BLANK else "xx"
+    blank_lang = lang if lang in SUPPORTED_LANGUAGES else "xx"
     if blank_lang != lang:
         log.warning("no spaCy support configured for language %r: using the multilingual blank pipeline", lang)
     return spacy.blank(blank_lang), f"blank:{blank_lang}"

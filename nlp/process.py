@@ -1,4 +1,9 @@
-"""`riskwatch process`: NLP over unprocessed documents, idempotent, failures isolated."""
+"""`riskwatch process`: route every unprocessed document to its reader, idempotent, failures isolated.
+
+A DoD list PDF and an official Federal Register notice (any format, on the public-inspection desk too)
+go to the official-list readers (``nlp.official``) and what they change is decided in
+``nlp.apply_official``; everything else is prose, read by the spaCy pipeline (``nlp.prose``).
+"""
 
 from __future__ import annotations
 
@@ -8,26 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from db import queries
-from db.models import Document, Entity, ListingEvent, Mention
+from db.models import Document
 from core.settings import Settings, get_settings
-from nlp.analysis import analyze_doc
-from nlp.language import detect_language
 from core.linking import EntityLinker
 from core.vocabulary import OFFICIAL_NOTICE_TYPES, DocType
 from nlp.apply_official import apply_official_notice
 from nlp.official import (ListPdfError, NoticeFormatError, NoticeKind, OfficialNotice, is_official_notice, notice_from_list_rows,
                           parse_list_pdf, parse_notice)
-from nlp.pipeline import build_pipeline
+from nlp.prose import process_prose
 from core.text import TextExtractionError, article_text, document_text
 from nlp.watchlist import seed_watchlist
 
 log = logging.getLogger(__name__)
-
-MAX_NLP_CHARS = 1_000_000
-
 
 @dataclass
 class ProcessStats:
@@ -140,54 +140,5 @@ def process_documents(session: Session, settings: Settings | None = None,
             progress(1)
 
     if prose:
-        _process_prose(session, settings, prose, stats, progress)
+        process_prose(session, settings, prose, stats, progress)
     return stats
-
-
-def _process_prose(session: Session, settings: Settings, prose: list[tuple[Document, str]],
-                   stats: ProcessStats, progress) -> None:
-    names = queries.entity_names(session)
-    linker = EntityLinker(names)
-    entity_ids = {entity.name: entity.id for entity in session.exec(select(Entity))}
-    by_lang: dict[str, list[tuple[Document, str]]] = {}
-    for document, text in prose:
-        lang = document.language or detect_language(text)
-        if len(text) > MAX_NLP_CHARS:
-            log.warning("document %s: %d characters, analysing the first %d", document.external_id, len(text), MAX_NLP_CHARS)
-            text = text[:MAX_NLP_CHARS]
-        by_lang.setdefault(lang, []).append((document, text))
-    for lang, items in by_lang.items():
-        nlp = build_pipeline(lang, names, settings,
-                             patterns_path=settings.var_dir / "watchlist" / f"patterns-{lang}.jsonl")
-        texts = [text for _, text in items]
-        docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size)
-        for (document, _), spacy_doc in zip(items, docs):
-            try:
-                hits, sentence_events = analyze_doc(spacy_doc, linker, lang)
-                mentions = [
-                    Mention(document_id=document.id, entity_id=entity_ids[h.entity], start=h.start, end=h.end,
-                            text=h.text, label=h.label, sentence=h.sentence, method=h.method, score=h.score,
-                            day=document.publication_date)
-                    for h in hits if h.entity in entity_ids
-                ]
-                events = [
-                    ListingEvent(entity_id=entity_ids[e.entity], list_name=e.list_name, status=e.status,
-                                 effective_date=e.date or document.publication_date,
-                                 date_kind="stated" if e.date else "reported",
-                                 publication_date=document.publication_date, official=False,
-                                 evidence_document_id=document.id, sentence=e.sentence)
-                    for e in sentence_events if e.entity in entity_ids
-                ]
-                if document.language is None:
-                    document.language = lang
-                queries.replace_document_analysis(session, document=document, mentions=mentions, events=events)
-                stats.processed += 1
-                stats.mentions += len(mentions)
-                stats.events += len(events)
-                stats.by_language[lang] += 1
-            except Exception as exc:  # isolate one bad document; the rest of the batch goes on
-                log.exception("document %s failed in NLP", document.external_id)
-                queries.mark_document_failed(session, document=document, reason=f"NLP failed: {exc}")
-                stats.failed += 1
-            if progress:
-                progress(1)
