@@ -12,7 +12,8 @@ from core.vocabulary import (
     DEGRADED_RUN_STATUSES, AlertKind, AlertStatus, CrawlRunStatus, DocumentStatus, ListingStatus, ListName, sql_in,
 )
 
-# 2: statuses, alert kinds and list names enforced by CHECK constraints; alert keys as columns.
+# 2: statuses, alert kinds and list names enforced by CHECK constraints; alert keys as columns;
+#    Document.text (never written) dropped.
 SCHEMA_VERSION = 2
 
 
@@ -55,8 +56,7 @@ class Document(SQLModel, table=True):
     publication_date: date | None = Field(default=None, index=True)
     fetched_at: datetime = Field(default_factory=utcnow)
     content_type: str | None = None
-    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
-    text: str | None = Field(default=None, sa_column=Column(Text))
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # the text is re-read from it
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     content_hash: str
     version: int = 1
