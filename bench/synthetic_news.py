@@ -18,10 +18,10 @@ import random
 import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from html import escape
 from pathlib import Path
 
 from core.sources import load_sources
+from scripts.article_page import article_page
 
 SEED = 1260
 # Synthetic publication dates lie within 2024-2026 (and within the replay's window).
@@ -157,8 +157,6 @@ TEMPLATES = {
 BYLINES = {"en": ["Priya Castellanos", "Tomasz Whitfield", "Adaeze Lindqvist", "Owen Marchetti"],
            "de": ["Jana Vogelsang", "Malte Erdogan", "Lieselotte Brandner", "Yusuf Hartwig"]}
 FOOTER = "(fictional outlet, riskwatch synthetic benchmark article)"
-COOKIE = {"en": "We use cookies.", "de": "Wir verwenden Cookies."}
-MORE = {"en": "Read more", "de": "Mehr zum Thema"}
 
 
 @dataclass
@@ -252,27 +250,10 @@ def generate(real: list[dict], feeds: list[dict], names: list[str], count: int, 
 
 
 def _page(article: dict, feed: dict, lang: str, paragraphs: list[str], byline: str, published: datetime) -> str:
-    site, title, charset = feed["site"], escape(article["title"]), article["content_type"].rsplit("=", 1)[-1]
-    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="{charset}"><title>{title} | {escape(feed['title'])}</title>
-<meta name="description" content="{escape(article['summary'])}">
-<script>var analytics = {{"page": "{article['id']}"}}; document.write("<div>ad</div>");</script>
-<script src="https://cdn.tracker.example/t.js"></script>
-<style>.cookie {{ position: fixed }}</style></head>
-<body>
-<header><nav><a href="{site}/">{escape(feed['title'])}</a> <a href="{site}/markets">Markets</a> <a href="https://social.example/share">Share</a></nav></header>
-<div class="cookie">{COOKIE[lang]}</div>
-<main><article>
-<h1>{title}</h1>
-<p class="byline">{escape(byline)}, <time datetime="{article['published']}">{published.date().isoformat()}</time></p>
-{body}
-</article>
-<aside><h2>{MORE[lang]}</h2><ul><li><a href="{site}/other">{escape(feed['title'])}</a></li></ul></aside>
-</main>
-<footer>&copy; {escape(feed['title'])} {FOOTER}</footer>
-</body></html>
-"""
+    return article_page(page_id=article["id"], lang=lang, charset=article["content_type"].rsplit("=", 1)[-1],
+                        title=article["title"], summary=article["summary"], feed_title=feed["title"],
+                        site=feed["site"], byline=byline, published=article["published"],
+                        day=published.date().isoformat(), paragraphs=paragraphs, teaser=feed["title"], footer=FOOTER)
 
 
 def build_snapshot(source: Path, dest: Path, factor: int, *, as_of: date | None, watchlist: Path,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from crawler.calendar import business_days  # noqa: E402  (the Federal Register's issue numbers count its business days)
+from article_page import article_page  # noqa: E402
 from fr_render import Notice, Para, body_html, gpo_text_page, gpo_xml, pi_raw_text, plan_page_breaks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -503,28 +504,14 @@ NEWS_OUT = ROOT / "data" / "snapshot" / "news"
 
 
 def article_html(article: dict, feed: dict, charset: str) -> str:
-    """An article page with the clutter real pages have: scripts, navigation, teasers, a cookie banner."""
+    """A snapshot article page (scripts/article_page.py)."""
     lang = feed["language"]
-    paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in article["paragraphs"])
-    return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="{charset}"><title>{html.escape(article['title'])} | {feed['title']}</title>
-<meta name="description" content="{html.escape(article.get('summary', ''))}">
-<script>var analytics = {{"page": "{article['id']}"}}; document.write("<div>ad</div>");</script>
-<script src="https://cdn.tracker.example/t.js"></script>
-<style>.cookie {{ position: fixed }}</style></head>
-<body>
-<header><nav><a href="{feed['site']}/">{feed['title']}</a> <a href="{feed['site']}/markets">Markets</a> <a href="https://social.example/share">Share</a></nav></header>
-<div class="cookie">{'We use cookies.' if lang == 'en' else 'Wir verwenden Cookies.'}</div>
-<main><article>
-<h1>{html.escape(article['title'])}</h1>
-<p class="byline">{html.escape(article.get('author', ''))}, <time datetime="{article['published']}">{article['published'][:10]}</time></p>
-{paragraphs}
-</article>
-<aside><h2>{'Read more' if lang == 'en' else 'Mehr zum Thema'}</h2><ul><li><a href="{feed['site']}/other">{'Markets close higher' if lang == 'en' else 'Börsen schließen fester'}</a></li></ul></aside>
-</main>
-<footer>&copy; {feed['title']} (fictional outlet, riskwatch test snapshot)</footer>
-</body></html>
-"""
+    return article_page(page_id=article["id"], lang=lang, charset=charset, title=article["title"],
+                        summary=article.get("summary", ""), feed_title=feed["title"], site=feed["site"],
+                        byline=article.get("author", ""), published=article["published"],
+                        day=article["published"][:10], paragraphs=article["paragraphs"],
+                        teaser="Markets close higher" if lang == "en" else "Börsen schließen fester",
+                        footer="(fictional outlet, riskwatch test snapshot)")
 
 
 def build_news() -> int:
