@@ -20,7 +20,6 @@ from xml.sax.saxutils import escape
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from lxml import etree
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 
 from crawler.items import DeskStatusItem, DocumentItem, FailureItem
