@@ -22,10 +22,9 @@ from sqlmodel import Session, select
 
 from bench.common import scratch_settings
 from dashboard import queries
-from db.engine import init_db, make_engine
+from db.engine import ready_engine
 from db.models import (SCORE_COMPONENTS, Alert, Alias, Document, Entity, ExposureScore, ListingEvent, Mention,
                        Source)
-from scoring.timeline import entity_history
 
 END = date(2026, 11, 25)
 START = END - timedelta(days=5 * 365)
@@ -90,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     scale = 10 if options.quick else 1
     with scratch_settings() as settings:
-        engine = make_engine(settings.resolved_database_url)
-        init_db(engine)
+        engine = ready_engine(settings.resolved_database_url)
         start = time.perf_counter()
         generate(engine, entities=1000 // scale, documents=100_000 // scale, mentions=1_000_000 // scale,
                  rng=random.Random(1260))
@@ -113,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 "company": {
                     "entity_choices": timed(lambda: queries.entity_choices(session)),
                     "profile": timed(lambda: queries.entity_profile(session, entity_id=entity_id)),
-                    "history": timed(lambda: entity_history(session, session.get(Entity, entity_id), on=day)),
+                    "history": timed(lambda: queries.entity_listing(session, entity_id=entity_id, on=day)),
                     "component_history": timed(lambda: queries.component_history(session, entity_id=entity_id)),
                     "events": timed(lambda: queries.entity_events(session, entity_id=entity_id)),
                     "mentions": timed(lambda: queries.entity_mentions(session, entity_id=entity_id)),
@@ -124,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                     "detail": timed(lambda: queries.document_detail(session, document_id=document_id)),
                 },
                 "alerts": {
-                    "alert_log": timed(lambda: session.exec(select(Alert).order_by(Alert.created_at.desc()).limit(500)).all()),
-                    "watchlist": timed(lambda: session.exec(select(Entity).order_by(Entity.name)).all()),
+                    "alert_log": timed(lambda: queries.alert_log(session, limit=500)),
+                    "watchlist": timed(lambda: queries.watchlist(session)),
                 },
             }
         engine.dispose()

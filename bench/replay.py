@@ -38,11 +38,11 @@ from pathlib import Path
 
 from sqlalchemy import func
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bench.common import scratch_settings
 from bench.synthetic_news import SnapshotInfo, build_snapshot
-from db.engine import make_engine, redact_url
+from db.engine import redact_url, session_scope
 from db.models import Document
 from core.settings import PROJECT_ROOT, get_settings
 from jobs.steps import crawl, process, score
@@ -75,11 +75,9 @@ def news_snapshot(factor: int, as_of: date | None) -> Iterator[SnapshotInfo | No
 
 def article_counts(database_url: str) -> dict[str, int]:
     """News articles in the database by status."""
-    engine = make_engine(database_url)
-    with Session(engine) as session:
+    with session_scope(url=database_url) as session:
         rows = session.exec(select(Document.status, func.count()).where(Document.doc_type == "Article")
                             .group_by(Document.status)).all()
-    engine.dispose()
     return dict(rows)
 
 

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from bench.common import scratch_settings
-from db.engine import init_db, make_engine
+from db.engine import ready_engine
 from db.models import Document, Entity, ListingEvent
 from scoring.series import score_entities
 
@@ -67,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     end = date(2026, 11, 25)
     start = end - timedelta(days=5 * 365)
     with scratch_settings() as settings:
-        engine = make_engine(settings.resolved_database_url)
-        init_db(engine)
+        engine = ready_engine(settings.resolved_database_url)
         with Session(engine) as session:
             populate(session, entities=count, start=start, end=end, rng=random.Random(805))
         print(f"synthetic database: {count} entities, {start} .. {end}", file=sys.stderr)

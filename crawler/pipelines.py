@@ -12,7 +12,7 @@ from sqlmodel import Session
 from crawler import blocking
 from crawler.items import DeskStatusItem, DocumentItem, FailureItem
 from db import queries
-from db.engine import init_db, make_engine
+from db.engine import ready_engine
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,7 @@ class StoragePipeline:
         )
 
     def open_spider(self) -> None:
-        self.engine = make_engine(self.database_url)
-        init_db(self.engine)
+        self.engine = ready_engine(self.database_url)
         self.session = Session(self.engine)
 
     def close_spider(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pandas as pd
@@ -11,15 +13,14 @@ from sqlmodel import Session
 
 from dashboard import queries
 
-from db.engine import init_db, make_engine
+from db.engine import ready_engine
 from core.settings import Settings
 
 
 @st.cache_resource
 def engine_for(url: str) -> Engine:
-    engine = make_engine(url)
-    init_db(engine)
-    return engine
+    # One engine per database for the server's life (not session_scope: its engine is disposed per block).
+    return ready_engine(url)
 
 
 def database_url() -> str:
@@ -29,6 +30,13 @@ def database_url() -> str:
 
 def engine() -> Engine:
     return engine_for(database_url())
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """A session on the dashboard's database, for one run of a page."""
+    with Session(engine()) as db_session:
+        yield db_session
 
 
 # The heaviest reads are cached for a minute per database and day: every rerun of a page (each

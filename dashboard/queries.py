@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db.models import Document, Entity, ExposureScore, ListingEvent, Source
+from db.models import Alert, Document, Entity, ExposureScore, ListingEvent, Source
 from core.vocabulary import DocType
 
 
@@ -141,6 +141,13 @@ def entity_profile(session: Session, *, entity_id: int) -> dict:
             "subsidiaries": [(child.name, child.relation) for child in children]}
 
 
+def entity_listing(session: Session, *, entity_id: int, on: date) -> dict:
+    """One entity's listing status and intervals on ``on`` (``scoring.timeline.entity_history``)."""
+    from scoring.timeline import entity_history
+
+    return entity_history(session, session.get(Entity, entity_id), on=on)
+
+
 def component_history(session: Session, *, entity_id: int) -> pd.DataFrame:
     from db.models import SCORE_COMPONENTS
 
@@ -250,3 +257,30 @@ def sources_not_ok(session: Session) -> list[dict]:
 
     return [{**row, "last_ok": row["last_ok"].strftime("%Y-%m-%d") if row["last_ok"] else None}
             for row in source_statuses(session, names=[]) if row["status"] not in ("finished", "running")]
+
+
+def alert_log(session: Session, *, limit: int = 500) -> pd.DataFrame:
+    """The alert outbox, newest first: kind, status, attempts, last error (never the webhook)."""
+    alerts = session.exec(select(Alert).order_by(Alert.created_at.desc()).limit(limit)).all()
+    return pd.DataFrame([{"created": a.created_at, "kind": a.kind, "status": a.status, "attempts": a.attempts,
+                          "last error": a.last_error or "", "sent": a.sent_at, "key": a.idempotency_key}
+                         for a in alerts],
+                        columns=["created", "kind", "status", "attempts", "last error", "sent", "key"])
+
+
+def watchlist(session: Session) -> pd.DataFrame:
+    """Every entity by name with its curated-watchlist flag (the Alerts page's editor)."""
+    rows = session.exec(select(Entity.id, Entity.name, Entity.country, Entity.watched).order_by(Entity.name)).all()
+    frame = pd.DataFrame(rows, columns=["id", "entity", "country", "watched"])
+    frame["country"] = frame["country"].fillna("")
+    return frame
+
+
+def set_watched(session: Session, *, watched: dict[int, bool]) -> int:
+    """Mark entities (id -> watched) on or off the curated watchlist and commit; returns how many."""
+    for entity_id, flag in watched.items():
+        entity = session.get(Entity, entity_id)
+        entity.watched = flag
+        session.add(entity)
+    session.commit()
+    return len(watched)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from db import models
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ def init_db(engine: Engine) -> None:
                 except IntegrityError:
                     session.rollback()
     _check_version(engine)
+    _initialised.add(_schema_key(engine.url))
 
 
 def _check_version(engine: Engine) -> None:
@@ -111,6 +112,42 @@ def _check_version(engine: Engine) -> None:
                 f"database schema version {info.version} needs a migration to {models.SCHEMA_VERSION}; "
                 "no migration is registered (see README, 'Schema versions')"
             )
+
+
+# Databases whose schema this process has created and checked (init_db records them; ready_engine reads).
+_initialised: set[str | None] = set()
+
+
+def _schema_key(url) -> str | None:
+    """The database behind ``url``; None for an in-memory SQLite database (new with every engine)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:") or not Path(parsed.database).exists():
+            return None  # in memory, or a file that has gone: its schema must be made again
+    return parsed.render_as_string(hide_password=False)
+
+
+def ready_engine(url: str | None = None) -> Engine:
+    """An engine on ``url`` (default: the settings' database) whose schema init_db has created and
+    checked, once per database in this process (each daily run checks again: see jobs.daily.run)."""
+    engine = make_engine(url or get_settings().resolved_database_url)
+    key = _schema_key(engine.url)
+    if key is None or key not in _initialised:
+        init_db(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None, *, url: str | None = None,
+                  expire_on_commit: bool = True) -> Iterator[Session]:
+    """A session on the database of ``settings`` (or ``url``); its engine is disposed on exit, so no
+    connection outlives the block (objects read in it stay usable with ``expire_on_commit=False``)."""
+    engine = ready_engine(url or (settings or get_settings()).resolved_database_url)
+    try:
+        with Session(engine, expire_on_commit=expire_on_commit) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def reset_db(engine: Engine) -> None:

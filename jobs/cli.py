@@ -16,11 +16,10 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlmodel import Session, func, select
 
-from db.engine import init_db, make_engine, redact_url, reset_db
-from db.models import Document
+from db.engine import session_scope
 from core.settings import PROJECT_ROOT, get_settings
+from jobs.progress import RunProgress
 
 app = typer.Typer(help="riskwatch: Section 1260H and sanctions exposure monitor.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -53,61 +52,86 @@ def main(log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING, ERRO
     redact.install(settings)  # the webhook and the database password never reach a log line
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+class ConsoleProgress(RunProgress):
+    """The steps as a person at the terminal sees them: progress bars, tables, coloured warnings."""
 
+    LABELS = {"process": "NLP", "score": "scoring"}
 
-def _crawl(as_of: date | None, source: str | None = None):
-    from jobs.steps import crawl as crawl_step
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._task = None
 
-    runs = crawl_step(get_settings(), as_of=as_of, only=source)
-    table = Table("source", "status", "requests", "new", "changed", "unchanged", "failed", title="crawl")
-    table.columns[0].no_wrap = True
-    for run in runs:
-        table.add_row(run.source, run.status, *(str(getattr(run, k)) for k in ("requests", "new", "changed", "unchanged", "failed")))
-    console.print(table)
-    for run in runs:
-        if run.status != "finished" and not run.is_failure:  # best effort, e.g. DoD refused by its CDN
-            console.print(f"[yellow]{run.source}: {run.status}: {run.error}; not a failure (best effort: the "
-                          f"Federal Register stays the primary source), retried on the next run; see "
-                          f"`riskwatch sources status`[/yellow]")
-    return runs
+    def __enter__(self) -> ConsoleProgress:
+        return self
 
+    def __exit__(self, *_exc) -> None:
+        self._stop()
 
-def _process():
-    from jobs.steps import process as process_step
+    def _stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
-    with Session(engine) as session:
-        total = session.exec(select(func.count()).select_from(Document).where(Document.status == "pending")).one()
-    engine.dispose()
-    with _progress() as progress:
-        task = progress.add_task("NLP", total=total)
-        stats = process_step(settings, progress=lambda n: progress.advance(task, n))
-    console.print(f"processed {stats.processed} documents ({stats.failed} failed, {stats.quarantined} quarantined): "
-                  f"{stats.mentions} mentions, {stats.events} listing events")
-    return stats
+    def started(self, step: str, total: int | None = None) -> None:
+        self._stop()
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                             console=console, transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task(self.LABELS.get(step, step), total=total)
 
+    def advanced(self, step: str, count: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, count)
 
-def _score(through: date | None):
-    from jobs.steps import score as score_step
+    def crawled(self, runs) -> None:
+        table = Table("source", "status", "requests", "new", "changed", "unchanged", "failed", title="crawl")
+        table.columns[0].no_wrap = True
+        for run in runs:
+            table.add_row(run.source, run.status, *(str(getattr(run, k)) for k in ("requests", "new", "changed", "unchanged", "failed")))
+        console.print(table)
+        super().crawled(runs)  # the warnings about best-effort sources
 
-    with _progress() as progress:
-        task = progress.add_task("scoring", total=None)
-        stats = score_step(get_settings(), through=through, progress=lambda n: progress.advance(task, n))
-    console.print(f"scored {stats.entities_scored} entities ({stats.rows_written} daily rows; "
-                  f"{stats.entities_skipped} unchanged)")
-    return stats
+    def processed(self, stats) -> None:
+        self._stop()
+        console.print(f"processed {stats.processed} documents ({stats.failed} failed, {stats.quarantined} quarantined): "
+                      f"{stats.mentions} mentions, {stats.events} listing events")
+
+    def scored(self, stats) -> None:
+        self._stop()
+        console.print(f"scored {stats.entities_scored} entities ({stats.rows_written} daily rows; "
+                      f"{stats.entities_skipped} unchanged)")
+
+    def alerted(self, collected, sent, *, webhook: bool, dry_run: bool) -> None:
+        if collected.baseline:
+            console.print(f"first run: {collected.new} existing events recorded as the baseline; nobody was paged")
+        else:
+            console.print(f"alerts: {collected.new} new")
+        if not webhook or dry_run:
+            console.print(f"{sent.printed} pending alerts printed, not sent"
+                          + (" (no RISKWATCH_SLACK_WEBHOOK_URL set)" if not webhook else " (dry run)"))
+        else:
+            console.print(f"slack: {sent.sent} sent, {sent.pending} to retry, {sent.failed} failed")
+        if sent.failed_total:
+            console.print(f"[red]{sent.failed_total} alerts failed permanently (see the Alerts page for the reason)[/red]")
+
+    def alert_printed(self, line: str) -> None:
+        console.print(f"  {line}")
+
+    def note(self, message: str) -> None:
+        console.print(message)
+
+    def warning(self, message: str) -> None:
+        console.print(f"[yellow]{message}[/yellow]")
 
 
 @app.command()
 def crawl(source: Annotated[Optional[str], typer.Option(help="only this source (data/sources.toml)")] = None,
           as_of: AsOf = None) -> None:
     """Fetch new and changed documents from the configured sources."""
-    runs = _crawl(_date(as_of), source)
+    from jobs.steps import crawl as crawl_step
+
+    with ConsoleProgress() as progress:
+        runs = crawl_step(get_settings(), as_of=_date(as_of), only=source, progress=progress)
     if any(r.is_failure for r in runs):
         raise typer.Exit(1)
 
@@ -178,12 +202,8 @@ def sources_status(as_json: Annotated[bool, typer.Option("--json", help="JSON ou
     from db.queries import source_statuses
     from core.sources import load_sources
 
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
-    with Session(engine) as session:
+    with session_scope(get_settings()) as session:
         rows = source_statuses(session, names=[s.name for s in load_sources()])
-    engine.dispose()
     if as_json:
         out.print_json(json.dumps(rows, default=str, ensure_ascii=False))
         return
@@ -200,72 +220,43 @@ def sources_status(as_json: Annotated[bool, typer.Option("--json", help="JSON ou
 @app.command()
 def process() -> None:
     """Run NLP over unprocessed documents (mentions, listing events)."""
-    _process()
+    from jobs.steps import process as process_step
+
+    with ConsoleProgress() as progress:
+        process_step(get_settings(), progress=progress)
 
 
 @app.command()
 def score(as_of: AsOf = None) -> None:
     """(Re)compute daily exposure scores, incrementally."""
-    _score(_date(as_of))
+    from jobs.steps import score as score_step
+
+    with ConsoleProgress() as progress:
+        score_step(get_settings(), through=_date(as_of), progress=progress)
 
 
 @app.command()
 def run(as_of: AsOf = None) -> None:
     """The daily job: crawl, process, score, alert (one run at a time)."""
-    from jobs.daily import RunLocked, run_lock
+    from jobs import daily
 
     as_of_date = _date(as_of)
-    try:
-        with run_lock(get_settings()):
-            _run(as_of_date)
-    except RunLocked as exc:
-        console.print(f"[yellow]{exc}[/yellow]")
-        raise typer.Exit(3) from None
-
-
-def _run(as_of_date: date | None) -> None:
-    from jobs.daily import fault_point
-
-    settings = get_settings()
-    runs = _crawl(as_of_date)
-    if runs and all(r.is_failure for r in runs):
-        console.print("[red]every source failed; nothing new to process[/red]")
-    fault_point(settings, "crawl")
-    _process()
-    fault_point(settings, "process")
-    _score(as_of_date)
-    fault_point(settings, "score")
-    alerts_ok = _alert(as_of_date)
-    fault_point(settings, "alert")
-    if any(r.is_failure for r in runs) or not alerts_ok:
-        raise typer.Exit(1)
-
-
-def _alert(through: date | None, dry_run: bool = False) -> bool:
-    """Collect and send alerts; False when an alert failed permanently."""
-    from jobs.steps import alert as alert_step
-
-    settings = get_settings()
-    collected, sent = alert_step(settings, through=through, dry_run=dry_run, echo=lambda line: console.print(f"  {line}"))
-    if collected.baseline:
-        console.print(f"first run: {collected.new} existing events recorded as the baseline; nobody was paged")
-    else:
-        console.print(f"alerts: {collected.new} new")
-    if settings.slack_webhook_url is None or dry_run:
-        console.print(f"{sent.printed} pending alerts printed, not sent"
-                      + (" (no RISKWATCH_SLACK_WEBHOOK_URL set)" if settings.slack_webhook_url is None else " (dry run)"))
-    else:
-        console.print(f"slack: {sent.sent} sent, {sent.pending} to retry, {sent.failed} failed")
-    if sent.failed_total:
-        console.print(f"[red]{sent.failed_total} alerts failed permanently (see the Alerts page for the reason)[/red]")
-    return sent.failed_total == 0
+    with ConsoleProgress() as progress:
+        status = daily.run(as_of_date, settings=get_settings(), progress=progress)
+    # 1: a primary source or an alert failed; 3: another run holds the lock (the reason is printed)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
 def alert(dry_run: Annotated[bool, typer.Option("--dry-run", help="print pending alerts, send nothing")] = False,
           as_of: AsOf = None) -> None:
     """Send pending alerts exactly once (records new ones first)."""
-    if not _alert(_date(as_of), dry_run):
+    from jobs.steps import alert as alert_step
+
+    with ConsoleProgress() as progress:
+        _, sent = alert_step(get_settings(), through=_date(as_of), dry_run=dry_run, progress=progress)
+    if sent.failed_total:
         raise typer.Exit(1)
 
 
@@ -307,18 +298,17 @@ def dashboard(port: Annotated[int, typer.Option(help="port to serve on")] = 0) -
 def demo(no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="stop after scoring")] = False,
          port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
     """Fresh database, replay the bundled history, process, score, then serve the dashboard."""
+    from jobs import daily
+
     settings = get_settings()
     if settings.mode != "offline":
         console.print("[red]demo replays the bundled snapshot: set RISKWATCH_MODE=offline[/red]")
         raise typer.Exit(2)
-    engine = make_engine(settings.resolved_database_url)
-    reset_db(engine)
-    engine.dispose()
-    console.print(f"fresh database at {redact_url(settings.resolved_database_url)}")
-    _crawl(None)
-    _process()
-    _score(None)
-    _alert(None, dry_run=True)
+    with ConsoleProgress() as progress:
+        # the daily run on a fresh database, alerts printed only; a failed source still leaves a dashboard
+        status = daily.run(settings=settings, progress=progress, fresh=True, dry_run=True)
+    if status == daily.LOCKED:
+        raise typer.Exit(status)
     if not no_dashboard:
         _serve_dashboard(port or settings.dashboard_port)
 
@@ -400,10 +390,7 @@ def history(name: Annotated[str, typer.Argument(help="entity name or alias, e.g.
     """One entity's listing events and current status."""
     from scoring.timeline import entity_history, find_entity
 
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
-    with Session(engine) as session:
+    with session_scope(get_settings()) as session:
         entity = find_entity(session, name)
         if entity is None:
             console.print(f"[red]no entity matches {name!r}[/red]")
@@ -433,11 +420,8 @@ def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day
     from scoring.series import evidence_counts, latest_scores
     from scoring.timeline import entity_history
 
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
     day = _date(on, "--date")
-    with Session(engine) as session:
+    with session_scope(get_settings()) as session:
         rows = latest_scores(session, on=day)
         evidence = evidence_counts(session)
         result = [
@@ -474,12 +458,8 @@ def screen(file: Annotated[Path, typer.Argument(help="CSV with a name column (op
     except ScreeningInputError as exc:
         console.print(f"[red]{file}: {exc}[/red]")
         raise typer.Exit(2) from None
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
-    with Session(engine) as session:
+    with session_scope(get_settings()) as session:
         results = screen_rows(session, rows)
-    engine.dispose()
     if output:
         output.write_text(results_csv(results), encoding="utf-8")
     if as_json:

@@ -1,5 +1,5 @@
 """The daily job as one importable function (``jobs.daily:run``), shared by `riskwatch run`,
-`riskwatch schedule` and cron/systemd; a lock keeps two runs from overlapping."""
+`riskwatch demo`, `riskwatch schedule` and cron/systemd; a lock keeps two runs from overlapping."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
 from core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from jobs.progress import RunProgress
 
 log = logging.getLogger(__name__)
 
@@ -52,30 +56,47 @@ def fault_point(settings: Settings, step: str) -> None:
         os._exit(70)
 
 
-def run(as_of: str | None = None) -> int:
-    """Crawl, process, score, alert. Returns 0, or 1 when a source or an alert failed."""
-    from jobs import steps
+# Exit statuses of a run (the CLI exits with them).
+OK, FAILED, LOCKED = 0, 1, 3
 
-    settings = get_settings()
-    day = date.fromisoformat(as_of) if as_of else None
+
+def run(as_of: date | str | None = None, *, settings: Settings | None = None,
+        progress: RunProgress | None = None, fresh: bool = False, dry_run: bool = False) -> int:
+    """Crawl, process, score, alert, under the run lock. ``fresh`` starts from an empty database
+    (`riskwatch demo`); ``dry_run`` prints pending alerts instead of sending them. Returns 0; 1 when a
+    primary source failed or an alert failed permanently; 3 when another run holds the lock (nothing done).
+    Without ``progress`` (the scheduler) the run only logs."""
+    from db.engine import init_db, make_engine, redact_url, reset_db
+    from jobs import steps
+    from jobs.progress import RunProgress
+
+    settings = settings or get_settings()
+    progress = progress or RunProgress()
+    day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     try:
         with run_lock(settings):
-            runs = steps.crawl(settings, as_of=day)
+            # The schema is checked anew by every run: the scheduler's process lives for months, and a
+            # newer riskwatch may have upgraded the database meanwhile.
+            engine = make_engine(settings.resolved_database_url)
+            (reset_db if fresh else init_db)(engine)
+            engine.dispose()
+            if fresh:
+                progress.note(f"fresh database at {redact_url(settings.resolved_database_url)}")
+            runs = steps.crawl(settings, as_of=day, progress=progress)
+            if runs and all(r.is_failure for r in runs):
+                progress.warning("every source failed; nothing new to process")
             fault_point(settings, "crawl")
-            processed = steps.process(settings)
+            processed = steps.process(settings, progress=progress)
             fault_point(settings, "process")
-            scored = steps.score(settings, through=day)
+            scored = steps.score(settings, through=day, progress=progress)
             fault_point(settings, "score")
-            collected, sent = steps.alert(settings, through=day)
+            collected, sent = steps.alert(settings, through=day, dry_run=dry_run, progress=progress)
             fault_point(settings, "alert")
     except RunLocked as exc:
-        log.warning("%s", exc)
-        return 1
+        progress.warning(str(exc))
+        return LOCKED
     failed_sources = [r.source for r in runs if r.is_failure]
-    for degraded in (r for r in runs if r.status != "finished" and not r.is_failure):
-        log.warning("%s: %s (%s); best effort, retried on the next run", degraded.source, degraded.status,
-                    degraded.error)
     log.info("daily run: %d sources (%s failed), %d documents processed, %d entities scored, %d new alerts%s, "
              "%d sent", len(runs), ", ".join(failed_sources) or "none", processed.processed, scored.entities_scored,
              collected.new, " (baseline)" if collected.baseline else "", sent.sent)
-    return 1 if failed_sources or sent.failed_total else 0
+    return FAILED if failed_sources or sent.failed_total else OK

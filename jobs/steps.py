@@ -1,4 +1,5 @@
-"""The daily job's steps (crawl, process, score) as plain functions the CLI and scheduler share."""
+"""The daily job's steps (crawl, process, score, alert) as plain functions, each reporting to a
+``jobs.progress.RunProgress``."""
 
 from __future__ import annotations
 
@@ -8,35 +9,24 @@ import os
 import subprocess
 import sys
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from db import queries
-from db.engine import init_db, make_engine, redact_url
-from db.models import CrawlRun
+from db.engine import redact_url, session_scope
+from db.models import CrawlRun, Document
 from core.redact import redact, secrets_of
 from core.settings import PROJECT_ROOT, Settings
 from crawler.kinds import spider_for
+from jobs.progress import RunProgress
 from jobs.replay import ReplayServer
 from core.sources import SourceConfig, load_sources
 from nlp.process import ProcessStats, process_documents
 from scoring.series import ScoreStats, score_entities
 
 log = logging.getLogger(__name__)
-
-
-class CrawlError(RuntimeError):
-    """A crawl subprocess failed as a whole (individual document failures do not raise)."""
-
-
-@dataclass
-class RunSummary:
-    crawl_runs: list[CrawlRun]
-    process: ProcessStats
-    score: ScoreStats
 
 
 def spider_args(session: Session, source: SourceConfig, *, base: str, as_of: date | None,
@@ -72,23 +62,20 @@ def live_spider_jobs(settings: Settings, *, only: str | None = None) -> list[dic
     the arguments carry the incremental windows and HTTP validators, exactly as ``riskwatch
     crawl`` would pass them. Storage needs only RISKWATCH_DATABASE_URL in the spider's environment.
     """
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
     sources = selected_sources(only)
-    with Session(engine) as session:
+    with session_scope(settings) as session:
         jobs = [{"source": source.name, "spider": source.spider,
                  "args": spider_args(session, source, base=source.url, as_of=None,
                                      allowed=source.allowed_domains, url_map=[]),
                  "settings": {"RISKWATCH_SOURCE_KIND": source.kind}}
                 for source in sources]
-    engine.dispose()
     return jobs
 
 
-def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = None) -> list[CrawlRun]:
+def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = None,
+          progress: RunProgress | None = None) -> list[CrawlRun]:
     """Run each configured source's spider in a subprocess; offline, against the replay server."""
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
+    progress = progress or RunProgress()
     sources = selected_sources(only)
     replay = (ReplayServer(settings.snapshot_dir, as_of=as_of, host=settings.replay_host, port=settings.replay_port)
               if settings.mode == "offline" else None)
@@ -97,7 +84,7 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
     log_file = log_dir / "crawl.log"
     jobs = []
     with (replay or nullcontext()):
-        with Session(engine) as session:
+        with session_scope(settings) as session:
             for source in sources:
                 base = replay.localise(source.url) if replay else source.url
                 allowed = source.allowed_domains + ([urlsplit(base).hostname] if replay else [])
@@ -129,7 +116,7 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
                                    env=env, capture_output=True, text=True)
         spec_file.unlink(missing_ok=True)
     runs = []
-    with Session(engine, expire_on_commit=False) as session:
+    with session_scope(settings, expire_on_commit=False) as session:
         for job in jobs:
             run = session.get(CrawlRun, job["run_id"])
             if run.status == "running":  # the spider never closed: the subprocess failed
@@ -139,49 +126,42 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
                 run = session.get(CrawlRun, run.id)
                 log.error("crawl of %s failed: %s (log: %s)", run.source, run.error, log_file)
             runs.append(run)
-    engine.dispose()
+    progress.crawled(runs)
     return runs
 
 
-def process(settings: Settings, progress=None) -> ProcessStats:
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
-    with Session(engine) as session:
-        stats = process_documents(session, settings, progress=progress)
-    engine.dispose()
+def process(settings: Settings, *, progress: RunProgress | None = None) -> ProcessStats:
+    """NLP over the pending documents (mentions, listing events)."""
+    progress = progress or RunProgress()
+    with session_scope(settings) as session:
+        pending = session.exec(select(func.count()).select_from(Document).where(Document.status == "pending")).one()
+        progress.started("process", pending)
+        stats = process_documents(session, settings, progress=lambda n: progress.advanced("process", n))
+    progress.processed(stats)
     return stats
 
 
-def score(settings: Settings, *, through: date | None = None, progress=None) -> ScoreStats:
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
-    with Session(engine) as session:
-        stats = score_entities(session, through=through or date.today(), settings=settings, progress=progress)
-    engine.dispose()
+def score(settings: Settings, *, through: date | None = None, progress: RunProgress | None = None) -> ScoreStats:
+    """(Re)compute the daily exposure scores through ``through`` (default: today), incrementally."""
+    progress = progress or RunProgress()
+    progress.started("score")
+    with session_scope(settings) as session:
+        stats = score_entities(session, through=through or date.today(), settings=settings,
+                               progress=lambda n: progress.advanced("score", n))
+    progress.scored(stats)
     return stats
 
 
-def alert(settings: Settings, *, through: date | None = None, dry_run: bool = False, echo=None):
+def alert(settings: Settings, *, through: date | None = None, dry_run: bool = False,
+          progress: RunProgress | None = None):
     """Collect new alerts into the outbox, then send the pending ones."""
     from jobs.alerts import collect_alerts
     from jobs.slack import failed_alerts, send_pending
 
-    engine = make_engine(settings.resolved_database_url)
-    init_db(engine)
-    with Session(engine) as session:
+    progress = progress or RunProgress()
+    with session_scope(settings) as session:
         collected = collect_alerts(session, settings, through=through or date.today())
-        sent = send_pending(session, settings, dry_run=dry_run, echo=echo)
+        sent = send_pending(session, settings, dry_run=dry_run, echo=progress.alert_printed)
         sent.failed_total = failed_alerts(session)
-    engine.dispose()
+    progress.alerted(collected, sent, webhook=settings.slack_webhook_url is not None, dry_run=dry_run)
     return collected, sent
-
-
-def run_daily(settings: Settings, *, as_of: date | None = None) -> RunSummary:
-    """The daily job: crawl, process, score."""
-    runs = crawl(settings, as_of=as_of)
-    failed = [r for r in runs if r.is_failure]
-    if failed and len(failed) == len(runs):
-        raise CrawlError("every source failed: " + "; ".join(f"{r.source}: {r.error}" for r in failed))
-    processed = process(settings)
-    scored = score(settings, through=as_of)
-    return RunSummary(runs, processed, scored)

@@ -1,17 +1,13 @@
 """Company: one entity's listing intervals, score breakdown, evidence with sentences, relations."""
 
 import streamlit as st
-from sqlmodel import Session
 
-from dashboard import charts, queries
-from dashboard.data import engine
+from dashboard import charts, data, queries
 from dashboard.render import highlight
-from db.models import Entity
-from scoring.timeline import entity_history
 
 st.title("Company")
 
-with Session(engine()) as session:
+with data.session() as session:
     choices = queries.entity_choices(session)
     if not choices:
         st.info("No companies yet. Run `riskwatch demo` or `riskwatch run` to fill the database.")
@@ -27,7 +23,7 @@ with Session(engine()) as session:
     st.session_state["company_entity_id"] = entity_id
     profile = queries.entity_profile(session, entity_id=entity_id)
     as_of = queries.as_of(session)
-    history = entity_history(session, session.get(Entity, entity_id), on=as_of) if as_of else None
+    history = queries.entity_listing(session, entity_id=entity_id, on=as_of) if as_of else None
     st.header(profile["name"])
     st.caption(f"As of {as_of.isoformat() if as_of else 'no scores yet'} · country {profile['country'] or 'unknown'}"
                + (" · on the curated watchlist" if profile["watched"] else ""))

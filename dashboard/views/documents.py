@@ -1,15 +1,12 @@
 """Documents: every stored document, including failed and quarantined ones with the reason."""
 
 import streamlit as st
-from sqlmodel import Session
 
-from dashboard import queries
-from dashboard import data
-from dashboard.data import engine
+from dashboard import data, queries
 
 st.title("Documents")
 
-with Session(engine()) as session:
+with data.session() as session:
     facets = data.document_facets(data.database_url())
     if not facets["sources"]:
         st.info("No documents yet. Run `riskwatch demo` or `riskwatch crawl`.")

@@ -3,15 +3,12 @@
 from datetime import timedelta
 
 import streamlit as st
-from sqlmodel import Session
 
-from dashboard import charts, queries
-from dashboard import data
-from dashboard.data import engine
+from dashboard import charts, data, queries
 
 st.title("riskwatch: sanctions exposure")
 
-with Session(engine()) as session:
+with data.session() as session:
     as_of = queries.as_of(session)
     for source in queries.sources_not_ok(session):  # e.g. DoD blocked by its CDN: said, never a silent gap
         st.warning(f"Source {source['source']}: {source['status']} (last OK run: {source['last_ok'] or 'never'}). "

@@ -4,10 +4,8 @@ from dataclasses import asdict
 
 import pandas as pd
 import streamlit as st
-from sqlmodel import Session
 
-from dashboard import queries
-from dashboard.data import engine
+from dashboard import data, queries
 from scoring.screening import ScreeningInputError, read_counterparties, results_csv, screen
 
 st.title("Counterparty screening")
@@ -21,7 +19,7 @@ try:
 except ScreeningInputError as exc:
     st.error(f"This file cannot be screened: {exc}")
     st.stop()
-with Session(engine()) as session:
+with data.session() as session:
     as_of = queries.as_of(session)
     results = screen(session, rows, on=as_of)
 frame = pd.DataFrame([asdict(r) for r in results])

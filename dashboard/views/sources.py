@@ -1,15 +1,13 @@
 """Sources: each configured source's last crawl, its status (finished, blocked, unreachable, failed) and why."""
 
 import streamlit as st
-from sqlmodel import Session
 
-from dashboard import queries
-from dashboard.data import engine
+from dashboard import data, queries
 from core.sources import load_sources
 
 st.title("Sources")
 
-with Session(engine()) as session:
+with data.session() as session:
     frame = queries.source_status(session, names=[source.name for source in load_sources()])
     if frame["status"].eq("never run").all():
         st.info("No crawl has run yet. Run `riskwatch demo` or `riskwatch crawl`.")
