@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
+from core.vocabulary import CrawlRunStatus
 
 if TYPE_CHECKING:
     from db.models import CrawlRun
@@ -28,7 +29,7 @@ class RunProgress:
 
     def crawled(self, runs: list[CrawlRun]) -> None:
         for run in runs:
-            if run.status != "finished" and not run.is_failure:  # best effort, e.g. DoD refused by its CDN
+            if run.status != CrawlRunStatus.FINISHED and not run.is_failure:  # best effort, e.g. DoD refused by its CDN
                 self.warning(f"{run.source}: {run.status}: {run.error}; not a failure (best effort: the Federal "
                              f"Register stays the primary source), retried on the next run; see "
                              f"`riskwatch sources status`")

@@ -25,6 +25,7 @@ from jobs.replay import ReplayServer
 from core.sources import SourceConfig, load_sources
 from nlp.process import ProcessStats, process_documents
 from scoring.series import ScoreStats, score_entities
+from core.vocabulary import CrawlRunStatus, DocumentStatus
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def crawl(settings: Settings, *, as_of: date | None = None, only: str | None = N
             run = session.get(CrawlRun, job["run_id"])
             if run.status == "running":  # the spider never closed: the subprocess failed
                 tail = redact(completed.stderr or "", secrets_of(settings)).strip().splitlines()[-5:]
-                queries.finish_crawl_run(session, run_id=run.id, status="failed", counts={},
+                queries.finish_crawl_run(session, run_id=run.id, status=CrawlRunStatus.FAILED, counts={},
                                          error=" | ".join(tail)[:2000] or f"exit {completed.returncode}")
                 run = session.get(CrawlRun, run.id)
                 log.error("crawl of %s failed: %s (log: %s)", run.source, run.error, log_file)
@@ -134,7 +135,7 @@ def process(settings: Settings, *, progress: RunProgress | None = None) -> Proce
     """NLP over the pending documents (mentions, listing events)."""
     progress = progress or RunProgress()
     with session_scope(settings) as session:
-        pending = session.exec(select(func.count()).select_from(Document).where(Document.status == "pending")).one()
+        pending = session.exec(select(func.count()).select_from(Document).where(Document.status == DocumentStatus.PENDING)).one()
         progress.started("process", pending)
         stats = process_documents(session, settings, progress=lambda n: progress.advanced("process", n))
     progress.processed(stats)
