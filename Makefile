@@ -22,19 +22,25 @@ demo: setup
 	$(BIN)/riskwatch demo
 
 # The real-browser dashboard test needs Debian's chromium; installed when missing and possible
-# (root with apt-get). Without it that test is skipped with a loud reason, the rest still runs.
+# (root with apt-get). Without it that test is skipped with a loud reason, the rest still runs;
+# in CI (CI=true) a missing browser is an error here and a failure in the tests, never a skip.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
-	  echo "WARNING: chromium could not be installed; the real-browser test will be skipped"
+	  { case "$${CI:-}" in 1|[Tt]rue|TRUE|[Yy]es) \
+	      echo "ERROR: CI=$$CI and chromium could not be installed (needs root with apt-get): the real-browser test cannot run" >&2; exit 1;; esac; \
+	    echo "WARNING: chromium could not be installed; the real-browser test will be skipped" ; }
 
 # The database-facing tests run a second time on a throwaway PostgreSQL cluster (started and
 # stopped by the tests themselves as the unprivileged `postgres` user); Debian's server package
-# is installed when missing and possible, else those tests are skipped with a loud reason.
+# is installed when missing and possible, else those tests are skipped with a loud reason
+# (in CI, CI=true: an error here and failures in the tests, never a skip).
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; } || \
-	  echo "WARNING: postgresql could not be installed; the PostgreSQL variants of the tests will be skipped"
+	  { case "$${CI:-}" in 1|[Tt]rue|TRUE|[Yy]es) \
+	      echo "ERROR: CI=$$CI and postgresql could not be installed (needs root with apt-get): the PostgreSQL variants cannot run" >&2; exit 1;; esac; \
+	    echo "WARNING: postgresql could not be installed; the PostgreSQL variants of the tests will be skipped" ; }
 
 # Known-vulnerability audit of the installed dependencies (pip-audit): fails on a finding,
 # warns loudly (and does not pretend to be clean) when no vulnerability service is reachable.

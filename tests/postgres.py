@@ -82,16 +82,26 @@ class ThrowawayCluster:
             os.chown(self.tmp, entry.pw_uid, entry.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "riskwatch", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.tmp / "server.log"), "-w", "-t", "60",
-                  "-o", f"-h 127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off -c synchronous_commit=off "
-                        f"-c full_page_writes=off -c max_connections=100", "start")
+        for attempt in range(3):
+            # the free port can be taken between _free_port() and the server's bind (another xdist
+            # worker's cluster, say): then the start fails and another port is tried
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.tmp / "server.log"), "-w", "-t", "60",
+                          "-o", f"-h 127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off -c synchronous_commit=off "
+                                f"-c full_page_writes=off -c max_connections=100", "start")
+                break
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
         self.create_database("riskwatch")
         return self.url("riskwatch")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://riskwatch@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database; with TEMPLATE, a copy of that one (which nobody may be connected to)."""
         import psycopg
 
         deadline = time.monotonic() + 30
@@ -99,7 +109,8 @@ class ThrowawayCluster:
             try:
                 with psycopg.connect(host="127.0.0.1", port=self.port, user="riskwatch", dbname="postgres",
                                      autocommit=True) as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')  # name from the tests, never user input
+                    # names from the tests, never user input
+                    conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
                 return self.url(name)
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
@@ -125,14 +136,14 @@ class ExistingServer:
     def start(self) -> str:
         return self.create_database("riskwatch_test")
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, name: str, template: str | None = None) -> str:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
         admin = create_engine(make_url(self.base).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
         admin.dispose()
         return make_url(self.base).set(database=name).render_as_string(hide_password=False)
 

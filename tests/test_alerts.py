@@ -3,6 +3,7 @@
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -11,7 +12,7 @@ from db.engine import make_engine
 from db.models import Alert
 from core.settings import get_settings
 from jobs.steps import alert
-from tests.conftest import run_cli
+from tests.conftest import built_once, copy_var, new_postgres_database, replay_into, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -57,6 +58,59 @@ def slack():
     fake.close()
 
 
+# -- the first run as of 2026-02-12, seeded once per test run and copied per test ---------------------
+
+BASELINE_DAY = "2026-02-12"  # the day before the 2026-02-13 notice is on the desk (and withdrawn)
+
+
+def _record_baseline(var: Path, database_url: str | None = None) -> None:
+    """The first `riskwatch run --as-of 2026-02-12`, with a webhook configured: the history up to then
+    is recorded as the baseline and nobody is paged."""
+    slack = FakeSlack()
+    try:
+        env = {"RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
+        if database_url:
+            env["RISKWATCH_DATABASE_URL"] = database_url
+        replay_into(var, "--as-of", BASELINE_DAY, env=env)
+        assert slack.posts == []
+    finally:
+        slack.close()
+
+
+@pytest.fixture(scope="session")
+def baseline_var(tmp_path_factory) -> Path:
+    """var/ (SQLite) after the first run as of 2026-02-12; read-only, copied by ``after_baseline``."""
+    return built_once(tmp_path_factory, "alerts-baseline", lambda d: _record_baseline(d / "var")) / "var"
+
+
+@pytest.fixture(scope="session")
+def baseline_postgres(postgres_server, tmp_path_factory) -> str:
+    """The same first run into a PostgreSQL database of this worker's cluster; its name, a template."""
+    url = new_postgres_database(postgres_server)
+    _record_baseline(tmp_path_factory.mktemp("pg-baseline") / "var", url)
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def after_baseline(tmp_path, baseline_var) -> Path:
+    """tmp_path/var as the first run as of 2026-02-12 left it (a private copy of the seed)."""
+    return copy_var(baseline_var, tmp_path / "var")
+
+
+@pytest.fixture
+def after_baseline_on(request, database_url, tmp_path, monkeypatch) -> Path:
+    """``after_baseline`` on the test's backend: for [postgresql], the settings point at a copy of the
+    seeded PostgreSQL database; var/ (logs, lock) is tmp_path/var either way."""
+    if database_url.startswith("sqlite"):
+        return request.getfixturevalue("after_baseline")
+    url = new_postgres_database(request.getfixturevalue("postgres_server"),
+                                template=request.getfixturevalue("baseline_postgres"))
+    monkeypatch.setenv("RISKWATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    (tmp_path / "var").mkdir(exist_ok=True)
+    return tmp_path / "var"
+
+
 def _alerts(url):
     engine = make_engine(url)
     with Session(engine) as session:
@@ -88,10 +142,10 @@ def test_baseline_then_exactly_one_message_per_new_designation(tmp_path, slack, 
     assert "company?entity=BYD%20Company%20Limited" in text
 
 
-def test_outage_then_recovery_delivers_each_alert_once(tmp_path, slack, monkeypatch, database_url):
+def test_outage_then_recovery_delivers_each_alert_once(tmp_path, slack, monkeypatch, after_baseline_on):
     monkeypatch.setenv("RISKWATCH_VAR_DIR", str(tmp_path / "var"))
     env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var")}
-    run_cli("run", "--as-of", "2026-02-12", env=env)  # baseline, no webhook
+    # the baseline as of 2026-02-12 is seeded (after_baseline_on)
     run_cli("run", "--as-of", "2026-02-14", env=env)  # alerts recorded and printed: no webhook yet
     monkeypatch.setenv("RISKWATCH_SLACK_WEBHOOK_URL", slack.url)
     monkeypatch.setenv("RISKWATCH_SLACK_MAX_RETRIES", "0")  # each run tries once; the outage outlasts it
@@ -115,10 +169,10 @@ def test_outage_then_recovery_delivers_each_alert_once(tmp_path, slack, monkeypa
     assert all("s3cr3t" not in (a.last_error or "") for a in rows)
 
 
-def test_rate_limit_retry_after_and_permanent_failure(tmp_path, slack, monkeypatch):
+def test_rate_limit_retry_after_and_permanent_failure(tmp_path, slack, monkeypatch, after_baseline):
     monkeypatch.setenv("RISKWATCH_VAR_DIR", str(tmp_path / "var"))
     env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var")}
-    run_cli("run", "--as-of", "2026-02-12", env=env)
+    # the baseline as of 2026-02-12 is seeded (after_baseline)
     run_cli("run", "--as-of", "2026-02-14", env=env)  # the notice on public inspection, then withdrawn: watch alerts
     monkeypatch.setenv("RISKWATCH_SLACK_WEBHOOK_URL", slack.url)
     get_settings.cache_clear()
@@ -149,13 +203,12 @@ def _state(db_path):
 
 
 @pytest.fixture(scope="module")
-def uncrashed_reference(tmp_path_factory):
+def uncrashed_reference(tmp_path_factory, baseline_var):
     """The same two runs without a crash: the database state and the messages Slack got."""
     reference = FakeSlack()
-    var = tmp_path_factory.mktemp("clean") / "var"
+    var = copy_var(baseline_var, tmp_path_factory.mktemp("clean") / "var")  # the first run, seeded
     try:
         env = {"RISKWATCH_VAR_DIR": str(var), "RISKWATCH_SLACK_WEBHOOK_URL": reference.url}
-        run_cli("run", "--as-of", "2026-02-12", env=env)
         run_cli("run", "--as-of", "2026-02-14", env=env)
         return _state(var / "riskwatch.db"), sorted(p["text"] for p in reference.posts)
     finally:
@@ -163,9 +216,10 @@ def uncrashed_reference(tmp_path_factory):
 
 
 @pytest.mark.parametrize("step", ["crawl", "process", "score", "alert"])
-def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, step, uncrashed_reference):
+def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, step, uncrashed_reference,
+                                                            after_baseline):
     base = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
-    run_cli("run", "--as-of", "2026-02-12", env=base)  # baseline
+    # the baseline as of 2026-02-12 is seeded (after_baseline)
     crashed = run_cli("run", "--as-of", "2026-02-14", env={**base, "RISKWATCH_FAULT_AFTER": step}, check=False)
     assert crashed.returncode == 70
     run_cli("run", "--as-of", "2026-02-14", env=base)  # the next run completes the work
@@ -175,12 +229,13 @@ def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, st
     assert sent == messages and len(sent) == len(set(sent)) and sent
 
 
-def test_public_inspection_notice_and_its_withdrawal_are_watch_alerts_never_designations(tmp_path, slack):
+def test_public_inspection_notice_and_its_withdrawal_are_watch_alerts_never_designations(tmp_path, slack,
+                                                                                         after_baseline):
     """The 2026-02-13 notice is on the desk with the Federal Register's withdrawal note the day it is filed:
     one WATCH (withdrawn) per company that day; the weekend, the holiday and its scheduled publication
     day page nothing more, and never a LISTING."""
     env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
-    run_cli("run", "--as-of", "2026-02-12", env=env)  # baseline
+    # the baseline as of 2026-02-12 is seeded (after_baseline; it paged nobody)
     run_cli("run", "--as-of", "2026-02-13", env=env)
     on_desk = [p["text"] for p in slack.posts]
     assert "WATCH: Alibaba Group Holding Limited withdrawn on 1260H (2026-02-13)" in on_desk

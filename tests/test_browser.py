@@ -1,7 +1,7 @@
 """The real Streamlit app in a real headless browser (Debian's chromium, driven by Playwright).
 
-Skipped, loudly, only when no browser can be found: `make test` installs Debian's chromium.
-Screenshots are saved to test-artifacts/ for a person to look at.
+Without a browser these tests are skipped, loudly, on a developer's machine and FAIL in CI (CI=true):
+`make test` installs Debian's chromium. Screenshots are saved to test-artifacts/ for a person to look at.
 """
 
 import os
@@ -15,16 +15,12 @@ import urllib.request
 import pytest
 
 from core.settings import PROJECT_ROOT
+from tests.conftest import copy_sqlite, missing_dependency
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
-if CHROMIUM is None:
-    pytest.skip("NO BROWSER: Debian's chromium is not installed (make test installs it with apt-get); "
-                "the real-browser dashboard test did NOT run", allow_module_level=True)
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 
 def free_port() -> int:
@@ -34,9 +30,23 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(replayed_db):
+def sync_playwright():
+    if CHROMIUM is None:
+        missing_dependency("the real-browser dashboard test (Debian's chromium)",
+                           "no `chromium` or `chromium-browser` on PATH (make test installs it with apt-get)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        missing_dependency("the real-browser dashboard test (Playwright)", f"{exc} (pip install -e .[test])")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(sync_playwright, replayed_db, tmp_path_factory):  # the browser check first: no replay to skip
+    database = tmp_path_factory.mktemp("browser") / "replayed.db"
+    copy_sqlite(replayed_db, database)  # the app may write (schema check, alert actions): never the shared seed
     port = free_port()
-    env = {**os.environ, "RISKWATCH_DATABASE_URL": f"sqlite:///{replayed_db}"}
+    env = {**os.environ, "RISKWATCH_DATABASE_URL": f"sqlite:///{database}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -49,6 +59,8 @@ def dashboard_url(replayed_db):
             urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
             break
         except OSError:
+            if process.poll() is not None:  # e.g. the port was taken between free_port() and its bind
+                pytest.fail(f"streamlit exited with {process.returncode} before it served {url}")
             time.sleep(0.5)
     else:
         process.kill()
@@ -59,7 +71,7 @@ def dashboard_url(replayed_db):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(sync_playwright):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
