@@ -76,7 +76,10 @@ def test_second_run_on_postgres_adds_nothing(replayed_postgres, tmp_path):
 
 
 def test_schema_version_on_postgres(replayed_postgres):
-    assert _pg_rows(replayed_postgres, "SELECT id, version FROM schemainfo") == [(1, 1)]
+    from db.models import SCHEMA_VERSION
+
+    assert SCHEMA_VERSION == 2  # statuses enforced by CHECK constraints, alert key columns
+    assert _pg_rows(replayed_postgres, "SELECT id, version FROM schemainfo") == [(1, SCHEMA_VERSION)]
 
 
 def test_dashboard_and_screening_on_postgres(replayed_postgres, replayed_db, monkeypatch, tmp_path):
