@@ -6,15 +6,30 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test clean browser postgres audit
+.PHONY: setup demo test clean browser postgres audit lint lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[models,postgres,test]"
+# Installed at the versions pinned in requirements.lock (pyproject.toml keeps the ranges).
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[models,postgres,test]"
 	touch $(STAMP)
+
+# Re-pin after changing dependencies: resolve the ranges in a scratch venv, freeze it.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e ".[models,postgres,test]"
+	{ echo "# Pinned versions of every package riskwatch installs (make setup installs with -c requirements.lock)."; \
+	  echo "# Regenerate after changing pyproject.toml's dependencies: make lock (pip freeze of a fresh .venv)."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | sort -f; } > requirements.lock
+	rm -rf .lock-venv
+
+# Lint and formatting (ruff, configured in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 setup: $(STAMP)
 
@@ -47,7 +62,7 @@ postgres:
 audit: setup
 	$(BIN)/python scripts/audit.py
 
-test: setup browser postgres audit
+test: setup lint browser postgres audit
 	$(BIN)/python -m pytest
 
 clean:

@@ -24,7 +24,7 @@ from core.settings import DATA_DIR, PROJECT_ROOT
 from jobs.replay import ReplayServer
 from jobs.steps import crawl
 
-BASELINE_SPIDER = textwrap.dedent('''
+BASELINE_SPIDER = textwrap.dedent("""
     import json, sys, time
     import scrapy
     from scrapy.crawler import CrawlerProcess
@@ -44,7 +44,7 @@ BASELINE_SPIDER = textwrap.dedent('''
                               "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor"})
     process.crawl(Bare)
     process.start()
-''')
+""")
 
 
 def sample_urls(replay) -> list[str]:
@@ -71,23 +71,32 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         second = crawl(settings, only=only)
         second_s = time.perf_counter() - start
-        print(f"re-crawl: {second_s:.2f}s, {[(r.source, r.requests, r.new, r.changed) for r in second]}", file=sys.stderr)
+        print(
+            f"re-crawl: {second_s:.2f}s, {[(r.source, r.requests, r.new, r.changed) for r in second]}", file=sys.stderr
+        )
 
         with ReplayServer(DATA_DIR / "snapshot") as replay:
             urls = sample_urls(replay)
             wanted = [urls[i % len(urls)] for i in range(sum(r.requests for r in first))]
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", BASELINE_SPIDER, json.dumps(wanted)], cwd=PROJECT_ROOT,
-                           check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-c", BASELINE_SPIDER, json.dumps(wanted)],
+                cwd=PROJECT_ROOT,
+                check=True,
+                capture_output=True,
+            )
             baseline_s = time.perf_counter() - start
         print(f"bare Scrapy, same request counts: {baseline_s:.2f}s", file=sys.stderr)
 
     first_requests = sum(r.requests for r in first)
     result = {
-        "bench": "crawl", "quick": options.quick,
+        "bench": "crawl",
+        "quick": options.quick,
         "ratio": round(second_s / first_s, 3),
-        "first_s": round(first_s, 2), "second_s": round(second_s, 2),
-        "first_requests": first_requests, "second_requests": sum(r.requests for r in second),
+        "first_s": round(first_s, 2),
+        "second_s": round(second_s, 2),
+        "first_requests": first_requests,
+        "second_requests": sum(r.requests for r in second),
         "second_new_or_changed": sum(r.new + r.changed for r in second),
         "pages_per_s": round(first_requests / first_s, 1),
         "baseline_pages_per_s": round(first_requests / baseline_s, 1),

@@ -75,9 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"riskwatch NLP stage: {riskwatch_s:.1f}s ({mentions} linked mentions, {events} events)", file=sys.stderr)
 
     result = {
-        "bench": "nlp", "quick": options.quick, "texts": len(texts), "words": words,
+        "bench": "nlp",
+        "quick": options.quick,
+        "texts": len(texts),
+        "words": words,
         "ratio": round(baseline_s / riskwatch_s, 3),
-        "words_per_s": round(words / riskwatch_s), "baseline_words_per_s": round(words / baseline_s),
+        "words_per_s": round(words / riskwatch_s),
+        "baseline_words_per_s": round(words / baseline_s),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "model": nlp.meta.get("riskwatch_base"),
     }

@@ -59,8 +59,9 @@ def news_snapshot(factor: int, as_of: date | None) -> Iterator[SnapshotInfo | No
     base = get_settings()
     saved = os.environ.get("RISKWATCH_SNAPSHOT_DIR")
     with tempfile.TemporaryDirectory(prefix="riskwatch-bench-snapshot-") as tmp:
-        info = build_snapshot(base.snapshot_dir, Path(tmp) / "snapshot", factor, as_of=as_of,
-                              watchlist=base.watchlist_path)
+        info = build_snapshot(
+            base.snapshot_dir, Path(tmp) / "snapshot", factor, as_of=as_of, watchlist=base.watchlist_path
+        )
         os.environ["RISKWATCH_SNAPSHOT_DIR"] = str(info.root)
         get_settings.cache_clear()
         try:
@@ -76,8 +77,9 @@ def news_snapshot(factor: int, as_of: date | None) -> Iterator[SnapshotInfo | No
 def article_counts(database_url: str) -> dict[str, int]:
     """News articles in the database by status."""
     with session_scope(url=database_url) as session:
-        rows = session.exec(select(Document.status, func.count()).where(Document.doc_type == "Article")
-                            .group_by(Document.status)).all()
+        rows = session.exec(
+            select(Document.status, func.count()).where(Document.doc_type == "Article").group_by(Document.status)
+        ).all()
     return dict(rows)
 
 
@@ -92,21 +94,29 @@ def run_once(factor: int, quick: bool, database_url: str | None = None) -> dict:
     as_of = QUICK_AS_OF if quick else None
     with news_snapshot(factor, as_of) as info:
         if info is not None:
-            print(f"news x{factor}: {info.real_articles} real + {info.synthetic_articles} synthetic articles "
-                  f"in {info.root}", file=sys.stderr)
+            print(
+                f"news x{factor}: {info.real_articles} real + {info.synthetic_articles} synthetic articles "
+                f"in {info.root}",
+                file=sys.stderr,
+            )
         with scratch_settings(database_url) as settings:
             timings = {}
             start = time.perf_counter()
             runs = crawl(settings, as_of=as_of)
             timings["crawl_s"] = time.perf_counter() - start
-            print(f"crawl: {[(r.source, r.status, r.new) for r in runs]} in {timings['crawl_s']:.2f}s; "
-                  f"{_peak_mb()}", file=sys.stderr)
+            print(
+                f"crawl: {[(r.source, r.status, r.new) for r in runs]} in {timings['crawl_s']:.2f}s; {_peak_mb()}",
+                file=sys.stderr,
+            )
             t = time.perf_counter()
             stats = process(settings)
             timings["process_s"] = time.perf_counter() - t
-            print(f"process: {stats.processed} documents ({dict(stats.by_language)} prose by language, "
-                  f"{stats.failed} failed) in {timings['process_s']:.2f}s; "
-                  f"{_peak_mb()}", file=sys.stderr)
+            print(
+                f"process: {stats.processed} documents ({dict(stats.by_language)} prose by language, "
+                f"{stats.failed} failed) in {timings['process_s']:.2f}s; "
+                f"{_peak_mb()}",
+                file=sys.stderr,
+            )
             t = time.perf_counter()
             scored = score(settings, through=as_of)
             timings["score_s"] = time.perf_counter() - t
@@ -116,20 +126,32 @@ def run_once(factor: int, quick: bool, database_url: str | None = None) -> dict:
     processed_articles = articles.get("processed", 0)
     print(f"news articles in the database: {articles}", file=sys.stderr)
     if info is not None and processed_articles != info.real_articles + info.synthetic_articles:
-        print(f"warning: expected {info.real_articles + info.synthetic_articles} processed articles, "
-              f"got {processed_articles}", file=sys.stderr)
+        print(
+            f"warning: expected {info.real_articles + info.synthetic_articles} processed articles, "
+            f"got {processed_articles}",
+            file=sys.stderr,
+        )
 
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"bench": "replay", "quick": quick, "seconds": round(seconds, 2),
-            "peak_mb": round(max(self_kb, child_kb) / 1024, 1),
-            **{k: round(v, 2) for k, v in timings.items()},
-            "peak_self_mb": round(self_kb / 1024, 1), "peak_crawl_mb": round(child_kb / 1024, 1),
-            "backend": make_url(settings.resolved_database_url).get_backend_name(),
-            "news_factor": factor, "articles": processed_articles, "documents": stats.processed,
-            "failed": stats.failed, "mentions": stats.mentions, "events": stats.events,
-            "score_rows": scored.rows_written,
-            "seconds_per_article": round(seconds / processed_articles, 4) if processed_articles else None}
+    return {
+        "bench": "replay",
+        "quick": quick,
+        "seconds": round(seconds, 2),
+        "peak_mb": round(max(self_kb, child_kb) / 1024, 1),
+        **{k: round(v, 2) for k, v in timings.items()},
+        "peak_self_mb": round(self_kb / 1024, 1),
+        "peak_crawl_mb": round(child_kb / 1024, 1),
+        "backend": make_url(settings.resolved_database_url).get_backend_name(),
+        "news_factor": factor,
+        "articles": processed_articles,
+        "documents": stats.processed,
+        "failed": stats.failed,
+        "mentions": stats.mentions,
+        "events": stats.events,
+        "score_rows": scored.rows_written,
+        "seconds_per_article": round(seconds / processed_articles, 4) if processed_articles else None,
+    }
 
 
 def run_child(factor: int, quick: bool, database_url: str | None = None) -> dict:
@@ -153,37 +175,82 @@ def scale(factor: int, quick: bool, repeat: int = 1, database_url: str | None = 
         scaleds.append(run_child(factor, quick, database_url))
     base = min(bases, key=lambda r: r["seconds"])
     scaled = min(scaleds, key=lambda r: r["seconds"])
-    keep = ("seconds", "peak_mb", "articles", "seconds_per_article", "documents", "crawl_s", "process_s", "score_s",
-            "peak_self_mb", "peak_crawl_mb", "mentions", "events", "score_rows")
+    keep = (
+        "seconds",
+        "peak_mb",
+        "articles",
+        "seconds_per_article",
+        "documents",
+        "crawl_s",
+        "process_s",
+        "score_s",
+        "peak_self_mb",
+        "peak_crawl_mb",
+        "mentions",
+        "events",
+        "score_rows",
+    )
     extra = scaled["articles"] - base["articles"]
-    return {**base, f"news_factor_{factor}": {k: scaled[k] for k in keep},
-            "growth": round(scaled["seconds"] / base["seconds"], 2),
-            "article_growth": round(scaled["articles"] / base["articles"], 2) if base["articles"] else None,
-            "marginal_s_per_article": round((scaled["seconds"] - base["seconds"]) / extra, 4) if extra else None,
-            **({"repeat": repeat, "all_seconds": [r["seconds"] for r in bases],
-                f"all_seconds_{factor}": [r["seconds"] for r in scaleds]} if repeat > 1 else {})}
+    return {
+        **base,
+        f"news_factor_{factor}": {k: scaled[k] for k in keep},
+        "growth": round(scaled["seconds"] / base["seconds"], 2),
+        "article_growth": round(scaled["articles"] / base["articles"], 2) if base["articles"] else None,
+        "marginal_s_per_article": round((scaled["seconds"] - base["seconds"]) / extra, 4) if extra else None,
+        **(
+            {
+                "repeat": repeat,
+                "all_seconds": [r["seconds"] for r in bases],
+                f"all_seconds_{factor}": [r["seconds"] for r in scaleds],
+            }
+            if repeat > 1
+            else {}
+        ),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="replay only up to 2024-12-31")
-    parser.add_argument("--news-factor", type=int, default=1, metavar="N",
-                        help="replay with N times the news volume (synthetic articles; default 1)")
-    parser.add_argument("--scale", type=int, nargs="?", const=0, default=None, metavar="K",
-                        help="run factor 1, then factor K (default 10, or 2 with --quick), and compare")
-    parser.add_argument("--repeat", type=int, default=1, metavar="R",
-                        help="with --scale: alternate the two runs R times and keep each one's fastest")
-    parser.add_argument("--database-url", metavar="URL", default=os.environ.get("RISKWATCH_BENCH_DATABASE_URL"),
-                        help="replay into this database (e.g. PostgreSQL) instead of a fresh SQLite file; "
-                             "EVERY riskwatch table in it is dropped first (or RISKWATCH_BENCH_DATABASE_URL)")
+    parser.add_argument(
+        "--news-factor",
+        type=int,
+        default=1,
+        metavar="N",
+        help="replay with N times the news volume (synthetic articles; default 1)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="?",
+        const=0,
+        default=None,
+        metavar="K",
+        help="run factor 1, then factor K (default 10, or 2 with --quick), and compare",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="R",
+        help="with --scale: alternate the two runs R times and keep each one's fastest",
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=os.environ.get("RISKWATCH_BENCH_DATABASE_URL"),
+        help="replay into this database (e.g. PostgreSQL) instead of a fresh SQLite file; "
+        "EVERY riskwatch table in it is dropped first (or RISKWATCH_BENCH_DATABASE_URL)",
+    )
     options = parser.parse_args(argv)
     if options.news_factor < 1:
         parser.error("--news-factor must be at least 1")
     if options.scale not in (None, 0) and options.scale < 2:
         parser.error("--scale K needs K >= 2")
     if options.scale is not None:
-        result = scale(options.scale or (2 if options.quick else 10), options.quick, max(1, options.repeat),
-                       options.database_url)
+        result = scale(
+            options.scale or (2 if options.quick else 10), options.quick, max(1, options.repeat), options.database_url
+        )
     else:
         result = run_once(options.news_factor, options.quick, options.database_url)
     print(json.dumps(result))

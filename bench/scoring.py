@@ -42,20 +42,52 @@ def populate(session, *, entities: int, start: date, end: date, rng: random.Rand
         session.flush()
         day = start + timedelta(days=rng.randrange(span))
         if rng.random() < 0.6:
-            session.add(ListingEvent(entity_id=entity.id, status="designated", effective_date=day, official=True,
-                                     evidence_document_id=document.id))
+            session.add(
+                ListingEvent(
+                    entity_id=entity.id,
+                    status="designated",
+                    effective_date=day,
+                    official=True,
+                    evidence_document_id=document.id,
+                )
+            )
             if rng.random() < 0.2:
-                session.add(ListingEvent(entity_id=entity.id, status="removed", official=True,
-                                         effective_date=day + timedelta(days=rng.randrange(30, 700)),
-                                         evidence_document_id=document.id))
-        signals = {(rng.choice(["proposed", "withdrawn", "designated"]), start + timedelta(days=rng.randrange(span)))
-                   for _ in range(rng.randrange(0, 3))}
+                session.add(
+                    ListingEvent(
+                        entity_id=entity.id,
+                        status="removed",
+                        official=True,
+                        effective_date=day + timedelta(days=rng.randrange(30, 700)),
+                        evidence_document_id=document.id,
+                    )
+                )
+        signals = {
+            (rng.choice(["proposed", "withdrawn", "designated"]), start + timedelta(days=rng.randrange(span)))
+            for _ in range(rng.randrange(0, 3))
+        }
         for status, signal_day in sorted(signals):
-            session.add(ListingEvent(entity_id=entity.id, status=status, effective_date=signal_day, official=False,
-                                     evidence_document_id=document.id))
+            session.add(
+                ListingEvent(
+                    entity_id=entity.id,
+                    status=status,
+                    effective_date=signal_day,
+                    official=False,
+                    evidence_document_id=document.id,
+                )
+            )
         for offset in sorted({rng.randrange(1_000_000) for _ in range(rng.randrange(0, 40))}):
-            session.add(Mention(document_id=document.id, entity_id=entity.id, start=offset, end=offset + 5,
-                                text="x", sentence="x", method="ruler", day=start + timedelta(days=rng.randrange(span))))
+            session.add(
+                Mention(
+                    document_id=document.id,
+                    entity_id=entity.id,
+                    start=offset,
+                    end=offset + 5,
+                    text="x",
+                    sentence="x",
+                    method="ruler",
+                    day=start + timedelta(days=rng.randrange(span)),
+                )
+            )
     session.commit()
 
 
@@ -79,20 +111,36 @@ def main(argv: list[str] | None = None) -> int:
         with Session(engine) as session:
             entity = session.get(Entity, count // 2)
             document = session.exec(select(Document)).first()
-            session.add(ListingEvent(entity_id=entity.id, status="designated", official=True,
-                                     effective_date=end - timedelta(days=10), evidence_document_id=document.id))
+            session.add(
+                ListingEvent(
+                    entity_id=entity.id,
+                    status="designated",
+                    official=True,
+                    effective_date=end - timedelta(days=10),
+                    evidence_document_id=document.id,
+                )
+            )
             session.commit()
             t = time.perf_counter()
             incremental = score_entities(session, through=end, settings=settings)
             incremental_s = time.perf_counter() - t
-        print(f"incremental after one event: {incremental.rows_written} rows, {incremental.entities_scored} entity "
-              f"in {incremental_s:.3f}s", file=sys.stderr)
+        print(
+            f"incremental after one event: {incremental.rows_written} rows, {incremental.entities_scored} entity "
+            f"in {incremental_s:.3f}s",
+            file=sys.stderr,
+        )
         engine.dispose()
-    result = {"bench": "scoring", "quick": options.quick, "entities": count,
-              "ratio": round(incremental_s / full_s, 4), "full_s": round(full_s, 2),
-              "incremental_s": round(incremental_s, 3), "rows": full.rows_written,
-              "incremental_rows": incremental.rows_written,
-              "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    result = {
+        "bench": "scoring",
+        "quick": options.quick,
+        "entities": count,
+        "ratio": round(incremental_s / full_s, 4),
+        "full_s": round(full_s, 2),
+        "incremental_s": round(incremental_s, 3),
+        "rows": full.rows_written,
+        "incremental_rows": incremental.rows_written,
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
     print(json.dumps(result))
     return 0
 

@@ -29,25 +29,67 @@ EARLIEST = date(2024, 1, 1)
 LATEST = date(2026, 10, 31)
 STATUS_WEIGHTS = {"designated": 25, "proposed": 20, "removed": 15, "withdrawn": 10, "neutral": 30}
 
-EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
-DE_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-             "Oktober", "November", "Dezember"]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+DE_MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
 
 # {c}, {c2}: company names; {d}: a date in the article's language; {n}: a small number.
 TEMPLATES = {
     "en": {
         "title": {
-            "designated": ["{c} lands on Pentagon's 1260H list", "Defense Department names {c} a Chinese military company",
-                           "{c} joins list of Chinese military companies", "Pentagon adds {c} in {d} list update"],
-            "proposed": ["Pentagon weighs adding {c} to military companies list", "Lawmakers push to list {c} under 1260H",
-                         "{c} could be next on Pentagon's list", "Draft 1260H update may name {c}"],
-            "removed": ["{c} taken off Pentagon's 1260H list", "Pentagon drops {c} from military companies list",
-                        "{c} wins removal from Chinese military companies list"],
-            "withdrawn": ["Notice naming {c} withdrawn before publication", "Pentagon pulls 1260H filing that named {c}",
-                          "Listing of {c} retracted hours after filing"],
-            "neutral": ["{c} beats revenue forecasts", "{c} opens research centre in Shenzhen",
-                        "Investors watch {c} ahead of results", "{c} and {c2} announce supply agreement"],
+            "designated": [
+                "{c} lands on Pentagon's 1260H list",
+                "Defense Department names {c} a Chinese military company",
+                "{c} joins list of Chinese military companies",
+                "Pentagon adds {c} in {d} list update",
+            ],
+            "proposed": [
+                "Pentagon weighs adding {c} to military companies list",
+                "Lawmakers push to list {c} under 1260H",
+                "{c} could be next on Pentagon's list",
+                "Draft 1260H update may name {c}",
+            ],
+            "removed": [
+                "{c} taken off Pentagon's 1260H list",
+                "Pentagon drops {c} from military companies list",
+                "{c} wins removal from Chinese military companies list",
+            ],
+            "withdrawn": [
+                "Notice naming {c} withdrawn before publication",
+                "Pentagon pulls 1260H filing that named {c}",
+                "Listing of {c} retracted hours after filing",
+            ],
+            "neutral": [
+                "{c} beats revenue forecasts",
+                "{c} opens research centre in Shenzhen",
+                "Investors watch {c} ahead of results",
+                "{c} and {c2} announce supply agreement",
+            ],
         },
         "lead": {
             "designated": [
@@ -76,12 +118,17 @@ TEMPLATES = {
             ],
         },
         "more": {
-            "designated": ["{c2} was also added to the 1260H list in the same update.",
-                           "The update also keeps {c2} on the Pentagon's list of Chinese military companies."],
+            "designated": [
+                "{c2} was also added to the 1260H list in the same update.",
+                "The update also keeps {c2} on the Pentagon's list of Chinese military companies.",
+            ],
             "proposed": ["Analysts said {c2} could also be added to the 1260H list in the next round."],
             "removed": ["{c2} remains on the 1260H list, the department said."],
             "withdrawn": ["The withdrawn 1260H notice had also named {c2}, the filing record shows."],
-            "neutral": ["{c2} did not comment on the report.", "A spokesperson for {c2} declined to discuss its plans."],
+            "neutral": [
+                "{c2} did not comment on the report.",
+                "A spokesperson for {c2} declined to discuss its plans.",
+            ],
         },
         "reaction": [
             "{c} said it is not a military company and that it will keep serving its customers as before.",
@@ -100,14 +147,27 @@ TEMPLATES = {
     },
     "de": {
         "title": {
-            "designated": ["Pentagon setzt {c} auf die 1260H-Liste", "{c} als chinesisches Militärunternehmen eingestuft",
-                           "{c} steht jetzt auf der Liste der Militärunternehmen"],
-            "proposed": ["Pentagon prüft Aufnahme von {c} in die 1260H-Liste", "{c} könnte auf die Militärliste kommen",
-                         "Abgeordnete fordern Listung von {c}"],
-            "removed": ["{c} von der 1260H-Liste gestrichen", "Pentagon entfernt {c} von der Liste der Militärunternehmen"],
+            "designated": [
+                "Pentagon setzt {c} auf die 1260H-Liste",
+                "{c} als chinesisches Militärunternehmen eingestuft",
+                "{c} steht jetzt auf der Liste der Militärunternehmen",
+            ],
+            "proposed": [
+                "Pentagon prüft Aufnahme von {c} in die 1260H-Liste",
+                "{c} könnte auf die Militärliste kommen",
+                "Abgeordnete fordern Listung von {c}",
+            ],
+            "removed": [
+                "{c} von der 1260H-Liste gestrichen",
+                "Pentagon entfernt {c} von der Liste der Militärunternehmen",
+            ],
             "withdrawn": ["Bekanntmachung zu {c} zurückgezogen", "Pentagon nimmt 1260H-Eintrag für {c} zurück"],
-            "neutral": ["{c} übertrifft Umsatzerwartungen", "{c} baut Forschungszentrum aus",
-                        "Anleger blicken auf {c} vor den Quartalszahlen", "{c} und {c2} schließen Liefervertrag"],
+            "neutral": [
+                "{c} übertrifft Umsatzerwartungen",
+                "{c} baut Forschungszentrum aus",
+                "Anleger blicken auf {c} vor den Quartalszahlen",
+                "{c} und {c2} schließen Liefervertrag",
+            ],
         },
         "lead": {
             "designated": [
@@ -154,15 +214,17 @@ TEMPLATES = {
         ],
     },
 }
-BYLINES = {"en": ["Priya Castellanos", "Tomasz Whitfield", "Adaeze Lindqvist", "Owen Marchetti"],
-           "de": ["Jana Vogelsang", "Malte Erdogan", "Lieselotte Brandner", "Yusuf Hartwig"]}
+BYLINES = {
+    "en": ["Priya Castellanos", "Tomasz Whitfield", "Adaeze Lindqvist", "Owen Marchetti"],
+    "de": ["Jana Vogelsang", "Malte Erdogan", "Lieselotte Brandner", "Yusuf Hartwig"],
+}
 FOOTER = "(fictional outlet, riskwatch synthetic benchmark article)"
 
 
 @dataclass
 class SnapshotInfo:
     root: Path
-    real_articles: int      # real articles the replay serves in the news window
+    real_articles: int  # real articles the replay serves in the news window
     synthetic_articles: int
 
 
@@ -195,8 +257,9 @@ def news_window(as_of: date | None) -> tuple[date, date, list[str]]:
     return news.first_date, last, [f["url"] for f in news.args.get("feeds", [])]
 
 
-def generate(real: list[dict], feeds: list[dict], names: list[str], count: int, start: date, end: date,
-             seed: int = SEED) -> list[tuple[dict, bytes]]:
+def generate(
+    real: list[dict], feeds: list[dict], names: list[str], count: int, start: date, end: date, seed: int = SEED
+) -> list[tuple[dict, bytes]]:
     """``count`` synthetic (feeds.json article entry, page bytes), cycling through ``real``'s feeds."""
     rng = random.Random(seed)
     by_name = {f["name"]: f for f in feeds}
@@ -211,8 +274,9 @@ def generate(real: list[dict], feeds: list[dict], names: list[str], count: int, 
         lang = "de" if feed.get("language") == "de" else "en"
         t = TEMPLATES[lang]
         day = start + timedelta(days=rng.randint(0, span))
-        published = datetime.combine(day, time(rng.randint(5, 21), rng.choice((0, 10, 20, 30, 40, 50))),
-                                     tzinfo=timezone.utc)
+        published = datetime.combine(
+            day, time(rng.randint(5, 21), rng.choice((0, 10, 20, 30, 40, 50))), tzinfo=timezone.utc
+        )
         status = rng.choices(statuses, weights)[0]
         c, c2 = rng.sample(names, 2)
 
@@ -240,9 +304,16 @@ def generate(real: list[dict], feeds: list[dict], names: list[str], count: int, 
         assert url not in urls_seen
         urls_seen.add(url)
         content_type = base.get("content_type", "text/html; charset=utf-8")
-        article = {"id": ident, "feed": feed["name"], "url": url, "title": title,
-                   "published": published.strftime("%Y-%m-%dT%H:%M:%SZ"), "summary": lead,
-                   "file": f"{ident}.html", "content_type": content_type}
+        article = {
+            "id": ident,
+            "feed": feed["name"],
+            "url": url,
+            "title": title,
+            "published": published.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "summary": lead,
+            "file": f"{ident}.html",
+            "content_type": content_type,
+        }
         charset = content_type.rsplit("charset=", 1)[1] if "charset=" in content_type else "utf-8"
         page = _page(article, feed, lang, paragraphs, rng.choice(BYLINES[lang]), published)
         out.append((article, page.encode(charset, errors="xmlcharrefreplace")))
@@ -250,14 +321,26 @@ def generate(real: list[dict], feeds: list[dict], names: list[str], count: int, 
 
 
 def _page(article: dict, feed: dict, lang: str, paragraphs: list[str], byline: str, published: datetime) -> str:
-    return article_page(page_id=article["id"], lang=lang, charset=article["content_type"].rsplit("=", 1)[-1],
-                        title=article["title"], summary=article["summary"], feed_title=feed["title"],
-                        site=feed["site"], byline=byline, published=article["published"],
-                        day=published.date().isoformat(), paragraphs=paragraphs, teaser=feed["title"], footer=FOOTER)
+    return article_page(
+        page_id=article["id"],
+        lang=lang,
+        charset=article["content_type"].rsplit("=", 1)[-1],
+        title=article["title"],
+        summary=article["summary"],
+        feed_title=feed["title"],
+        site=feed["site"],
+        byline=byline,
+        published=article["published"],
+        day=published.date().isoformat(),
+        paragraphs=paragraphs,
+        teaser=feed["title"],
+        footer=FOOTER,
+    )
 
 
-def build_snapshot(source: Path, dest: Path, factor: int, *, as_of: date | None, watchlist: Path,
-                   seed: int = SEED) -> SnapshotInfo:
+def build_snapshot(
+    source: Path, dest: Path, factor: int, *, as_of: date | None, watchlist: Path, seed: int = SEED
+) -> SnapshotInfo:
     """Copy ``source`` to ``dest`` and add (factor-1)x the real articles served in the news window."""
     if factor < 1:
         raise ValueError("news factor must be at least 1")
@@ -267,8 +350,7 @@ def build_snapshot(source: Path, dest: Path, factor: int, *, as_of: date | None,
     first, last, feed_urls = news_window(as_of)
     crawled = [f for f in news["feeds"] if f["feed_url"] in feed_urls]
     crawled_names = {f["name"] for f in crawled}
-    real = [a for a in news["articles"]
-            if a["feed"] in crawled_names and first <= _published(a).date() <= last]
+    real = [a for a in news["articles"] if a["feed"] in crawled_names and first <= _published(a).date() <= last]
     if not real:
         raise ValueError(f"no real news articles between {first} and {last} to scale")
     count = (factor - 1) * len(real)

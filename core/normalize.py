@@ -7,20 +7,42 @@ import unicodedata
 
 # Order matters: longer forms first so "Co., Ltd." goes before "Co.".
 LEGAL_FORMS = [
-    "股份有限公司", "有限责任公司", "有限公司", "集团", "控股",
-    "company limited", "co., ltd.", "co. ltd.", "co ltd", "co., ltd", "limited", "ltd.", "ltd",
-    "holdings", "holding", "group", "corporation", "corp.", "corp", "incorporated", "inc.", "inc",
-    "company", "co.", "plc", "ag", "gmbh", "s.a.", "llc",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团",
+    "控股",
+    "company limited",
+    "co., ltd.",
+    "co. ltd.",
+    "co ltd",
+    "co., ltd",
+    "limited",
+    "ltd.",
+    "ltd",
+    "holdings",
+    "holding",
+    "group",
+    "corporation",
+    "corp.",
+    "corp",
+    "incorporated",
+    "inc.",
+    "inc",
+    "company",
+    "co.",
+    "plc",
+    "ag",
+    "gmbh",
+    "s.a.",
+    "llc",
 ]
 _FORMS = sorted(LEGAL_FORMS, key=len, reverse=True)
-_ASCII_FORM = re.compile(
-    r"(?<![\w])(" + "|".join(re.escape(f) for f in _FORMS if f.isascii()) + r")(?![\w])", re.I
-)
+_ASCII_FORM = re.compile(r"(?<![\w])(" + "|".join(re.escape(f) for f in _FORMS if f.isascii()) + r")(?![\w])", re.I)
 _CJK_FORM = re.compile("|".join(re.escape(f) for f in _FORMS if not f.isascii()))
 
 
-_TRAILING_FORM = re.compile(
-    r"[\s,]+(" + "|".join(re.escape(f) for f in _FORMS if f.isascii()) + r")\.?$", re.I)
+_TRAILING_FORM = re.compile(r"[\s,]+(" + "|".join(re.escape(f) for f in _FORMS if f.isascii()) + r")\.?$", re.I)
 
 
 def short_name(name: str) -> str:
@@ -46,8 +68,12 @@ def normalize_name(name: str) -> str:
     return text or unicodedata.normalize("NFKC", name).casefold().strip()
 
 
-_SPELLING = [(r"\bcompany\b", "co"), (r"\blimited\b", "ltd"), (r"\bincorporated\b", "inc"),
-             (r"\bcorporation\b", "corp")]
+_SPELLING = [
+    (r"\bcompany\b", "co"),
+    (r"\blimited\b", "ltd"),
+    (r"\bincorporated\b", "inc"),
+    (r"\bcorporation\b", "corp"),
+]
 
 
 def printed_key(name: str) -> str:

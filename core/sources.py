@@ -33,11 +33,18 @@ def load_sources(path: Path = SOURCES_PATH) -> list[SourceConfig]:
         missing = {"name", "kind", "spider", "url"} - set(entry)
         if missing:
             raise ValueError(f"{path}: source {entry.get('name', '?')!r} lacks {sorted(missing)}")
-        sources.append(SourceConfig(
-            name=entry["name"], kind=entry["kind"], spider=entry["spider"], url=entry["url"],
-            allowed_domains=list(entry.get("allowed_domains", [])), schedule=entry.get("schedule", "daily"),
-            first_date=date.fromisoformat(str(entry.get("first_date", "2020-01-01"))),
-            overlap_days=int(entry.get("overlap_days", 30)), args=dict(entry.get("args", {})),
-            check=dict(entry.get("check", {})),
-        ))
+        sources.append(
+            SourceConfig(
+                name=entry["name"],
+                kind=entry["kind"],
+                spider=entry["spider"],
+                url=entry["url"],
+                allowed_domains=list(entry.get("allowed_domains", [])),
+                schedule=entry.get("schedule", "daily"),
+                first_date=date.fromisoformat(str(entry.get("first_date", "2020-01-01"))),
+                overlap_days=int(entry.get("overlap_days", 30)),
+                args=dict(entry.get("args", {})),
+                check=dict(entry.get("check", {})),
+            )
+        )
     return sources

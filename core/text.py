@@ -7,7 +7,24 @@ import re
 import lxml.html
 from lxml import etree
 
-BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article", "td", "th", "title"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "section",
+    "article",
+    "td",
+    "th",
+    "title",
+}
 _CHARSET = re.compile(r"charset=([\w-]+)", re.I)
 # characters lxml refuses in text (C0 controls other than tab/newline/CR, surrogates, U+FFFE/U+FFFF)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -54,8 +71,9 @@ def article_text(raw: bytes | None, content_type: str | None) -> str:
     import trafilatura  # imported here: only articles need it
 
     html = decode(raw, content_type)
-    extracted = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
-                                    deduplicate=True)
+    extracted = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
+    )
     return extracted.strip() if extracted else html_to_text(html)
 
 

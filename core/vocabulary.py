@@ -12,6 +12,7 @@ from enum import StrEnum
 
 class DocType(StrEnum):
     """``Document.doc_type``: the Federal Register's own type names, and riskwatch's for other sources."""
+
     NOTICE = "Notice"
     RULE = "Rule"
     PROPOSED_RULE = "Proposed Rule"
@@ -23,9 +24,9 @@ class DocType(StrEnum):
 
 
 class DocumentStatus(StrEnum):
-    PENDING = "pending"          # stored, not processed yet
+    PENDING = "pending"  # stored, not processed yet
     PROCESSED = "processed"
-    FAILED = "failed"            # not fetched or not readable: kept with the reason, retried
+    FAILED = "failed"  # not fetched or not readable: kept with the reason, retried
     QUARANTINED = "quarantined"  # read, but not trusted (an implausible official list): kept with the reason
 
 
@@ -38,14 +39,14 @@ class ListingStatus(StrEnum):
 
 class ListName(StrEnum):
     SECTION_1260H = "1260H"
-    ENTITY_LIST = "Entity List"      # Commerce BIS, 15 CFR 744 Supp. 4
-    NS_CMIC = "NS-CMIC"              # Treasury OFAC
+    ENTITY_LIST = "Entity List"  # Commerce BIS, 15 CFR 744 Supp. 4
+    NS_CMIC = "NS-CMIC"  # Treasury OFAC
     FCC_COVERED = "FCC Covered List"
 
 
 class AlertKind(StrEnum):
-    LISTING = "listing"        # an official designation or removal
-    WATCH = "watch"            # a proposal or a withdrawn notice
+    LISTING = "listing"  # an official designation or removal
+    WATCH = "watch"  # a proposal or a withdrawn notice
     SCORE_JUMP = "score_jump"  # a day-over-day score change over the threshold
 
 
@@ -59,7 +60,7 @@ class AlertStatus(StrEnum):
 class CrawlRunStatus(StrEnum):
     RUNNING = "running"
     FINISHED = "finished"
-    BLOCKED = "blocked"          # a best-effort source refused us (CDN 403): shown, retried, not a failure
+    BLOCKED = "blocked"  # a best-effort source refused us (CDN 403): shown, retried, not a failure
     UNREACHABLE = "unreachable"  # a best-effort source did not answer: shown, retried, not a failure
     FAILED = "failed"
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 EASTERN = ZoneInfo("America/New_York")
-DESK_POSTED = time(8, 45)        # regular filings on the desk (Eastern)
+DESK_POSTED = time(8, 45)  # regular filings on the desk (Eastern)
 SPECIAL_FILINGS_UNTIL = time(16, 15)
 
 

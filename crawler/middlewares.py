@@ -52,7 +52,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = retry_after_seconds(header)
         source = "Retry-After" if delay is not None else "backoff"
         if delay is None:
-            delay = self.backoff_base * (2 ** retries)
+            delay = self.backoff_base * (2**retries)
         delay = min(delay, self.backoff_max)
         log.info("HTTP %s from %s: retrying after %.1fs (%s)", response.status, request.url, delay, source)
         await asyncio.sleep(delay)

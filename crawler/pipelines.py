@@ -16,6 +16,7 @@ from db.engine import ready_engine
 
 log = logging.getLogger(__name__)
 
+
 def _parse_date(value: str | None) -> date | None:
     """Best effort, for failure records: ISO or None."""
     try:
@@ -81,7 +82,8 @@ class StoragePipeline:
                     "new": self.outcomes["new"],
                     "changed": self.outcomes["changed"],
                     # 304 Not Modified answers to conditional requests are unchanged documents too
-                    "unchanged": self.outcomes["unchanged"] + stats.get_value("downloader/response_status_count/304", 0),
+                    "unchanged": self.outcomes["unchanged"]
+                    + stats.get_value("downloader/response_status_count/304", 0),
                     "failed": self.outcomes["failed"],
                 },
             )
@@ -108,8 +110,15 @@ class StoragePipeline:
             try:
                 published = publication_date(item.publication_date)
             except ValueError as exc:
-                item = FailureItem(source=item.source, external_id=item.external_id, url=item.url, reason=str(exc),
-                                   body=item.body, meta=item.meta, publication_date=None)
+                item = FailureItem(
+                    source=item.source,
+                    external_id=item.external_id,
+                    url=item.url,
+                    reason=str(exc),
+                    body=item.body,
+                    meta=item.meta,
+                    publication_date=None,
+                )
                 return self._store(item)
             _, outcome = queries.store_document(
                 self.session,
@@ -128,12 +137,22 @@ class StoragePipeline:
             log.debug("%s %s: %s", item.source, item.external_id, outcome)
         elif isinstance(item, DeskStatusItem):
             outcome = queries.record_desk_status(
-                self.session, source=self._source(item.source), external_id=item.external_id,
-                status=item.status, last_seen_on=item.last_seen_on, resolved_on=item.resolved_on,
-                evidence=item.evidence)
+                self.session,
+                source=self._source(item.source),
+                external_id=item.external_id,
+                status=item.status,
+                last_seen_on=item.last_seen_on,
+                resolved_on=item.resolved_on,
+                evidence=item.evidence,
+            )
             self.outcomes[outcome] += 1
-            log.info("%s %s left public inspection: %s (last seen %s)", item.source, item.external_id,
-                     item.status, item.last_seen_on)
+            log.info(
+                "%s %s left public inspection: %s (last seen %s)",
+                item.source,
+                item.external_id,
+                item.status,
+                item.last_seen_on,
+            )
         elif isinstance(item, FailureItem):
             queries.record_failed_document(
                 self.session,

@@ -51,6 +51,7 @@ class Obj:
 @dataclass(frozen=True)
 class Pattern:
     """A string matching ``regex``, described as ``name`` in a difference."""
+
     name: str
     regex: str
 
@@ -82,7 +83,7 @@ def difference(value, spec, path: str = "") -> str | None:
         found = difference(value, spec.spec, path)
         expected = f"{here}: expected {_describe(spec.spec)}"
         if found and found.startswith(expected):  # this value's own type: say that null was fine too
-            found = f"{here}: expected {_describe(spec)}{found[len(expected):]}"
+            found = f"{here}: expected {_describe(spec)}{found[len(expected) :]}"
         return found
     if isinstance(spec, type):
         ok = isinstance(value, spec) and not (spec in (int, float) and isinstance(value, bool))
@@ -126,33 +127,79 @@ def _is_date(value: str) -> bool:
 
 # -- Federal Register API ------------------------------------------------------------------------
 
-FR_AGENCY = Obj({}, {"raw_name": Nullable(str), "name": Nullable(str), "id": Nullable(int), "url": Nullable(str),
-                     "json_url": Nullable(str), "parent_id": Nullable(int), "slug": Nullable(str)})
+FR_AGENCY = Obj(
+    {},
+    {
+        "raw_name": Nullable(str),
+        "name": Nullable(str),
+        "id": Nullable(int),
+        "url": Nullable(str),
+        "json_url": Nullable(str),
+        "parent_id": Nullable(int),
+        "slug": Nullable(str),
+    },
+)
 
 # Every field the federal_register spider asks for (crawler.spiders.federal_register.RESULT_FIELDS).
-FR_DOCUMENT = Obj({
-    "document_number": str, "title": str, "type": str, "abstract": Nullable(str), "action": Nullable(str),
-    "dates": Nullable(str), "publication_date": ISO_DATE, "effective_on": Nullable(ISO_DATE),
-    "signing_date": Nullable(ISO_DATE), "citation": Nullable(str), "start_page": Nullable(int),
-    "end_page": Nullable(int), "docket_ids": ListOf(str), "agencies": ListOf(FR_AGENCY),
-    "agency_names": ListOf(str), "html_url": str, "pdf_url": Nullable(str),
-    "public_inspection_pdf_url": Nullable(str), "json_url": str, "body_html_url": Nullable(str),
-    "raw_text_url": Nullable(str), "full_text_xml_url": Nullable(str), "excerpts": Nullable(str),
-    "topics": ListOf(str),
-})
+FR_DOCUMENT = Obj(
+    {
+        "document_number": str,
+        "title": str,
+        "type": str,
+        "abstract": Nullable(str),
+        "action": Nullable(str),
+        "dates": Nullable(str),
+        "publication_date": ISO_DATE,
+        "effective_on": Nullable(ISO_DATE),
+        "signing_date": Nullable(ISO_DATE),
+        "citation": Nullable(str),
+        "start_page": Nullable(int),
+        "end_page": Nullable(int),
+        "docket_ids": ListOf(str),
+        "agencies": ListOf(FR_AGENCY),
+        "agency_names": ListOf(str),
+        "html_url": str,
+        "pdf_url": Nullable(str),
+        "public_inspection_pdf_url": Nullable(str),
+        "json_url": str,
+        "body_html_url": Nullable(str),
+        "raw_text_url": Nullable(str),
+        "full_text_xml_url": Nullable(str),
+        "excerpts": Nullable(str),
+        "topics": ListOf(str),
+    }
+)
 
-FR_SEARCH = Obj({"count": int, "description": str},
-                {"total_pages": int, "next_page_url": str, "previous_page_url": str, "results": ListOf(FR_DOCUMENT)})
+FR_SEARCH = Obj(
+    {"count": int, "description": str},
+    {"total_pages": int, "next_page_url": str, "previous_page_url": str, "results": ListOf(FR_DOCUMENT)},
+)
 
 PI_DOCUMENT = Obj(
-    {"document_number": str, "type": str, "agencies": ListOf(FR_AGENCY), "filed_at": Nullable(str),
-     "publication_date": Nullable(ISO_DATE), "title": Nullable(str), "editorial_note": Nullable(str),
-     "pdf_url": Nullable(str), "html_url": Nullable(str), "raw_text_url": Nullable(str)},
-    {"agency_letters": Nullable(ListOf(Obj({}, {"title": Nullable(str), "url": Nullable(str)}))),
-     "filing_type": Nullable(str), "special_filing": Nullable(bool), "num_pages": Nullable(int)})
+    {
+        "document_number": str,
+        "type": str,
+        "agencies": ListOf(FR_AGENCY),
+        "filed_at": Nullable(str),
+        "publication_date": Nullable(ISO_DATE),
+        "title": Nullable(str),
+        "editorial_note": Nullable(str),
+        "pdf_url": Nullable(str),
+        "html_url": Nullable(str),
+        "raw_text_url": Nullable(str),
+    },
+    {
+        "agency_letters": Nullable(ListOf(Obj({}, {"title": Nullable(str), "url": Nullable(str)}))),
+        "filing_type": Nullable(str),
+        "special_filing": Nullable(bool),
+        "num_pages": Nullable(int),
+    },
+)
 
-PI_DESK = Obj({"count": int, "results": ListOf(PI_DOCUMENT)},
-              {"special_filings_updated_at": Nullable(str), "regular_filings_updated_at": Nullable(str)})
+PI_DESK = Obj(
+    {"count": int, "results": ListOf(PI_DOCUMENT)},
+    {"special_filings_updated_at": Nullable(str), "regular_filings_updated_at": Nullable(str)},
+)
 
 
 def _json(body: bytes):
@@ -259,9 +306,15 @@ def atom_feed(body: bytes) -> int:
     return len(entries)
 
 
-GDELT_ARTICLE = Obj({"url": str, "title": str, "seendate": GDELT_TIME, "domain": str},
-                    {"language": Nullable(str), "sourcecountry": Nullable(str), "url_mobile": Nullable(str),
-                     "socialimage": Nullable(str)})
+GDELT_ARTICLE = Obj(
+    {"url": str, "title": str, "seendate": GDELT_TIME, "domain": str},
+    {
+        "language": Nullable(str),
+        "sourcecountry": Nullable(str),
+        "url_mobile": Nullable(str),
+        "socialimage": Nullable(str),
+    },
+)
 GDELT_ARTLIST = Obj({}, {"articles": ListOf(GDELT_ARTICLE)})
 
 
@@ -298,8 +351,7 @@ def rss1_feed(body: bytes) -> int:
 
 # News feed kinds as data/sources.toml names them; "feed" is whichever of RSS 2.0, RSS 1.0 or Atom
 # the body is. A kind not named here has no declared shape (KeyError): the check says "unchecked".
-FEED_READERS = {"rss": rss_feed, "google_news": rss_feed, "atom": atom_feed, "rss1": rss1_feed,
-                "gdelt": gdelt_artlist}
+FEED_READERS = {"rss": rss_feed, "google_news": rss_feed, "atom": atom_feed, "rss1": rss1_feed, "gdelt": gdelt_artlist}
 
 
 def feed(body: bytes, kind: str | None = None) -> tuple[str, int]:
@@ -308,8 +360,15 @@ def feed(body: bytes, kind: str | None = None) -> tuple[str, int]:
     kind = (kind or "feed").lower()
     if kind == "feed":
         head = body[:1000].lstrip()
-        kind = ("gdelt" if head.startswith(b"{") else "atom" if b"<feed" in head
-                else "rss1" if b"<rdf:RDF" in head else "rss")
+        kind = (
+            "gdelt"
+            if head.startswith(b"{")
+            else "atom"
+            if b"<feed" in head
+            else "rss1"
+            if b"<rdf:RDF" in head
+            else "rss"
+        )
     return kind, FEED_READERS[kind](body)
 
 
@@ -333,8 +392,20 @@ def _rfc822(value: str) -> bool:
 # reconstruction (the replay serves <time datetime="YYYY-MM-DD">); an AP-style date text
 # ("Jan. 7, 2025", "Sept. 17, 2026") is read too.
 RELEASE_LISTING_XPATH = "//div[contains(concat(' ', normalize-space(@class), ' '), ' release-list ')]"
-_AP_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-              "oct": 10, "nov": 11, "dec": 12}
+_AP_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 _AP_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),\s+(\d{4})\b")
 
 

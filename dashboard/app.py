@@ -13,12 +13,14 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="riskwatch", layout="wide")
-navigation = st.navigation([
-    st.Page(PAGES / "overview.py", title="Overview", icon=":material/monitoring:", default=True),
-    st.Page(PAGES / "company.py", title="Company", icon=":material/apartment:"),
-    st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:"),
-    st.Page(PAGES / "alerts.py", title="Alerts", icon=":material/notifications:"),
-    st.Page(PAGES / "screening.py", title="Screening", icon=":material/fact_check:"),
-    st.Page(PAGES / "sources.py", title="Sources", icon=":material/rss_feed:"),
-])
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/monitoring:", default=True),
+        st.Page(PAGES / "company.py", title="Company", icon=":material/apartment:"),
+        st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:"),
+        st.Page(PAGES / "alerts.py", title="Alerts", icon=":material/notifications:"),
+        st.Page(PAGES / "screening.py", title="Screening", icon=":material/fact_check:"),
+        st.Page(PAGES / "sources.py", title="Sources", icon=":material/rss_feed:"),
+    ]
+)
 navigation.run()

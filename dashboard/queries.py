@@ -26,6 +26,7 @@ def as_of(session: Session) -> date | None:
 
 def leaderboard(session: Session, *, on: date, limit: int = 50) -> pd.DataFrame:
     """Entities by exposure on ``on`` with the change over 7 and 30 days."""
+
     def scores_on(day: date) -> dict[int, float]:
         rows = session.exec(select(ExposureScore.entity_id, ExposureScore.score).where(ExposureScore.day == day))
         return dict(rows.all())
@@ -52,9 +53,12 @@ def leaderboard(session: Session, *, on: date, limit: int = 50) -> pd.DataFrame:
 
 def _listed_now(session: Session, *, on: date) -> dict[int, set[str]]:
     events = session.exec(
-        select(ListingEvent).where(ListingEvent.official == True,  # noqa: E712
-                                   ListingEvent.status.in_(("designated", "removed")),
-                                   ListingEvent.effective_date <= on)
+        select(ListingEvent)
+        .where(
+            ListingEvent.official == True,  # noqa: E712
+            ListingEvent.status.in_(("designated", "removed")),
+            ListingEvent.effective_date <= on,
+        )
         .order_by(ListingEvent.effective_date, ListingEvent.id)
     ).all()
     state: dict[tuple[int, str], str] = {}
@@ -68,9 +72,11 @@ def _listed_now(session: Session, *, on: date) -> dict[int, set[str]]:
 
 
 def score_history(session: Session, *, entity_ids: list[int], start: date | None = None) -> pd.DataFrame:
-    query = (select(Entity.name, ExposureScore.day, ExposureScore.score)
-             .join(Entity, Entity.id == ExposureScore.entity_id)
-             .where(ExposureScore.entity_id.in_(entity_ids)))
+    query = (
+        select(Entity.name, ExposureScore.day, ExposureScore.score)
+        .join(Entity, Entity.id == ExposureScore.entity_id)
+        .where(ExposureScore.entity_id.in_(entity_ids))
+    )
     if start:
         query = query.where(ExposureScore.day >= start)
     rows = session.exec(query.order_by(ExposureScore.day)).all()
@@ -80,8 +86,15 @@ def score_history(session: Session, *, entity_ids: list[int], start: date | None
 def event_markers(session: Session, *, entity_ids: list[int]) -> pd.DataFrame:
     """Listing events of the selected entities, for chart markers."""
     rows = session.exec(
-        select(Entity.name, ListingEvent.effective_date, ListingEvent.status, ListingEvent.list_name,
-               ListingEvent.official, Document.title, Document.url)
+        select(
+            Entity.name,
+            ListingEvent.effective_date,
+            ListingEvent.status,
+            ListingEvent.list_name,
+            ListingEvent.official,
+            Document.title,
+            Document.url,
+        )
         .join(Entity, Entity.id == ListingEvent.entity_id)
         .join(Document, Document.id == ListingEvent.evidence_document_id)
         .where(ListingEvent.entity_id.in_(entity_ids), ListingEvent.effective_date.is_not(None))
@@ -92,8 +105,14 @@ def event_markers(session: Session, *, entity_ids: list[int]) -> pd.DataFrame:
 
 def recent_events(session: Session, *, limit: int = 20) -> pd.DataFrame:
     rows = session.exec(
-        select(ListingEvent.effective_date, Entity.name, ListingEvent.list_name, ListingEvent.status,
-               ListingEvent.official, Document.url)
+        select(
+            ListingEvent.effective_date,
+            Entity.name,
+            ListingEvent.list_name,
+            ListingEvent.status,
+            ListingEvent.official,
+            Document.url,
+        )
         .join(Entity, Entity.id == ListingEvent.entity_id)
         .join(Document, Document.id == ListingEvent.evidence_document_id)
         .order_by(ListingEvent.effective_date.desc(), ListingEvent.id.desc())
@@ -106,8 +125,14 @@ def recent_events(session: Session, *, limit: int = 20) -> pd.DataFrame:
 
 def latest_documents(session: Session, *, limit: int = 20) -> pd.DataFrame:
     rows = session.exec(
-        select(Document.publication_date, Source.name, Document.title, Document.status, Document.failure_reason,
-               Document.url)
+        select(
+            Document.publication_date,
+            Source.name,
+            Document.title,
+            Document.status,
+            Document.failure_reason,
+            Document.url,
+        )
         .join(Source, Source.id == Document.source_id)
         .order_by(Document.publication_date.desc().nulls_last(), Document.id.desc())
         .limit(limit)
@@ -136,9 +161,14 @@ def entity_profile(session: Session, *, entity_id: int) -> dict:
     from db.models import Alias
 
     aliases = session.exec(select(Alias.alias).where(Alias.entity_id == entity_id)).all()
-    return {"name": entity.name, "names": [entity.name, *aliases], "country": entity.country, "watched": entity.watched,
-            "parent": (parent.name, entity.relation) if parent else None,
-            "subsidiaries": [(child.name, child.relation) for child in children]}
+    return {
+        "name": entity.name,
+        "names": [entity.name, *aliases],
+        "country": entity.country,
+        "watched": entity.watched,
+        "parent": (parent.name, entity.relation) if parent else None,
+        "subsidiaries": [(child.name, child.relation) for child in children],
+    }
 
 
 def entity_listing(session: Session, *, entity_id: int, on: date) -> dict:
@@ -152,22 +182,35 @@ def component_history(session: Session, *, entity_id: int) -> pd.DataFrame:
     from db.models import SCORE_COMPONENTS
 
     columns = [getattr(ExposureScore, name) for name in SCORE_COMPONENTS]
-    rows = session.exec(select(ExposureScore.day, ExposureScore.score, *columns)
-                        .where(ExposureScore.entity_id == entity_id).order_by(ExposureScore.day)).all()
+    rows = session.exec(
+        select(ExposureScore.day, ExposureScore.score, *columns)
+        .where(ExposureScore.entity_id == entity_id)
+        .order_by(ExposureScore.day)
+    ).all()
     return pd.DataFrame(rows, columns=["day", "score", *SCORE_COMPONENTS])
 
 
 def entity_events(session: Session, *, entity_id: int) -> pd.DataFrame:
     rows = session.exec(
-        select(ListingEvent.effective_date, ListingEvent.date_kind, ListingEvent.publication_date,
-               ListingEvent.list_name, ListingEvent.status, ListingEvent.official, Document.title, Document.url,
-               ListingEvent.sentence)
+        select(
+            ListingEvent.effective_date,
+            ListingEvent.date_kind,
+            ListingEvent.publication_date,
+            ListingEvent.list_name,
+            ListingEvent.status,
+            ListingEvent.official,
+            Document.title,
+            Document.url,
+            ListingEvent.sentence,
+        )
         .join(Document, Document.id == ListingEvent.evidence_document_id)
         .where(ListingEvent.entity_id == entity_id)
         .order_by(ListingEvent.effective_date, ListingEvent.id)
     ).all()
-    frame = pd.DataFrame(rows, columns=["date", "kind of date", "published", "list", "status", "official", "document",
-                                        "source", "sentence"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["date", "kind of date", "published", "list", "status", "official", "document", "source", "sentence"],
+    )
     frame["official"] = frame["official"].map({True: "official", False: "news/signal"})
     return frame
 
@@ -185,12 +228,27 @@ def entity_mentions(session: Session, *, entity_id: int, limit: int = 200) -> pd
     return pd.DataFrame(rows, columns=["date", "document", "text", "link method", "link score", "sentence", "source"])
 
 
-def documents(session: Session, *, sources: list[str] | None = None, statuses: list[str] | None = None,
-              languages: list[str] | None = None, published: tuple[date, date] | None = None,
-              limit: int = 500) -> pd.DataFrame:
-    query = (select(Document.id, Document.publication_date, Source.name, Document.doc_type, Document.language,
-                    Document.title, Document.status, Document.failure_reason, Document.version, Document.url)
-             .join(Source, Source.id == Document.source_id))
+def documents(
+    session: Session,
+    *,
+    sources: list[str] | None = None,
+    statuses: list[str] | None = None,
+    languages: list[str] | None = None,
+    published: tuple[date, date] | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    query = select(
+        Document.id,
+        Document.publication_date,
+        Source.name,
+        Document.doc_type,
+        Document.language,
+        Document.title,
+        Document.status,
+        Document.failure_reason,
+        Document.version,
+        Document.url,
+    ).join(Source, Source.id == Document.source_id)
     if sources:
         query = query.where(Source.name.in_(sources))
     if statuses:
@@ -199,9 +257,12 @@ def documents(session: Session, *, sources: list[str] | None = None, statuses: l
         query = query.where(Document.language.in_(languages))
     if published:
         query = query.where(Document.publication_date >= published[0], Document.publication_date <= published[1])
-    rows = session.exec(query.order_by(Document.publication_date.desc().nulls_last(), Document.id.desc()).limit(limit)).all()
-    frame = pd.DataFrame(rows, columns=["id", "published", "source", "type", "language", "title", "status", "reason",
-                                        "version", "url"])
+    rows = session.exec(
+        query.order_by(Document.publication_date.desc().nulls_last(), Document.id.desc()).limit(limit)
+    ).all()
+    frame = pd.DataFrame(
+        rows, columns=["id", "published", "source", "type", "language", "title", "status", "reason", "version", "url"]
+    )
     frame["reason"] = frame["reason"].fillna("")
     return frame
 
@@ -229,11 +290,16 @@ def document_detail(session: Session, *, document_id: int) -> dict:
             text = f"(text not extractable: {exc})"
     mentions = session.exec(
         select(Entity.name, Mention.text, Mention.method, Mention.score, Mention.sentence)
-        .join(Entity, Entity.id == Mention.entity_id).where(Mention.document_id == document_id)
+        .join(Entity, Entity.id == Mention.entity_id)
+        .where(Mention.document_id == document_id)
         .order_by(Mention.start)
     ).all()
-    return {"title": document.title, "url": document.url, "text": text,
-            "mentions": pd.DataFrame(mentions, columns=["entity", "text", "link method", "link score", "sentence"])}
+    return {
+        "title": document.title,
+        "url": document.url,
+        "text": text,
+        "mentions": pd.DataFrame(mentions, columns=["entity", "text", "link method", "link score", "sentence"]),
+    }
 
 
 def source_status(session: Session, *, names: list[str]) -> pd.DataFrame:
@@ -244,28 +310,52 @@ def source_status(session: Session, *, names: list[str]) -> pd.DataFrame:
     def when(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
 
-    rows = [(row["source"], row["status"], when(row["last_run"]), row["as_of"].isoformat() if row["as_of"] else "",
-             when(row["last_ok"]), row["runs_since_ok"], row["reason"])
-            for row in source_statuses(session, names=names)]
-    return pd.DataFrame(rows, columns=["source", "status", "last run", "replayed as of", "last OK", "runs since OK",
-                                       "reason"])
+    rows = [
+        (
+            row["source"],
+            row["status"],
+            when(row["last_run"]),
+            row["as_of"].isoformat() if row["as_of"] else "",
+            when(row["last_ok"]),
+            row["runs_since_ok"],
+            row["reason"],
+        )
+        for row in source_statuses(session, names=names)
+    ]
+    return pd.DataFrame(
+        rows, columns=["source", "status", "last run", "replayed as of", "last OK", "runs since OK", "reason"]
+    )
 
 
 def sources_not_ok(session: Session) -> list[dict]:
     """Sources whose last crawl run did not finish OK (for a warning on the overview)."""
     from db.queries import source_statuses
 
-    return [{**row, "last_ok": row["last_ok"].strftime("%Y-%m-%d") if row["last_ok"] else None}
-            for row in source_statuses(session, names=[]) if row["status"] not in ("finished", "running")]
+    return [
+        {**row, "last_ok": row["last_ok"].strftime("%Y-%m-%d") if row["last_ok"] else None}
+        for row in source_statuses(session, names=[])
+        if row["status"] not in ("finished", "running")
+    ]
 
 
 def alert_log(session: Session, *, limit: int = 500) -> pd.DataFrame:
     """The alert outbox, newest first: kind, status, attempts, last error (never the webhook)."""
     alerts = session.exec(select(Alert).order_by(Alert.created_at.desc()).limit(limit)).all()
-    return pd.DataFrame([{"created": a.created_at, "kind": a.kind, "status": a.status, "attempts": a.attempts,
-                          "last error": a.last_error or "", "sent": a.sent_at, "key": a.idempotency_key}
-                         for a in alerts],
-                        columns=["created", "kind", "status", "attempts", "last error", "sent", "key"])
+    return pd.DataFrame(
+        [
+            {
+                "created": a.created_at,
+                "kind": a.kind,
+                "status": a.status,
+                "attempts": a.attempts,
+                "last error": a.last_error or "",
+                "sent": a.sent_at,
+                "key": a.idempotency_key,
+            }
+            for a in alerts
+        ],
+        columns=["created", "kind", "status", "attempts", "last error", "sent", "key"],
+    )
 
 
 def watchlist(session: Session) -> pd.DataFrame:

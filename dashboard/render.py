@@ -19,5 +19,6 @@ def highlight(sentence: str, terms: list[str]) -> str:
     if not terms:
         return escape_markdown(sentence)
     parts = re.split("(" + "|".join(re.escape(t) for t in terms) + ")", sentence, flags=re.I)
-    return "".join(f":orange-background[{escape_markdown(p)}]" if i % 2 else escape_markdown(p)
-                   for i, p in enumerate(parts))
+    return "".join(
+        f":orange-background[{escape_markdown(p)}]" if i % 2 else escape_markdown(p) for i, p in enumerate(parts)
+    )

@@ -138,8 +138,9 @@ def ready_engine(url: str | None = None) -> Engine:
 
 
 @contextmanager
-def session_scope(settings: Settings | None = None, *, url: str | None = None,
-                  expire_on_commit: bool = True) -> Iterator[Session]:
+def session_scope(
+    settings: Settings | None = None, *, url: str | None = None, expire_on_commit: bool = True
+) -> Iterator[Session]:
     """A session on the database of ``settings`` (or ``url``); its engine is disposed on exit, so no
     connection outlives the block (objects read in it stay usable with ``expire_on_commit=False``)."""
     engine = ready_engine(url or (settings or get_settings()).resolved_database_url)

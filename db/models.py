@@ -9,7 +9,14 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, 
 from sqlmodel import Field, SQLModel
 
 from core.vocabulary import (
-    DEGRADED_RUN_STATUSES, AlertKind, AlertStatus, CrawlRunStatus, DocumentStatus, ListingStatus, ListName, sql_in,
+    DEGRADED_RUN_STATUSES,
+    AlertKind,
+    AlertStatus,
+    CrawlRunStatus,
+    DocumentStatus,
+    ListingStatus,
+    ListName,
+    sql_in,
 )
 
 # 2: statuses, alert kinds and list names enforced by CHECK constraints; alert keys as columns;
@@ -111,7 +118,11 @@ class ListingEvent(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint(
-            "entity_id", "list_name", "status", "effective_date", "evidence_document_id",
+            "entity_id",
+            "list_name",
+            "status",
+            "effective_date",
+            "evidence_document_id",
             name="uq_listing_event",
         ),
         CheckConstraint(sql_in("status", ListingStatus), name="ck_listingevent_status"),
@@ -158,7 +169,7 @@ class ExposureScore(SQLModel, table=True):
 # The score's components, in order: ExposureScore's columns after ``score`` (their one home; the model in
 # scoring/model.py computes exactly these, README "Scoring model" explains each).
 _EXPOSURE_COLUMNS = tuple(ExposureScore.model_fields)
-SCORE_COMPONENTS: tuple[str, ...] = _EXPOSURE_COLUMNS[_EXPOSURE_COLUMNS.index("score") + 1:]
+SCORE_COMPONENTS: tuple[str, ...] = _EXPOSURE_COLUMNS[_EXPOSURE_COLUMNS.index("score") + 1 :]
 
 
 class ScoreState(SQLModel, table=True):

@@ -79,14 +79,23 @@ def store_document(
     digest = content_hash(raw, meta)
     latest = latest_version(session, source_id=source.id, external_id=external_id)
     fields = dict(
-        url=url, title=title, doc_type=doc_type, publication_date=publication_date,
-        content_type=content_type, raw=raw, meta=meta or {}, language=language,
-        content_hash=digest, fetched_at=utcnow(),
+        url=url,
+        title=title,
+        doc_type=doc_type,
+        publication_date=publication_date,
+        content_type=content_type,
+        raw=raw,
+        meta=meta or {},
+        language=language,
+        content_hash=digest,
+        fetched_at=utcnow(),
     )
     if latest is not None and latest.content_hash != digest:
-        known = session.exec(select(Document).where(
-            Document.source_id == source.id, Document.external_id == external_id,
-            Document.content_hash == digest)).first()
+        known = session.exec(
+            select(Document).where(
+                Document.source_id == source.id, Document.external_id == external_id, Document.content_hash == digest
+            )
+        ).first()
         if known is not None:  # an older version seen again (e.g. a re-read overlap day): nothing new
             return known, "unchanged"
     if latest is not None and latest.content_hash == digest:
@@ -160,8 +169,16 @@ def record_failed_document(
     return document
 
 
-def record_desk_status(session: Session, *, source: Source, external_id: str, status: str,
-                       last_seen_on: str | None, resolved_on: str, evidence: str | None = None) -> str:
+def record_desk_status(
+    session: Session,
+    *,
+    source: Source,
+    external_id: str,
+    status: str,
+    last_seen_on: str | None,
+    resolved_on: str,
+    evidence: str | None = None,
+) -> str:
     """A public-inspection document left the desk: store that as a new version (outcome 'changed').
 
     The raw text is unchanged; the version's meta says ``published`` or ``withdrawn``
@@ -177,17 +194,30 @@ def record_desk_status(session: Session, *, source: Source, external_id: str, st
         desk["evidence"] = evidence
     meta = {**(latest.meta or {}), "desk": desk}
     _, outcome = store_document(
-        session, source=source, external_id=external_id, raw=latest.raw, url=latest.url, title=latest.title,
-        doc_type=latest.doc_type, publication_date=latest.publication_date, content_type=latest.content_type,
-        meta=meta, language=latest.language)
+        session,
+        source=source,
+        external_id=external_id,
+        raw=latest.raw,
+        url=latest.url,
+        title=latest.title,
+        doc_type=latest.doc_type,
+        publication_date=latest.publication_date,
+        content_type=latest.content_type,
+        meta=meta,
+        language=latest.language,
+    )
     return outcome
 
 
 def http_validators(session: Session, *, source_name: str) -> dict[str, dict]:
     """Live URL -> {etag, last_modified} of the stored documents of a source (for conditional requests)."""
     validators = {}
-    rows = session.exec(select(Document).join(Source).where(Source.name == source_name, Document.status != "failed")
-                        .order_by(Document.version))
+    rows = session.exec(
+        select(Document)
+        .join(Source)
+        .where(Source.name == source_name, Document.status != "failed")
+        .order_by(Document.version)
+    )
     for document in rows:
         http = (document.meta or {}).get("http") or {}
         if document.url and (http.get("etag") or http.get("last_modified")):
@@ -199,11 +229,13 @@ def crawl_window_start(session: Session, *, source_name: str, first_date: date, 
     """Newest stored publication date minus the overlap, reaching back to the oldest document whose
     fetch failed (so the next run retries it); on a first crawl, the source's first date."""
     newest = session.exec(
-        select(func.max(Document.publication_date)).join(Source)
+        select(func.max(Document.publication_date))
+        .join(Source)
         .where(Source.name == source_name, Document.status != "failed")
     ).one()
     oldest_failed = session.exec(
-        select(func.min(Document.publication_date)).join(Source)
+        select(func.min(Document.publication_date))
+        .join(Source)
         .where(Source.name == source_name, Document.status == "failed")
     ).one()
     if newest is None:
@@ -217,7 +249,8 @@ def crawl_window_start(session: Session, *, source_name: str, first_date: date, 
 def last_crawled_day(session: Session, *, source_name: str) -> date | None:
     """The day up to which the last finished crawl of a source read (its as-of day or run day)."""
     run = session.exec(
-        select(CrawlRun).where(CrawlRun.source == source_name, CrawlRun.status == "finished")
+        select(CrawlRun)
+        .where(CrawlRun.source == source_name, CrawlRun.status == "finished")
         .order_by(CrawlRun.id.desc())
     ).first()
     if run is None:
@@ -229,22 +262,35 @@ def open_public_inspection_documents(session: Session, *, source_name: str) -> d
     """Public-inspection documents seen on the desk whose fate (published/withdrawn) is not known yet,
     with their scheduled publication date."""
     rows = session.exec(
-        select(Document).join(Source).where(Source.name == source_name, Document.status != "failed")
+        select(Document)
+        .join(Source)
+        .where(Source.name == source_name, Document.status != "failed")
         .order_by(Document.external_id, Document.version)
     ).all()
     latest: dict[str, Document] = {}
     for row in rows:
         latest[row.external_id] = row
-    return {number: {"publication_date": ((d.meta or {}).get("result") or {}).get("publication_date")}
-            for number, d in sorted(latest.items()) if not (d.meta or {}).get("desk")}
+    return {
+        number: {"publication_date": ((d.meta or {}).get("result") or {}).get("publication_date")}
+        for number, d in sorted(latest.items())
+        if not (d.meta or {}).get("desk")
+    }
 
 
 def pending_documents(session: Session, *, limit: int | None = None) -> Sequence[Document]:
     """Documents stored but not yet processed by NLP, oldest publication first (then by URL and
     external id), so the result never depends on the order a concurrent crawl stored them in."""
-    query = (select(Document).where(Document.status == "pending")
-             .order_by(Document.publication_date.asc().nulls_last(), Document.url, Document.external_id,
-                       Document.version, Document.id))
+    query = (
+        select(Document)
+        .where(Document.status == "pending")
+        .order_by(
+            Document.publication_date.asc().nulls_last(),
+            Document.url,
+            Document.external_id,
+            Document.version,
+            Document.id,
+        )
+    )
     if limit:
         query = query.limit(limit)
     return session.exec(query).all()
@@ -379,8 +425,13 @@ def listing_events_for(session: Session, *, entity_id: int) -> list[tuple[Listin
         .where(ListingEvent.entity_id == entity_id)
         # Deterministic whatever order the crawl stored documents in: official evidence
         # first, then by publication date and document URL.
-        .order_by(ListingEvent.effective_date, ListingEvent.official.desc(), ListingEvent.publication_date,
-                  Document.url, ListingEvent.id)
+        .order_by(
+            ListingEvent.effective_date,
+            ListingEvent.official.desc(),
+            ListingEvent.publication_date,
+            Document.url,
+            ListingEvent.id,
+        )
     ).all()
     return list(rows)
 
@@ -404,7 +455,9 @@ def start_crawl_run(session: Session, *, source: str, mode: str, as_of: date | N
     return run
 
 
-def finish_crawl_run(session: Session, *, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> CrawlRun:
+def finish_crawl_run(
+    session: Session, *, run_id: int, status: str, counts: dict[str, int], error: str | None = None
+) -> CrawlRun:
     run = session.get(CrawlRun, run_id)
     for key, value in counts.items():
         setattr(run, key, value)
@@ -425,16 +478,19 @@ def source_statuses(session: Session, *, names: list[str]) -> list[dict[str, Any
         last = session.exec(runs).first()
         last_ok = session.exec(runs.where(CrawlRun.status == "finished")).first()
         since_ok = session.exec(
-            select(func.count()).select_from(CrawlRun)
+            select(func.count())
+            .select_from(CrawlRun)
             .where(CrawlRun.source == name, CrawlRun.id > (last_ok.id if last_ok else 0))
         ).one()
-        rows.append({
-            "source": name,
-            "last_run": last.started_at if last else None,
-            "as_of": last.as_of if last else None,
-            "status": last.status if last else "never run",
-            "reason": (last.error or "") if last else "",
-            "last_ok": last_ok.started_at if last_ok else None,
-            "runs_since_ok": since_ok,
-        })
+        rows.append(
+            {
+                "source": name,
+                "last_run": last.started_at if last else None,
+                "as_of": last.as_of if last else None,
+                "status": last.status if last else "never run",
+                "reason": (last.error or "") if last else "",
+                "last_ok": last_ok.started_at if last_ok else None,
+                "runs_since_ok": since_ok,
+            }
+        )
     return rows

@@ -46,8 +46,9 @@ def score_jump_key(*, entity: str, day: date) -> str:
 def _score_on(session: Session, entity_id: int, day: date | None) -> float | None:
     if day is None:
         return None
-    row = session.exec(select(ExposureScore.score).where(ExposureScore.entity_id == entity_id,
-                                                         ExposureScore.day == day)).first()
+    row = session.exec(
+        select(ExposureScore.score).where(ExposureScore.entity_id == entity_id, ExposureScore.day == day)
+    ).first()
     return row
 
 
@@ -77,45 +78,76 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
         if event.official and event.status in (ListingStatus.DESIGNATED, ListingStatus.REMOVED):
             kind = AlertKind.LISTING
         elif event.status in (ListingStatus.PROPOSED, ListingStatus.WITHDRAWN) and (
-                event.official or event.status == ListingStatus.PROPOSED):
+            event.official or event.status == ListingStatus.PROPOSED
+        ):
             kind = AlertKind.WATCH
         else:
             continue  # a news report of a designation or removal is not an official change
-        key = alert_key(entity=entity.name, list_name=event.list_name, status=event.status,
-                        effective=event.effective_date)
+        key = alert_key(
+            entity=entity.name, list_name=event.list_name, status=event.status, effective=event.effective_date
+        )
         if key in existing:
             continue
         existing.add(key)
         day = event.effective_date
-        session.add(Alert(
-            idempotency_key=key, listing_event_id=event.id, kind=kind, status=status, entity_name=entity.name,
-            list_name=event.list_name, event_status=event.status, effective_date=event.effective_date,
-            payload={
-                "entity": entity.name, "list": event.list_name, "status": event.status,
-                "effective_date": day.isoformat() if day else None, "date_kind": event.date_kind,
-                "publication_date": event.publication_date.isoformat() if event.publication_date else None,
-                "official": event.official, "source_url": document.url, "document": document.title,
-                "score_before": _score_on(session, entity.id, day - timedelta(days=1) if day else None),
-                "score_after": _score_on(session, entity.id, day),
-                "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(entity.name)}",
-            }))
+        session.add(
+            Alert(
+                idempotency_key=key,
+                listing_event_id=event.id,
+                kind=kind,
+                status=status,
+                entity_name=entity.name,
+                list_name=event.list_name,
+                event_status=event.status,
+                effective_date=event.effective_date,
+                payload={
+                    "entity": entity.name,
+                    "list": event.list_name,
+                    "status": event.status,
+                    "effective_date": day.isoformat() if day else None,
+                    "date_kind": event.date_kind,
+                    "publication_date": event.publication_date.isoformat() if event.publication_date else None,
+                    "official": event.official,
+                    "source_url": document.url,
+                    "document": document.title,
+                    "score_before": _score_on(session, entity.id, day - timedelta(days=1) if day else None),
+                    "score_after": _score_on(session, entity.id, day),
+                    "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(entity.name)}",
+                },
+            )
+        )
         stats.new += 1
     threshold = ScoringConfig.load(settings.scoring_config).raw.get("alerts", {}).get("score_jump")
     scanned = _state(session, LAST_SCAN_KEY)
     if threshold and scanned is not None:
         session.flush()
-        listing_days = set(session.exec(select(Alert.entity_name, Alert.effective_date)
-                                        .where(Alert.kind != AlertKind.SCORE_JUMP)).all())
+        listing_days = set(
+            session.exec(
+                select(Alert.entity_name, Alert.effective_date).where(Alert.kind != AlertKind.SCORE_JUMP)
+            ).all()
+        )
         for jump in score_jumps(session, since=date.fromisoformat(scanned), through=through, threshold=threshold):
             key = score_jump_key(entity=jump.entity, day=jump.day)
             if key in existing or (jump.entity, jump.day) in listing_days:
                 continue  # a jump explained by a listing change of that day is already alerted
             existing.add(key)
-            session.add(Alert(idempotency_key=key, kind=AlertKind.SCORE_JUMP, status=status, entity_name=jump.entity,
-                              effective_date=jump.day, payload={
-                "entity": jump.entity, "status": "score change", "effective_date": jump.day.isoformat(),
-                "score_before": jump.before, "score_after": jump.after,
-                "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(jump.entity)}"}))
+            session.add(
+                Alert(
+                    idempotency_key=key,
+                    kind=AlertKind.SCORE_JUMP,
+                    status=status,
+                    entity_name=jump.entity,
+                    effective_date=jump.day,
+                    payload={
+                        "entity": jump.entity,
+                        "status": "score change",
+                        "effective_date": jump.day.isoformat(),
+                        "score_before": jump.before,
+                        "score_after": jump.after,
+                        "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(jump.entity)}",
+                    },
+                )
+            )
             stats.new += 1
     _set_state(session, LAST_SCAN_KEY, through.isoformat())
     if stats.baseline:

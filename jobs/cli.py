@@ -21,13 +21,18 @@ from db.engine import session_scope
 from core.settings import PROJECT_ROOT, get_settings
 from jobs.progress import RunProgress
 
-app = typer.Typer(help="riskwatch: Section 1260H and sanctions exposure monitor.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="riskwatch: Section 1260H and sanctions exposure monitor.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
 log = logging.getLogger("riskwatch")
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="replay only what was published by this date (YYYY-MM-DD)")]
+AsOf = Annotated[
+    Optional[str], typer.Option("--as-of", help="replay only what was published by this date (YYYY-MM-DD)")
+]
 
 
 def _date(value: str | None, option: str = "--as-of") -> date | None:
@@ -43,8 +48,13 @@ def _date(value: str | None, option: str = "--as-of") -> date | None:
 def main(log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING, ERROR")] = "") -> None:
     settings = get_settings()
     level = (log_level or settings.log_level).upper()
-    logging.basicConfig(level=level, format="%(message)s", datefmt="[%X]",
-                        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)], force=True)
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        datefmt="[%X]",
+        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)],
+        force=True,
+    )
     for noisy in ("scrapy", "twisted", "urllib3", "filelock", "watchdog", "asyncio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     from core import redact
@@ -74,8 +84,14 @@ class ConsoleProgress(RunProgress):
 
     def started(self, step: str, total: int | None = None) -> None:
         self._stop()
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                             console=console, transient=True)
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self._bar.start()
         self._task = self._bar.add_task(self.LABELS.get(step, step), total=total)
 
@@ -87,19 +103,27 @@ class ConsoleProgress(RunProgress):
         table = Table("source", "status", "requests", "new", "changed", "unchanged", "failed", title="crawl")
         table.columns[0].no_wrap = True
         for run in runs:
-            table.add_row(run.source, run.status, *(str(getattr(run, k)) for k in ("requests", "new", "changed", "unchanged", "failed")))
+            table.add_row(
+                run.source,
+                run.status,
+                *(str(getattr(run, k)) for k in ("requests", "new", "changed", "unchanged", "failed")),
+            )
         console.print(table)
         super().crawled(runs)  # the warnings about best-effort sources
 
     def processed(self, stats) -> None:
         self._stop()
-        console.print(f"processed {stats.processed} documents ({stats.failed} failed, {stats.quarantined} quarantined): "
-                      f"{stats.mentions} mentions, {stats.events} listing events")
+        console.print(
+            f"processed {stats.processed} documents ({stats.failed} failed, {stats.quarantined} quarantined): "
+            f"{stats.mentions} mentions, {stats.events} listing events"
+        )
 
     def scored(self, stats) -> None:
         self._stop()
-        console.print(f"scored {stats.entities_scored} entities ({stats.rows_written} daily rows; "
-                      f"{stats.entities_skipped} unchanged)")
+        console.print(
+            f"scored {stats.entities_scored} entities ({stats.rows_written} daily rows; "
+            f"{stats.entities_skipped} unchanged)"
+        )
 
     def alerted(self, collected, sent, *, webhook: bool, dry_run: bool) -> None:
         if collected.baseline:
@@ -107,12 +131,16 @@ class ConsoleProgress(RunProgress):
         else:
             console.print(f"alerts: {collected.new} new")
         if not webhook or dry_run:
-            console.print(f"{sent.printed} pending alerts printed, not sent"
-                          + (" (no RISKWATCH_SLACK_WEBHOOK_URL set)" if not webhook else " (dry run)"))
+            console.print(
+                f"{sent.printed} pending alerts printed, not sent"
+                + (" (no RISKWATCH_SLACK_WEBHOOK_URL set)" if not webhook else " (dry run)")
+            )
         else:
             console.print(f"slack: {sent.sent} sent, {sent.pending} to retry, {sent.failed} failed")
         if sent.failed_total:
-            console.print(f"[red]{sent.failed_total} alerts failed permanently (see the Alerts page for the reason)[/red]")
+            console.print(
+                f"[red]{sent.failed_total} alerts failed permanently (see the Alerts page for the reason)[/red]"
+            )
 
     def alert_printed(self, line: str) -> None:
         console.print(f"  {line}")
@@ -125,8 +153,10 @@ class ConsoleProgress(RunProgress):
 
 
 @app.command()
-def crawl(source: Annotated[Optional[str], typer.Option(help="only this source (data/sources.toml)")] = None,
-          as_of: AsOf = None) -> None:
+def crawl(
+    source: Annotated[Optional[str], typer.Option(help="only this source (data/sources.toml)")] = None,
+    as_of: AsOf = None,
+) -> None:
     """Fetch new and changed documents from the configured sources."""
     from jobs.steps import crawl as crawl_step
 
@@ -150,18 +180,25 @@ def spider_args_command(source: Annotated[Optional[str], typer.Option(help="only
         typer.echo(json.dumps(job, ensure_ascii=False))
 
 
-sources_app = typer.Typer(help="The configured sources (data/sources.toml): shape check and crawl status.",
-                          no_args_is_help=True)
+sources_app = typer.Typer(
+    help="The configured sources (data/sources.toml): shape check and crawl status.", no_args_is_help=True
+)
 app.add_typer(sources_app, name="sources")
 
 
 @sources_app.command("check")
-def sources_check(source: Annotated[Optional[str], typer.Option(help="only this source")] = None,
-                  offline: Annotated[Optional[bool], typer.Option(
-                      "--offline/--live", help="against the local replay of the snapshot, or the real sources "
-                      "(default: RISKWATCH_MODE)")] = None,
-                  as_of: AsOf = None,
-                  as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+def sources_check(
+    source: Annotated[Optional[str], typer.Option(help="only this source")] = None,
+    offline: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--offline/--live",
+            help="against the local replay of the snapshot, or the real sources (default: RISKWATCH_MODE)",
+        ),
+    ] = None,
+    as_of: AsOf = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
     """One cheap request per source, its answer held against the shape it should have.
 
     Exit 1 when a shape changed (the first difference is named) or a primary source did not answer;
@@ -181,17 +218,26 @@ def sources_check(source: Annotated[Optional[str], typer.Option(help="only this 
         out.print_json(json.dumps([r.to_json() for r in results], ensure_ascii=False))
     else:
         colours = {"ok": "green", "blocked": "yellow", "unreachable": "yellow", "shape changed": "red"}
-        table = Table("source", "status", "count", "detail", title=f"sources check ({'offline replay' if offline else 'live'})")
+        table = Table(
+            "source", "status", "count", "detail", title=f"sources check ({'offline replay' if offline else 'live'})"
+        )
         table.add_column("url", overflow="fold")
         table.columns[0].no_wrap = True
         for r in results:
             colour = colours.get(r.status, "white")
-            table.add_row(r.source, f"[{colour}]{r.status}[/{colour}]", "-" if r.count is None else str(r.count),
-                          r.detail, r.url.split("?", 1)[0])  # the full URL is in --json
+            table.add_row(
+                r.source,
+                f"[{colour}]{r.status}[/{colour}]",
+                "-" if r.count is None else str(r.count),
+                r.detail,
+                r.url.split("?", 1)[0],
+            )  # the full URL is in --json
         out.print(table)
     for r in results:
         if r.status in ("blocked", "unreachable") and r.best_effort:
-            console.print(f"[yellow]warning: {r.source} is {r.status} ({r.detail}); best effort, not a failure[/yellow]")
+            console.print(
+                f"[yellow]warning: {r.source} is {r.status} ({r.detail}); best effort, not a failure[/yellow]"
+            )
     if any(r.fails for r in results):
         raise typer.Exit(1)
 
@@ -212,8 +258,14 @@ def sources_status(as_json: Annotated[bool, typer.Option("--json", help="JSON ou
     table.columns[0].no_wrap = True
     for row in rows:
         last, ok = row["last_run"], row["last_ok"]
-        table.add_row(row["source"], row["status"], f"{last:%Y-%m-%d %H:%M} UTC" if last else "never",
-                      f"{ok:%Y-%m-%d %H:%M} UTC" if ok else "never", str(row["runs_since_ok"]), row["reason"] or "")
+        table.add_row(
+            row["source"],
+            row["status"],
+            f"{last:%Y-%m-%d %H:%M} UTC" if last else "never",
+            f"{ok:%Y-%m-%d %H:%M} UTC" if ok else "never",
+            str(row["runs_since_ok"]),
+            row["reason"] or "",
+        )
     out.print(table)
 
 
@@ -249,8 +301,10 @@ def run(as_of: AsOf = None) -> None:
 
 
 @app.command()
-def alert(dry_run: Annotated[bool, typer.Option("--dry-run", help="print pending alerts, send nothing")] = False,
-          as_of: AsOf = None) -> None:
+def alert(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print pending alerts, send nothing")] = False,
+    as_of: AsOf = None,
+) -> None:
     """Send pending alerts exactly once (records new ones first)."""
     from jobs.steps import alert as alert_step
 
@@ -280,8 +334,19 @@ def _serve_dashboard(port: int) -> None:
     env["RISKWATCH_DATABASE_URL"] = settings.resolved_database_url
     app_path = PROJECT_ROOT / "dashboard" / "app.py"
     console.print(f"dashboard: http://localhost:{port}  (Ctrl-C to stop)")
-    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
@@ -295,8 +360,10 @@ def dashboard(port: Annotated[int, typer.Option(help="port to serve on")] = 0) -
 
 
 @app.command()
-def demo(no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="stop after scoring")] = False,
-         port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
+def demo(
+    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="stop after scoring")] = False,
+    port: Annotated[int, typer.Option(help="dashboard port")] = 0,
+) -> None:
     """Fresh database, replay the bundled history, process, score, then serve the dashboard."""
     from jobs import daily
 
@@ -323,9 +390,11 @@ def _read_input(file: str) -> bytes:
 
 
 @app.command()
-def analyze(file: Annotated[str, typer.Argument(help="a text file, or - for standard input")],
-            as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
-            lang: Annotated[Optional[str], typer.Option(help="language (default: detected)")] = None) -> None:
+def analyze(
+    file: Annotated[str, typer.Argument(help="a text file, or - for standard input")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    lang: Annotated[Optional[str], typer.Option(help="language (default: detected)")] = None,
+) -> None:
     """NER, entity linking and listing events for one text (no database needed)."""
     from nlp.analyze import analyze_text
 
@@ -333,13 +402,17 @@ def analyze(file: Annotated[str, typer.Argument(help="a text file, or - for stan
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        console.print(f"[red]{file}: not valid UTF-8 (byte {exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8[/red]")
+        console.print(
+            f"[red]{file}: not valid UTF-8 (byte {exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8[/red]"
+        )
         raise typer.Exit(2) from None
     result = analyze_text(text, lang=lang)
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
-    table = Table("text", "label", "start", "end", "entity", title=f"entities ({result['language']}, {result['model']})")
+    table = Table(
+        "text", "label", "start", "end", "entity", title=f"entities ({result['language']}, {result['model']})"
+    )
     for ent in result["entities"]:
         table.add_row(ent["text"], ent["label"], str(ent["start"]), str(ent["end"]), ent["entity"] or "-")
     out.print(table)
@@ -350,11 +423,19 @@ def analyze(file: Annotated[str, typer.Argument(help="a text file, or - for stan
 
 
 @app.command()
-def notice(file: Annotated[str, typer.Argument(help="a notice as the Federal Register serves it (raw text page, "
-                                                    ".txt, body HTML, XML), or - for standard input")],
-           as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
-           title: Annotated[Optional[str], typer.Option(help="the document's title, when the file has none "
-                                                             "(body HTML)")] = None) -> None:
+def notice(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="a notice as the Federal Register serves it (raw text page, "
+            ".txt, body HTML, XML), or - for standard input"
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    title: Annotated[
+        Optional[str], typer.Option(help="the document's title, when the file has none (body HTML)")
+    ] = None,
+) -> None:
     """Parse one official 1260H notice in any format the Federal Register serves (no database needed).
 
     Exit 0 when the notice's list was read, 1 when its shape was not recognised (the reason is printed)."""
@@ -369,8 +450,10 @@ def notice(file: Annotated[str, typer.Argument(help="a notice as the Federal Reg
     if as_json:
         out.print_json(json.dumps(parsed.to_json(), ensure_ascii=False))
     else:
-        out.print(f"{parsed.kind} notice {parsed.document_number or '(no FR Doc number)'}: {parsed.title or '(untitled)'}"
-                  f" [{parsed.source_format}]")
+        out.print(
+            f"{parsed.kind} notice {parsed.document_number or '(no FR Doc number)'}: {parsed.title or '(untitled)'}"
+            f" [{parsed.source_format}]"
+        )
         out.print("dates: " + (", ".join(f"{k} {v}" for k, v in sorted(parsed.dates.items())) or "none printed"))
         for caption, entries in (("listed", parsed.listed), ("removed", parsed.removed)):
             table = Table("name", "short / former names", "parent", "basis", title=f"{caption} ({len(entries)})")
@@ -385,8 +468,10 @@ def notice(file: Annotated[str, typer.Argument(help="a notice as the Federal Reg
 
 
 @app.command()
-def history(name: Annotated[str, typer.Argument(help="entity name or alias, e.g. BYD")],
-            as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+def history(
+    name: Annotated[str, typer.Argument(help="entity name or alias, e.g. BYD")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
     """One entity's listing events and current status."""
     from scoring.timeline import entity_history, find_entity
 
@@ -400,22 +485,42 @@ def history(name: Annotated[str, typer.Argument(help="entity name or alias, e.g.
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
     status = "[red]LISTED[/red]" if result["listed"] else "not listed"
-    intervals = "; ".join(f"{name}: " + ", ".join(f"{i['start']} - {i['end'] or 'open'}" for i in spans)
-                          for name, spans in result["intervals"].items()) or "no listing interval"
-    table = Table("date", "kind of date", "list", "status", "evidence", title=f"{result['entity']}: {status}",
-                  caption=f"intervals: {intervals}")
+    intervals = (
+        "; ".join(
+            f"{name}: " + ", ".join(f"{i['start']} - {i['end'] or 'open'}" for i in spans)
+            for name, spans in result["intervals"].items()
+        )
+        or "no listing interval"
+    )
+    table = Table(
+        "date",
+        "kind of date",
+        "list",
+        "status",
+        "evidence",
+        title=f"{result['entity']}: {status}",
+        caption=f"intervals: {intervals}",
+    )
     table.add_column("source", overflow="fold")
     for event in result["events"]:
         published = f" (published {event['publication_date']})" if event["publication_date"] != event["date"] else ""
-        table.add_row(event["date"] or "-", f"{event['date_kind']}{published}", event["list"], event["status"],
-                      "official" if event["official"] else "news/signal", event["source_url"] or "-")
+        table.add_row(
+            event["date"] or "-",
+            f"{event['date_kind']}{published}",
+            event["list"],
+            event["status"],
+            "official" if event["official"] else "news/signal",
+            event["source_url"] or "-",
+        )
     out.print(table)
 
 
 @app.command()
-def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day (default: latest)")] = None,
-             as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
-             limit: Annotated[int, typer.Option(help="rows to show (table only)")] = 25) -> None:
+def exposure(
+    on: Annotated[Optional[str], typer.Option("--date", help="score day (default: latest)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    limit: Annotated[int, typer.Option(help="rows to show (table only)")] = 25,
+) -> None:
     """Exposure leaderboard with score components."""
     from scoring.series import evidence_counts, latest_scores
     from scoring.timeline import entity_history
@@ -425,9 +530,14 @@ def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day
         rows = latest_scores(session, on=day)
         evidence = evidence_counts(session)
         result = [
-            {"entity": entity.name, "score": score.score, "day": score.day.isoformat(),
-             "listed": entity_history(session, entity, on=score.day)["listed"], "components": score.components,
-             "evidence": evidence.get(entity.id, 0)}
+            {
+                "entity": entity.name,
+                "score": score.score,
+                "day": score.day.isoformat(),
+                "listed": entity_history(session, entity, on=score.day)["listed"],
+                "components": score.components,
+                "evidence": evidence.get(entity.id, 0),
+            }
             for entity, score in rows
         ]
     if as_json:
@@ -436,14 +546,18 @@ def exposure(on: Annotated[Optional[str], typer.Option("--date", help="score day
     table = Table("entity", "score", "listed", "components", "evidence", title=f"exposure {day or 'latest'}")
     for row in result[:limit]:
         parts = ", ".join(f"{k} {v:g}" for k, v in row["components"].items() if v)
-        table.add_row(row["entity"], f"{row['score']:.1f}", "yes" if row["listed"] else "no", parts, str(row["evidence"]))
+        table.add_row(
+            row["entity"], f"{row['score']:.1f}", "yes" if row["listed"] else "no", parts, str(row["evidence"])
+        )
     out.print(table)
 
 
 @app.command()
-def screen(file: Annotated[Path, typer.Argument(help="CSV with a name column (optional country)")],
-           as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
-           output: Annotated[Optional[Path], typer.Option(help="also write the results as CSV here")] = None) -> None:
+def screen(
+    file: Annotated[Path, typer.Argument(help="CSV with a name column (optional country)")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    output: Annotated[Optional[Path], typer.Option(help="also write the results as CSV here")] = None,
+) -> None:
     """Screen a counterparty list against the database (same matching as NLP)."""
     from dataclasses import asdict
 
@@ -467,8 +581,15 @@ def screen(file: Annotated[Path, typer.Argument(help="CSV with a name column (op
         return
     table = Table("row", "input", "match", "method", "score", "listed", "exposure", title=f"screening {file.name}")
     for r in results:
-        table.add_row(str(r.row), r.input_name, r.matched_entity or "-", r.match_method or "-", f"{r.match_score:.2f}",
-                      r.lists or ("yes" if r.listed else "no"), f"{r.exposure:.1f}" if r.exposure is not None else "-")
+        table.add_row(
+            str(r.row),
+            r.input_name,
+            r.matched_entity or "-",
+            r.match_method or "-",
+            f"{r.match_score:.2f}",
+            r.lists or ("yes" if r.listed else "no"),
+            f"{r.exposure:.1f}" if r.exposure is not None else "-",
+        )
     out.print(table)
 
 

@@ -35,8 +35,9 @@ def run_lock(settings: Settings) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise RunLocked(f"another riskwatch run is in progress ({holder}); this one exits without doing "
-                            f"anything (lock: {path})") from None
+            raise RunLocked(
+                f"another riskwatch run is in progress ({holder}); this one exits without doing anything (lock: {path})"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
@@ -60,8 +61,14 @@ def fault_point(settings: Settings, step: str) -> None:
 OK, FAILED, LOCKED = 0, 1, 3
 
 
-def run(as_of: date | str | None = None, *, settings: Settings | None = None,
-        progress: RunProgress | None = None, fresh: bool = False, dry_run: bool = False) -> int:
+def run(
+    as_of: date | str | None = None,
+    *,
+    settings: Settings | None = None,
+    progress: RunProgress | None = None,
+    fresh: bool = False,
+    dry_run: bool = False,
+) -> int:
     """Crawl, process, score, alert, under the run lock. ``fresh`` starts from an empty database
     (`riskwatch demo`); ``dry_run`` prints pending alerts instead of sending them. Returns 0; 1 when a
     primary source failed or an alert failed permanently; 3 when another run holds the lock (nothing done).
@@ -96,7 +103,14 @@ def run(as_of: date | str | None = None, *, settings: Settings | None = None,
         progress.warning(str(exc))
         return LOCKED
     failed_sources = [r.source for r in runs if r.is_failure]
-    log.info("daily run: %d sources (%s failed), %d documents processed, %d entities scored, %d new alerts%s, "
-             "%d sent", len(runs), ", ".join(failed_sources) or "none", processed.processed, scored.entities_scored,
-             collected.new, " (baseline)" if collected.baseline else "", sent.sent)
+    log.info(
+        "daily run: %d sources (%s failed), %d documents processed, %d entities scored, %d new alerts%s, %d sent",
+        len(runs),
+        ", ".join(failed_sources) or "none",
+        processed.processed,
+        scored.entities_scored,
+        collected.new,
+        " (baseline)" if collected.baseline else "",
+        sent.sent,
+    )
     return FAILED if failed_sources or sent.failed_total else OK

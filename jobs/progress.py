@@ -30,9 +30,11 @@ class RunProgress:
     def crawled(self, runs: list[CrawlRun]) -> None:
         for run in runs:
             if run.status != CrawlRunStatus.FINISHED and not run.is_failure:  # best effort, e.g. DoD refused by its CDN
-                self.warning(f"{run.source}: {run.status}: {run.error}; not a failure (best effort: the Federal "
-                             f"Register stays the primary source), retried on the next run; see "
-                             f"`riskwatch sources status`")
+                self.warning(
+                    f"{run.source}: {run.status}: {run.error}; not a failure (best effort: the Federal "
+                    f"Register stays the primary source), retried on the next run; see "
+                    f"`riskwatch sources status`"
+                )
 
     def processed(self, stats: ProcessStats) -> None:
         pass

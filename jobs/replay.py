@@ -161,15 +161,19 @@ class ReplayServer:
     # -- endpoints ---------------------------------------------------------------------
     def visible_documents(self) -> list[dict]:
         return [
-            doc for doc in self.snapshot.documents.values()
+            doc
+            for doc in self.snapshot.documents.values()
             if doc.get("publication_date") and date.fromisoformat(doc["publication_date"]) <= self.as_of
         ]
 
     def documents_search(self, query: dict[str, list[str]]) -> dict:
         docs = self.visible_documents()
         for term in query.get("conditions[term]", []):
-            docs = [d for d in docs
-                    if _matches_term(_text_of(d, self.snapshot.full_texts.get(d.get("document_number", ""))), term)]
+            docs = [
+                d
+                for d in docs
+                if _matches_term(_text_of(d, self.snapshot.full_texts.get(d.get("document_number", ""))), term)
+            ]
         if agencies := query.get("conditions[agencies][]"):
             docs = [d for d in docs if {a.get("slug") for a in d.get("agencies", [])} & set(agencies)]
         if types := query.get("conditions[type][]"):
@@ -181,8 +185,9 @@ class ReplayServer:
                 compare = {"gte": lambda d: d >= bound, "lte": lambda d: d <= bound, "is": lambda d: d == bound}[op]
                 docs = [d for d in docs if compare(date.fromisoformat(d["publication_date"]))]
         order = (query.get("order") or ["relevance"])[0]
-        docs.sort(key=lambda d: (d.get("publication_date", ""), d.get("document_number", "")),
-                  reverse=order != "oldest")
+        docs.sort(
+            key=lambda d: (d.get("publication_date", ""), d.get("document_number", "")), reverse=order != "oldest"
+        )
         per_page = min(int((query.get("per_page") or ["20"])[0]), 1000)
         page = int((query.get("page") or ["1"])[0])
         count = len(docs)
@@ -190,7 +195,7 @@ class ReplayServer:
         if count == 0:
             return {"description": description, "count": 0}
         total_pages = math.ceil(count / per_page)
-        chunk = docs[(page - 1) * per_page: page * per_page]
+        chunk = docs[(page - 1) * per_page : page * per_page]
         fields = query.get("fields[]")
         results = [{k: v for k, v in d.items() if not fields or k in fields} for d in chunk]
         payload = {"count": count, "description": description, "total_pages": total_pages}
@@ -236,26 +241,34 @@ RELEASE_SEARCH_PAGE_SIZE = 10
 
 def release_search_page(term: str, releases: list[dict], page: int) -> bytes:
     """One page of the releases search listing (``/News/Releases/Search/<term>/?Page=N``), newest first."""
-    chunk = releases[(page - 1) * RELEASE_SEARCH_PAGE_SIZE: page * RELEASE_SEARCH_PAGE_SIZE]
+    chunk = releases[(page - 1) * RELEASE_SEARCH_PAGE_SIZE : page * RELEASE_SEARCH_PAGE_SIZE]
     items = []
     for release in chunk:
         day = date.fromisoformat(release["date"])
-        attributes = (f'article-id="{escape(release["id"])}" article-title="{escape(release["title"])}" '
-                      f'article-url="{escape(release["link"])}"')
-        items.append(f'  <div class="item" {attributes}>\n    <time datetime="{day.isoformat()}">'
-                     f'{day.strftime("%B")} {day.day}, {day.year}</time>\n'
-                     f'    <a class="title" href="{escape(release["link"])}">{escape(release["title"])}</a>\n  </div>')
-    return ("<!DOCTYPE html>\n<html><head><title>Search results: " + escape(term) + "</title></head><body>\n"
-            "<!-- reconstructed release search listing (riskwatch replay) -->\n"
-            '<div class="alist stories release-list">\n' + "\n".join(items) + "\n</div>\n</body></html>\n").encode()
+        attributes = (
+            f'article-id="{escape(release["id"])}" article-title="{escape(release["title"])}" '
+            f'article-url="{escape(release["link"])}"'
+        )
+        items.append(
+            f'  <div class="item" {attributes}>\n    <time datetime="{day.isoformat()}">'
+            f"{day.strftime('%B')} {day.day}, {day.year}</time>\n"
+            f'    <a class="title" href="{escape(release["link"])}">{escape(release["title"])}</a>\n  </div>'
+        )
+    return (
+        "<!DOCTYPE html>\n<html><head><title>Search results: " + escape(term) + "</title></head><body>\n"
+        "<!-- reconstructed release search listing (riskwatch replay) -->\n"
+        '<div class="alist stories release-list">\n' + "\n".join(items) + "\n</div>\n</body></html>\n"
+    ).encode()
 
 
 # The CDN's refusal page as it is served to refused clients (HTML-entity encoded; the reference id is ours).
-BLOCK_PAGE = ("<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
-              "You don't have permission to access \"http&#58;&#47;&#47;www&#46;defense&#46;gov&#47;\" on this server.<P>\n"
-              "Reference&#32;&#35;18&#46;5e2f1402&#46;1780000000&#46;1a2b3c4d\n"
-              "<P>https&#58;&#47;&#47;errors&#46;edgesuite&#46;net&#47;18&#46;5e2f1402&#46;1780000000&#46;1a2b3c4d</P>\n"
-              "</BODY>\n</HTML>\n")
+BLOCK_PAGE = (
+    "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
+    'You don\'t have permission to access "http&#58;&#47;&#47;www&#46;defense&#46;gov&#47;" on this server.<P>\n'
+    "Reference&#32;&#35;18&#46;5e2f1402&#46;1780000000&#46;1a2b3c4d\n"
+    "<P>https&#58;&#47;&#47;errors&#46;edgesuite&#46;net&#47;18&#46;5e2f1402&#46;1780000000&#46;1a2b3c4d</P>\n"
+    "</BODY>\n</HTML>\n"
+)
 
 
 def desk_filler(day: date) -> list[dict]:
@@ -264,33 +277,54 @@ def desk_filler(day: date) -> list[dict]:
     Reconstructed, unrelated records in the API's shape; none is about 1260H."""
     number = f"{day.year}-9{day.timetuple().tm_yday:04d}"
     compact = number.replace("-", "")
-    return [{"document_number": number, "title": "Sunshine Act Meetings", "type": "Notice",
-             "agencies": [{"raw_name": "FEDERAL ENERGY REGULATORY COMMISSION", "name": "Federal Energy Regulatory "
-                           "Commission", "slug": "federal-energy-regulatory-commission"}],
-             "agency_names": ["Federal Energy Regulatory Commission"],
-             "filed_at": f"{day.isoformat()}T08:45:00.000-05:00", "publication_date": None,
-             "filing_type": "regular", "special_filing": False, "editorial_note": None, "agency_letters": [],
-             "num_pages": 2, "docket_numbers": [], "toc_subject": "Meetings; Sunshine Act",
-             "toc_doc": "Sunshine Act Meetings",
-             "pdf_url": f"https://public-inspection.federalregister.gov/{number}.pdf",
-             "html_url": f"{LIVE_ORIGIN}/public-inspection/{number}/sunshine-act-meetings",
-             "raw_text_url": f"{LIVE_ORIGIN}/public-inspection/raw_text/{compact[:3]}/{compact[3:6]}/{compact[6:]}.txt",
-             "json_url": f"{LIVE_ORIGIN}/api/v1/public-inspection-documents/{number}.json",
-             "_reconstructed": "filler so that a business day's desk is populated, as the real one is"}]
+    return [
+        {
+            "document_number": number,
+            "title": "Sunshine Act Meetings",
+            "type": "Notice",
+            "agencies": [
+                {
+                    "raw_name": "FEDERAL ENERGY REGULATORY COMMISSION",
+                    "name": "Federal Energy Regulatory Commission",
+                    "slug": "federal-energy-regulatory-commission",
+                }
+            ],
+            "agency_names": ["Federal Energy Regulatory Commission"],
+            "filed_at": f"{day.isoformat()}T08:45:00.000-05:00",
+            "publication_date": None,
+            "filing_type": "regular",
+            "special_filing": False,
+            "editorial_note": None,
+            "agency_letters": [],
+            "num_pages": 2,
+            "docket_numbers": [],
+            "toc_subject": "Meetings; Sunshine Act",
+            "toc_doc": "Sunshine Act Meetings",
+            "pdf_url": f"https://public-inspection.federalregister.gov/{number}.pdf",
+            "html_url": f"{LIVE_ORIGIN}/public-inspection/{number}/sunshine-act-meetings",
+            "raw_text_url": f"{LIVE_ORIGIN}/public-inspection/raw_text/{compact[:3]}/{compact[3:6]}/{compact[6:]}.txt",
+            "json_url": f"{LIVE_ORIGIN}/api/v1/public-inspection-documents/{number}.json",
+            "_reconstructed": "filler so that a business day's desk is populated, as the real one is",
+        }
+    ]
 
 
 def rss_document(title: str, link: str, items: list[dict]) -> bytes:
     """RSS 2.0 with title, link, pubDate, description and guid per item."""
-    parts = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
-             f"<title>{escape(title)}</title><link>{escape(link)}</link><description>{escape(title)}</description>"]
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0"><channel>',
+        f"<title>{escape(title)}</title><link>{escape(link)}</link><description>{escape(title)}</description>",
+    ]
     for item in items:
         parts.append(
             "<item>"
             f"<title>{escape(item['title'])}</title><link>{escape(item['link'])}</link>"
-            f"<guid isPermaLink=\"false\">{escape(item['guid'])}</guid>"
+            f'<guid isPermaLink="false">{escape(item["guid"])}</guid>'
             f"<pubDate>{format_datetime(item['published'])}</pubDate>"
             f"<description>{escape(item.get('description', ''))}</description>"
-            "</item>")
+            "</item>"
+        )
     parts.append("</channel></rss>")
     return "\n".join(parts).encode("utf-8")
 
@@ -340,11 +374,13 @@ class _Handler(BaseHTTPRequestHandler):
             doc = snap.public_inspection.get(number)
             return self._json(doc) if doc else self._error(404, "public inspection document not found")
         if path.startswith("/_host/"):
-            host, _, rest = path[len("/_host/"):].partition("/")
+            host, _, rest = path[len("/_host/") :].partition("/")
             return self._other_host(host, "/" + rest, query)
         if path.startswith("/public-inspection/raw_text/"):  # pdftotext of the filed PDF: plain text
             file = self.replay.public_inspection_text(path)
-            return self._bytes(file.read_bytes(), "text/plain; charset=utf-8") if file else self._error(404, "not found")
+            return (
+                self._bytes(file.read_bytes(), "text/plain; charset=utf-8") if file else self._error(404, "not found")
+            )
         self._error(404, f"no such endpoint: {path}")
 
     def _other_host(self, host: str, path: str, query: dict) -> None:
@@ -355,40 +391,72 @@ class _Handler(BaseHTTPRequestHandler):
             if window := snap.dod["rss"].get("window_days"):  # optional: the real feed reaches back only weeks
                 releases = [r for r in releases if (replay.as_of - date.fromisoformat(r["date"])).days <= window]
             releases.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
-            items = [{"title": r["title"], "link": replay.localise(r["link"]), "guid": r["id"],
-                      "published": datetime.fromisoformat(r["date"] + "T10:00:00-05:00"),
-                      "description": r["title"]} for r in releases[:limit]]
-            return self._bytes(rss_document("U.S. Department of Defense Releases", f"https://{host}/News/Releases/", items),
-                               "application/rss+xml; charset=utf-8")
+            items = [
+                {
+                    "title": r["title"],
+                    "link": replay.localise(r["link"]),
+                    "guid": r["id"],
+                    "published": datetime.fromisoformat(r["date"] + "T10:00:00-05:00"),
+                    "description": r["title"],
+                }
+                for r in releases[:limit]
+            ]
+            return self._bytes(
+                rss_document("U.S. Department of Defense Releases", f"https://{host}/News/Releases/", items),
+                "application/rss+xml; charset=utf-8",
+            )
         if path.startswith("/News/Releases/Search/"):
-            term = unquote(path[len("/News/Releases/Search/"):].strip("/")).lower()
-            hits = [r for r in snap.dod["releases"] if date.fromisoformat(r["date"]) <= replay.as_of
-                    and (term in r["title"].lower() or term in snap.dod_pages[(r["host"], r["path"])]
-                         .read_text(encoding="utf-8").lower())]
+            term = unquote(path[len("/News/Releases/Search/") :].strip("/")).lower()
+            hits = [
+                r
+                for r in snap.dod["releases"]
+                if date.fromisoformat(r["date"]) <= replay.as_of
+                and (
+                    term in r["title"].lower()
+                    or term in snap.dod_pages[(r["host"], r["path"])].read_text(encoding="utf-8").lower()
+                )
+            ]
             hits.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
             page_number = max(1, int((query.get("Page") or ["1"])[0]))
-            return self._bytes(release_search_page(term, replay.localise(hits), page_number), "text/html; charset=utf-8")
+            return self._bytes(
+                release_search_page(term, replay.localise(hits), page_number), "text/html; charset=utf-8"
+            )
         page = snap.dod_pages.get((host, path))
         if page is not None:
-            return self._cacheable(replay.localise(page.read_text(encoding="utf-8")).encode("utf-8"),
-                                   "text/html; charset=utf-8")
+            return self._cacheable(
+                replay.localise(page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8"
+            )
         if host == "media.defense.gov":
             file = (snap.media_root / path.lstrip("/")).resolve()
             if snap.media_root.resolve() in file.parents and file.is_file():
                 return self._cacheable(file.read_bytes(), "application/pdf")
-        answer = news_answer(snap.news, snap.news_root, host=host, path=path, query=query, as_of=replay.as_of,
-                             localise=replay.localise)  # GDELT, recorded Atom and Google News feeds
+        answer = news_answer(
+            snap.news, snap.news_root, host=host, path=path, query=query, as_of=replay.as_of, localise=replay.localise
+        )  # GDELT, recorded Atom and Google News feeds
         if answer is not None:
             return self._bytes(*answer)
         for feed in snap.news["feeds"]:  # the outlets' own RSS feeds
             if feed.get("rss_url", feed["feed_url"]) == f"https://{host}{path}":
-                articles = [a for a in snap.news["articles"] if a["feed"] == feed["name"]
-                            and datetime.fromisoformat(a["published"].replace("Z", "+00:00")).date() <= replay.as_of]
+                articles = [
+                    a
+                    for a in snap.news["articles"]
+                    if a["feed"] == feed["name"]
+                    and datetime.fromisoformat(a["published"].replace("Z", "+00:00")).date() <= replay.as_of
+                ]
                 articles.sort(key=lambda a: a["published"], reverse=True)
-                items = [{"title": a["title"], "link": replay.localise(a["url"]), "guid": a["url"],
-                          "published": datetime.fromisoformat(a["published"].replace("Z", "+00:00")),
-                          "description": a.get("summary", "")} for a in articles]
-                return self._bytes(rss_document(feed["title"], feed["site"], items), "application/rss+xml; charset=utf-8")
+                items = [
+                    {
+                        "title": a["title"],
+                        "link": replay.localise(a["url"]),
+                        "guid": a["url"],
+                        "published": datetime.fromisoformat(a["published"].replace("Z", "+00:00")),
+                        "description": a.get("summary", ""),
+                    }
+                    for a in articles
+                ]
+                return self._bytes(
+                    rss_document(feed["title"], feed["site"], items), "application/rss+xml; charset=utf-8"
+                )
         for article in snap.news["articles"]:
             if article["url"] == f"https://{host}{path}":
                 body = (snap.news_root / "articles" / article["file"]).read_bytes()

@@ -31,8 +31,13 @@ GDELT_HOST = "api.gdeltproject.org"
 GDELT_PATH = "/api/v2/doc/doc"
 GDELT_LANGUAGES = {"en": "English", "de": "German"}
 _TIMESPAN = re.compile(r"^(\d+)\s*(min|minutes?|h|hours?|d|days?|w|weeks?|m|months?)$", re.I)
-_UNITS = {"min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1),
-          "m": timedelta(days=30)}
+_UNITS = {
+    "min": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+    "m": timedelta(days=30),
+}
 
 Answer = tuple[bytes, str]  # (body, content type), served with HTTP 200
 
@@ -67,18 +72,25 @@ def gdelt_answer(news: dict, query: dict[str, list[str]], *, as_of: date, locali
         return _text("riskwatch replay: the query is empty")
     try:
         limit = max(1, min(int(params.get("maxrecords", "75")), 250))
-        start = (datetime.strptime(params["startdatetime"], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
-                 if "startdatetime" in params else None)
-        end = (datetime.strptime(params["enddatetime"], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
-               if "enddatetime" in params else None)
+        start = (
+            datetime.strptime(params["startdatetime"], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+            if "startdatetime" in params
+            else None
+        )
+        end = (
+            datetime.strptime(params["enddatetime"], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+            if "enddatetime" in params
+            else None
+        )
     except ValueError as exc:
         return _text(f"riskwatch replay: unreadable parameter ({exc})")
     horizon = datetime.combine(as_of, time.max, tzinfo=timezone.utc)
     if start is None and (span := _TIMESPAN.match(params.get("timespan", "").strip())):
         unit = span.group(2).lower()
         start = (end or horizon) - int(span.group(1)) * _UNITS["min" if unit.startswith("min") else unit[0]]
-    outlets = {o["name"]: o for o in news.get("feeds", [])
-               if wanted in {_normal(q) for q in o.get("gdelt_queries", [])}}
+    outlets = {
+        o["name"]: o for o in news.get("feeds", []) if wanted in {_normal(q) for q in o.get("gdelt_queries", [])}
+    }
     rows = []
     for article in news.get("articles", []):
         outlet = outlets.get(article.get("feed"))
@@ -89,13 +101,19 @@ def gdelt_answer(news: dict, query: dict[str, list[str]], *, as_of: date, locali
             continue
         rows.append((seen, article, outlet))
     rows.sort(key=lambda row: (row[0], row[1]["url"]), reverse=params.get("sort", "").lower() != "dateasc")
-    records = [{
-        "url": localise(article["url"]), "url_mobile": "", "title": article["title"],
-        "seendate": seen.strftime("%Y%m%dT%H%M%SZ"), "socialimage": "",
-        "domain": (urlsplit(article["url"]).hostname or "").removeprefix("www."),
-        "language": GDELT_LANGUAGES.get(outlet.get("language"), outlet.get("language", "")),
-        "sourcecountry": outlet.get("sourcecountry", ""),
-    } for seen, article, outlet in rows[:limit]]
+    records = [
+        {
+            "url": localise(article["url"]),
+            "url_mobile": "",
+            "title": article["title"],
+            "seendate": seen.strftime("%Y%m%dT%H%M%SZ"),
+            "socialimage": "",
+            "domain": (urlsplit(article["url"]).hostname or "").removeprefix("www."),
+            "language": GDELT_LANGUAGES.get(outlet.get("language"), outlet.get("language", "")),
+            "sourcecountry": outlet.get("sourcecountry", ""),
+        }
+        for seen, article, outlet in rows[:limit]
+    ]
     return json.dumps({"articles": records} if records else {}).encode("utf-8"), "application/json; charset=utf-8"
 
 
@@ -107,13 +125,19 @@ def _visible(entries: list[dict], as_of: date) -> list[dict]:
 def atom_document(feed: dict, entries: list[dict], localise) -> bytes:
     """An Atom 1.0 feed: feed title/links/id/updated, and per entry title, alternate link, id,
     published, updated, summary (HTML) and author."""
-    updated = max((e.get("updated", e["published"]) for e in entries), default=feed.get("updated", "2024-01-01T00:00:00Z"))
-    parts = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="'
-             f'{escape(feed.get("language", "en"))}">',
-             f"<title>{escape(feed['title'])}</title>", f"<subtitle>{escape(feed.get('subtitle', ''))}</subtitle>",
-             f'<link rel="alternate" type="text/html" href="{escape(feed["site"])}"/>',
-             f'<link rel="self" type="application/atom+xml" href="{escape(feed["url"])}"/>',
-             f"<id>{escape(feed.get('id', feed['url']))}</id>", f"<updated>{escape(updated)}</updated>"]
+    updated = max(
+        (e.get("updated", e["published"]) for e in entries), default=feed.get("updated", "2024-01-01T00:00:00Z")
+    )
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(feed.get("language", "en"))}">',
+        f"<title>{escape(feed['title'])}</title>",
+        f"<subtitle>{escape(feed.get('subtitle', ''))}</subtitle>",
+        f'<link rel="alternate" type="text/html" href="{escape(feed["site"])}"/>',
+        f'<link rel="self" type="application/atom+xml" href="{escape(feed["url"])}"/>',
+        f"<id>{escape(feed.get('id', feed['url']))}</id>",
+        f"<updated>{escape(updated)}</updated>",
+    ]
     for entry in entries:
         parts.append(
             "<entry>"
@@ -124,7 +148,8 @@ def atom_document(feed: dict, entries: list[dict], localise) -> bytes:
             f"<updated>{escape(entry.get('updated', entry['published']))}</updated>"
             f'<summary type="html">{escape(escape(entry.get("summary", "")))}</summary>'
             f"<author><name>{escape(entry.get('author', feed['title']))}</name></author>"
-            "</entry>")
+            "</entry>"
+        )
     parts.append("</feed>")
     return "\n".join(parts).encode("utf-8")
 
@@ -134,18 +159,23 @@ def google_news_document(feed: dict, entries: list[dict], localise, as_of: date)
     article links, a guid, the outlet in <source url=...>, and an HTML description."""
     search = urlsplit(feed["url"])
     built = format_datetime(datetime.combine(as_of, time(12, 0), tzinfo=timezone.utc), usegmt=True)
-    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
-             '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>',
-             "<generator>NFE/5.0</generator>",
-             f"<title>{escape(feed['title'])}</title>",
-             f"<link>{escape(f'https://news.google.com/search?{search.query}')}</link>",
-             f"<language>{escape(feed.get('language', 'en'))}</language>",
-             "<webMaster>news-webmaster@google.com</webMaster>",
-             f"<lastBuildDate>{built}</lastBuildDate>", "<description>Google News</description>"]
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+        '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>',
+        "<generator>NFE/5.0</generator>",
+        f"<title>{escape(feed['title'])}</title>",
+        f"<link>{escape(f'https://news.google.com/search?{search.query}')}</link>",
+        f"<language>{escape(feed.get('language', 'en'))}</language>",
+        "<webMaster>news-webmaster@google.com</webMaster>",
+        f"<lastBuildDate>{built}</lastBuildDate>",
+        "<description>Google News</description>",
+    ]
     for entry in entries:
         link = localise(entry["link"])
-        description = (f'<a href="{escape(link)}" target="_blank">{escape(entry["headline"])}</a>'
-                       f'&nbsp;&nbsp;<font color="#6f6f6f">{escape(entry["outlet"])}</font>')
+        description = (
+            f'<a href="{escape(link)}" target="_blank">{escape(entry["headline"])}</a>'
+            f'&nbsp;&nbsp;<font color="#6f6f6f">{escape(entry["outlet"])}</font>'
+        )
         parts.append(
             "<item>"
             f"<title>{escape(entry['headline'])} - {escape(entry['outlet'])}</title>"
@@ -154,7 +184,8 @@ def google_news_document(feed: dict, entries: list[dict], localise, as_of: date)
             f"<pubDate>{format_datetime(published_at(entry['published']).astimezone(timezone.utc), usegmt=True)}</pubDate>"
             f"<description>{escape(description)}</description>"
             f'<source url="{escape(entry["outlet_url"])}">{escape(entry["outlet"])}</source>'
-            "</item>")
+            "</item>"
+        )
     parts.append("</channel></rss>")
     return "\n".join(parts).encode("utf-8")
 
@@ -164,8 +195,9 @@ def _same_url(recorded: str, host: str, path: str, query: dict[str, list[str]]) 
     return parts.hostname == host and parts.path == path and parse_qs(parts.query, keep_blank_values=True) == query
 
 
-def news_answer(news: dict, news_root: Path, *, host: str, path: str, query: dict[str, list[str]], as_of: date,
-                localise) -> Answer | None:
+def news_answer(
+    news: dict, news_root: Path, *, host: str, path: str, query: dict[str, list[str]], as_of: date, localise
+) -> Answer | None:
     """The answer for a news URL on ``host`` (GDELT, a recorded feed, a recorded entry's page), or None."""
     if host == GDELT_HOST and path == GDELT_PATH:
         return gdelt_answer(news, query, as_of=as_of, localise=localise)
@@ -179,6 +211,8 @@ def news_answer(news: dict, news_root: Path, *, host: str, path: str, query: dic
             raise ValueError(f"recorded feed {feed['url']}: unknown format {feed['format']!r}")
         for entry in feed["entries"]:
             if entry.get("file") and _same_url(entry["link"], host, path, query):
-                return ((news_root / "articles" / entry["file"]).read_bytes(),
-                        entry.get("content_type", "text/html; charset=utf-8"))
+                return (
+                    (news_root / "articles" / entry["file"]).read_bytes(),
+                    entry.get("content_type", "text/html; charset=utf-8"),
+                )
     return None

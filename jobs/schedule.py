@@ -20,20 +20,42 @@ AFTERNOON_JOB_ID = "riskwatch-afternoon"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
-def build_scheduler(settings: Settings, *, scheduler_class: type[BaseScheduler] = BlockingScheduler,
-                    trigger=None, job: str = "jobs.daily:run") -> BaseScheduler:
+def build_scheduler(
+    settings: Settings,
+    *,
+    scheduler_class: type[BaseScheduler] = BlockingScheduler,
+    trigger=None,
+    job: str = "jobs.daily:run",
+) -> BaseScheduler:
     """A scheduler with the daily job registered (idempotently) in the database's job store."""
     scheduler = scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(engine=make_engine(settings.resolved_database_url),
-                                                 tablename="apscheduler_jobs")},
-        timezone=settings.timezone)
-    scheduler.add_job(job, trigger or CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone),
-                      id=JOB_ID, name="riskwatch daily run", replace_existing=True, coalesce=True,
-                      max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)
+        jobstores={
+            "default": SQLAlchemyJobStore(
+                engine=make_engine(settings.resolved_database_url), tablename="apscheduler_jobs"
+            )
+        },
+        timezone=settings.timezone,
+    )
+    scheduler.add_job(
+        job,
+        trigger or CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone),
+        id=JOB_ID,
+        name="riskwatch daily run",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
     if settings.schedule_afternoon and trigger is None:
         # special filings reach the public-inspection desk later in the day (around 16:15 Eastern)
-        scheduler.add_job(job, CronTrigger.from_crontab(settings.schedule_afternoon, timezone=settings.timezone),
-                          id=AFTERNOON_JOB_ID, name="riskwatch afternoon run (special filings)",
-                          replace_existing=True, coalesce=True, max_instances=1,
-                          misfire_grace_time=MISFIRE_GRACE_SECONDS)
+        scheduler.add_job(
+            job,
+            CronTrigger.from_crontab(settings.schedule_afternoon, timezone=settings.timezone),
+            id=AFTERNOON_JOB_ID,
+            name="riskwatch afternoon run (special filings)",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        )
     return scheduler

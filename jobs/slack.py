@@ -12,8 +12,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
-                                                   ServerErrorRetryHandler)
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session, select
 
@@ -22,8 +25,14 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PERMANENT = {400: "bad request", 401: "unauthorized", 403: "webhook forbidden (invalid or revoked)",
-             404: "webhook not found", 410: "webhook deleted (channel archived?)", 413: "message too large"}
+PERMANENT = {
+    400: "bad request",
+    401: "unauthorized",
+    403: "webhook forbidden (invalid or revoked)",
+    404: "webhook not found",
+    410: "webhook deleted (channel archived?)",
+    413: "message too large",
+}
 TRANSIENT = {408, 429}  # and every 5xx and connection error: retried, then left pending
 
 
@@ -33,10 +42,16 @@ def is_permanent(status: int | None) -> bool:
 
 
 def permanent_reason(status: int) -> str:
-    return PERMANENT.get(status, "redirected (is this a Slack webhook URL?)" if 300 <= status < 400
-                         else "refused")
-ICONS = {"designated": ":rotating_light:", "removed": ":white_check_mark:", "proposed": ":eyes:",
-         "withdrawn": ":leftwards_arrow_with_hook:", "score change": ":chart_with_upwards_trend:"}
+    return PERMANENT.get(status, "redirected (is this a Slack webhook URL?)" if 300 <= status < 400 else "refused")
+
+
+ICONS = {
+    "designated": ":rotating_light:",
+    "removed": ":white_check_mark:",
+    "proposed": ":eyes:",
+    "withdrawn": ":leftwards_arrow_with_hook:",
+    "score change": ":chart_with_upwards_trend:",
+}
 
 
 @dataclass
@@ -62,11 +77,20 @@ def message(alert: Alert) -> tuple[str, list[dict]]:
         {"type": "mrkdwn", "text": f"*Entity*\n{_text(p['entity'])}"},
         {"type": "mrkdwn", "text": f"*List*\n{_text(p.get('list', '-'))}"},
         {"type": "mrkdwn", "text": f"*Status*\n{ICONS.get(p.get('status'), '')} {_text(p.get('status'))}"},
-        {"type": "mrkdwn", "text": f"*Effective date*\n{_text(p.get('effective_date') or '-')}"
-                                   + (f" (published {_text(p['publication_date'])})"
-                                      if p.get("publication_date") and p.get("publication_date") != p.get("effective_date") else "")},
-        {"type": "mrkdwn", "text": f"*Score*\n{p.get('score_before') if p.get('score_before') is not None else '-'}"
-                                   f" → {p.get('score_after') if p.get('score_after') is not None else '-'}"},
+        {
+            "type": "mrkdwn",
+            "text": f"*Effective date*\n{_text(p.get('effective_date') or '-')}"
+            + (
+                f" (published {_text(p['publication_date'])})"
+                if p.get("publication_date") and p.get("publication_date") != p.get("effective_date")
+                else ""
+            ),
+        },
+        {
+            "type": "mrkdwn",
+            "text": f"*Score*\n{p.get('score_before') if p.get('score_before') is not None else '-'}"
+            f" → {p.get('score_after') if p.get('score_after') is not None else '-'}",
+        },
     ]
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": headline[:150]}},
@@ -83,11 +107,15 @@ def message(alert: Alert) -> tuple[str, list[dict]]:
 
 
 def client(url: str, *, max_retries: int = 2) -> WebhookClient:
-    return WebhookClient(url, timeout=15, retry_handlers=[
-        RateLimitErrorRetryHandler(max_retry_count=max_retries),  # waits for Retry-After
-        ServerErrorRetryHandler(max_retry_count=max_retries),
-        ConnectionErrorRetryHandler(max_retry_count=max_retries),
-    ])
+    return WebhookClient(
+        url,
+        timeout=15,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=max_retries),  # waits for Retry-After
+            ServerErrorRetryHandler(max_retry_count=max_retries),
+            ConnectionErrorRetryHandler(max_retry_count=max_retries),
+        ],
+    )
 
 
 def send_pending(session: Session, settings: Settings, *, dry_run: bool = False, echo=None) -> SendStats:
@@ -121,7 +149,10 @@ def send_pending(session: Session, settings: Settings, *, dry_run: bool = False,
             alert.status, alert.sent_at, alert.last_error = "sent", utcnow(), None
             stats.sent += 1
         elif is_permanent(status):
-            alert.status, alert.last_error = "failed", f"HTTP {status}: {permanent_reason(status)} ({_text(body)[:200]})"
+            alert.status, alert.last_error = (
+                "failed",
+                f"HTTP {status}: {permanent_reason(status)} ({_text(body)[:200]})",
+            )
             stats.failed += 1
         else:
             alert.last_error = f"HTTP {status}: will retry next run" if status else f"{body}: will retry next run"

@@ -60,6 +60,7 @@ class CheckResult:
 @dataclass(frozen=True)
 class Probe:
     """One request of a source and how to read its answer (the item count, or ShapeChanged)."""
+
     url: str
     read: Callable[[bytes], int]
     via_dod_proxy: bool = False
@@ -74,12 +75,21 @@ def probes(source: SourceConfig, *, today: date) -> list[Probe | str] | str:
         from crawler.spiders.federal_register import documents_search_url
 
         terms = args.get("terms") or ["1260H"]
-        url = documents_search_url(source.url, term=terms[0], agencies=args.get("agencies", []),
-                                   types=args.get("types", []), since=None, per_page=SAMPLE_SIZE, order="newest")
+        url = documents_search_url(
+            source.url,
+            term=terms[0],
+            agencies=args.get("agencies", []),
+            types=args.get("types", []),
+            since=None,
+            per_page=SAMPLE_SIZE,
+            order="newest",
+        )
         return [Probe(url, shapes.documents_search)]
     if source.kind == "public_inspection":
         query = urlencode([("conditions[available_on]", today.isoformat()), ("per_page", "1000")])
-        return [Probe(f"{source.url.rstrip('/')}/public-inspection-documents.json?{query}", shapes.public_inspection_desk)]
+        return [
+            Probe(f"{source.url.rstrip('/')}/public-inspection-documents.json?{query}", shapes.public_inspection_desk)
+        ]
     if source.kind == "dod_releases":
         return [Probe(source.url, partial(shapes.rss_feed, item_fields=shapes.DOD_RSS_ITEM), via_dod_proxy=True)]
     if source.kind == "news":
@@ -97,8 +107,11 @@ def _news_probe(feed: dict) -> Probe | str:
     if kind == "gdelt":
         from crawler.spiders import gdelt
 
-        return Probe(gdelt.artlist_url(feed["url"], feed.get("query", ""), max_records=SAMPLE_SIZE),
-                     partial(_news_feed, kind=kind), min_interval_s=gdelt.REQUEST_INTERVAL_S)
+        return Probe(
+            gdelt.artlist_url(feed["url"], feed.get("query", ""), max_records=SAMPLE_SIZE),
+            partial(_news_feed, kind=kind),
+            min_interval_s=gdelt.REQUEST_INTERVAL_S,
+        )
     return Probe(feed["url"], partial(_news_feed, kind=kind))
 
 
@@ -108,8 +121,11 @@ def _news_feed(body: bytes, *, kind: str | None) -> int:
 
 def check_sources(settings: Settings, sources: list[SourceConfig], *, today: date, offline: bool) -> list[CheckResult]:
     """Check each source once; offline against the local replay server (serving what existed ``today``)."""
-    replay = ReplayServer(settings.snapshot_dir, as_of=today, host=settings.replay_host,
-                          port=settings.replay_port) if offline else None
+    replay = (
+        ReplayServer(settings.snapshot_dir, as_of=today, host=settings.replay_host, port=settings.replay_port)
+        if offline
+        else None
+    )
     results = []
     secrets = secrets_of(settings)  # an error message could carry the proxy URL: never printed
     last_request: dict[str | None, float] = {}
@@ -118,13 +134,15 @@ def check_sources(settings: Settings, sources: list[SourceConfig], *, today: dat
             best_effort = bool(source.check.get("best_effort", source.kind not in PRIMARY_KINDS))
             planned = probes(source, today=today)
             if isinstance(planned, str):
-                results.append(CheckResult(source.name, source.kind, source.url, UNCHECKED, planned,
-                                           best_effort=best_effort))
+                results.append(
+                    CheckResult(source.name, source.kind, source.url, UNCHECKED, planned, best_effort=best_effort)
+                )
                 continue
             for probe in planned:
                 if isinstance(probe, str):
-                    results.append(CheckResult(source.name, source.kind, source.url, UNCHECKED, probe,
-                                               best_effort=best_effort))
+                    results.append(
+                        CheckResult(source.name, source.kind, source.url, UNCHECKED, probe, best_effort=best_effort)
+                    )
                     continue
                 host = urlsplit(probe.url).hostname
                 if not offline and probe.min_interval_s and host in last_request:
@@ -144,8 +162,14 @@ def check_one(settings: Settings, source: SourceConfig, probe: Probe, served_url
         proxy = settings.dod_proxy.get_secret_value()
     user_agent = (settings.dod_user_agent if probe.via_dod_proxy else None) or settings.user_agent
     try:
-        status, body = fetch(served_url, user_agent=user_agent, proxy=proxy, offline=offline,
-                             timeout=settings.download_timeout, max_bytes=settings.max_response_bytes)
+        status, body = fetch(
+            served_url,
+            user_agent=user_agent,
+            proxy=proxy,
+            offline=offline,
+            timeout=settings.download_timeout,
+            max_bytes=settings.max_response_bytes,
+        )
     except (urllib.error.URLError, OSError) as exc:  # timeouts, refused connections, DNS, TLS
         reason = getattr(exc, "reason", exc)
         result.status, result.detail = UNREACHABLE, f"{exc.__class__.__name__}: {reason}"[:300]
@@ -158,8 +182,10 @@ def check_one(settings: Settings, source: SourceConfig, probe: Probe, served_url
     elif status in (408, 429) or status >= 500:
         result.status, result.detail = UNREACHABLE, f"HTTP {status}"
     elif status >= 400:
-        result.status, result.detail = SHAPE_CHANGED, (f"HTTP {status}: the endpoint refused the request "
-                                                       "(a requested field, parameter or path changed?)")
+        result.status, result.detail = (
+            SHAPE_CHANGED,
+            (f"HTTP {status}: the endpoint refused the request (a requested field, parameter or path changed?)"),
+        )
     elif len(body) > settings.max_response_bytes:
         result.status, result.detail = SHAPE_CHANGED, f"answer over {settings.max_response_bytes} bytes"
     else:
@@ -188,8 +214,9 @@ def _read(result: CheckResult, probe: Probe, body: bytes, bounds: dict) -> None:
         result.detail = f"{result.count} items"
 
 
-def fetch(url: str, *, user_agent: str, proxy: str | None, offline: bool, timeout: float,
-          max_bytes: int) -> tuple[int, bytes]:
+def fetch(
+    url: str, *, user_agent: str, proxy: str | None, offline: bool, timeout: float, max_bytes: int
+) -> tuple[int, bytes]:
     """(HTTP status, body) of a GET; an HTTP error status is an answer too (its body is read)."""
     # Offline the replay server on 127.0.0.1 is never reached through a proxy from the environment.
     proxies = {} if offline else ({"http": proxy, "https": proxy} if proxy else None)

@@ -36,8 +36,9 @@ def analyze_doc(doc: Doc, linker: EntityLinker, lang: str) -> tuple[list[EntityH
         else:
             entity, method, score = None, None, 0.0
         sentence = ent.sent
-        hits.append(EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score,
-                              sentence.text.strip()))
+        hits.append(
+            EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, sentence.text.strip())
+        )
         if entity:
             # the entity with its offset in the sentence, so it takes its own clause's status
             per_sentence.setdefault(sentence.start, []).append((entity, ent.start_char - sentence.start_char))

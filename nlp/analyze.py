@@ -55,18 +55,22 @@ def analyze_text(text: str, *, lang: str | None = None, settings: Settings | Non
     truncated = len(text) > settings.nlp_max_chars
     if truncated:
         log.warning("text of %d characters: analysing the first %d", len(text), settings.nlp_max_chars)
-    text = text[:settings.nlp_max_chars]
+    text = text[: settings.nlp_max_chars]
     nlp = build_pipeline(lang, names, settings)
     doc = nlp(text)
     hits, events = analyze_doc(doc, EntityLinker(names), lang)
     return {
         "entities": [
-            {"text": h.text, "label": h.label, "start": h.start, "end": h.end, "entity": h.entity}
-            for h in hits
+            {"text": h.text, "label": h.label, "start": h.start, "end": h.end, "entity": h.entity} for h in hits
         ],
         "events": [
-            {"entity": e.entity, "list": e.list_name, "status": e.status,
-             "date": e.date.isoformat() if e.date else None, "sentence": e.sentence}
+            {
+                "entity": e.entity,
+                "list": e.list_name,
+                "status": e.status,
+                "date": e.date.isoformat() if e.date else None,
+                "sentence": e.sentence,
+            }
             for e in events
         ],
         "language": lang,

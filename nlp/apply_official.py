@@ -26,7 +26,6 @@ from nlp.official.lists import list_rules
 from nlp.public_inspection import MAX_EVIDENCE_CHARS, public_inspection_events
 
 
-
 def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
     """Entity ids whose latest official designation/removal before ``on`` is a designation.
 
@@ -35,10 +34,12 @@ def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
     """
     rows = session.exec(
         select(ListingEvent)
-        .where(ListingEvent.official == True,  # noqa: E712 (SQL expression)
-               ListingEvent.list_name == list_name,
-               ListingEvent.status.in_(("designated", "removed")),
-               ListingEvent.effective_date < on)
+        .where(
+            ListingEvent.official == True,  # noqa: E712 (SQL expression)
+            ListingEvent.list_name == list_name,
+            ListingEvent.status.in_(("designated", "removed")),
+            ListingEvent.effective_date < on,
+        )
         .order_by(ListingEvent.effective_date, ListingEvent.id)
     ).all()
     state: dict[int, str] = {}
@@ -47,8 +48,9 @@ def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
     return {entity_id for entity_id, status in state.items() if status == "designated"}
 
 
-def resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: list[str], source: str,
-                   parent: str | None = None) -> Entity:
+def resolve_entity(
+    session: Session, linker: EntityLinker, name: str, aliases: list[str], source: str, parent: str | None = None
+) -> Entity:
     """The entity an official list row names. Official names are matched as printed (or as another
     printing of the same words: punctuation, case and legal-form spelling aside), or by a printed
     former name/short name that is unambiguous, never by meaning: "China Telecom Group" and
@@ -68,9 +70,14 @@ def resolve_entity(session: Session, linker: EntityLinker, name: str, aliases: l
     else:
         if parent and (sibling := _misprinted_sibling(session, name, parent)) is not None:
             canonical = sibling.name
-    return queries.upsert_entity(session, name=canonical, aliases=[(a, "list") for a in aliases]
-                                 + ([(name, "list")] if canonical != name else []), alias_source=source,
-                                 parent=parent, relation="subsidiary" if parent else None)
+    return queries.upsert_entity(
+        session,
+        name=canonical,
+        aliases=[(a, "list") for a in aliases] + ([(name, "list")] if canonical != name else []),
+        alias_source=source,
+        parent=parent,
+        relation="subsidiary" if parent else None,
+    )
 
 
 def _misprinted_sibling(session: Session, name: str, parent: str) -> Entity | None:
@@ -84,8 +91,11 @@ def _misprinted_sibling(session: Session, name: str, parent: str) -> Entity | No
         return None
     digits = re.sub(r"\D", "", key)
     siblings = session.exec(select(Entity).where(Entity.parent_id == parent_entity.id)).all()
-    close = [s for s in siblings if Levenshtein.distance(key, other := printed_key(s.name)) <= 1
-             and re.sub(r"\D", "", other) == digits]
+    close = [
+        s
+        for s in siblings
+        if Levenshtein.distance(key, other := printed_key(s.name)) <= 1 and re.sub(r"\D", "", other) == digits
+    ]
     return close[0] if len(close) == 1 else None
 
 
@@ -99,15 +109,25 @@ def implausible(notice: OfficialNotice, listed_before: int) -> str | None:
         if not count:
             return "official edition with zero entity rows (a scanned PDF without a text layer, or a changed layout?)"
         if not rules.edition_min_entities <= count <= rules.edition_max_entities:
-            return (f"implausible edition: {count} entities, outside the {rules.edition_min_entities}–"
-                    f"{rules.edition_max_entities} expected for the {notice.list_name} list (data/lists.toml)")
+            return (
+                f"implausible edition: {count} entities, outside the {rules.edition_min_entities}–"
+                f"{rules.edition_max_entities} expected for the {notice.list_name} list (data/lists.toml)"
+            )
         shrink = listed_before - count
-        if listed_before and count < rules.edition_min_share_of_previous * listed_before and len(notice.removed) < shrink:
-            return (f"implausible edition: {count} rows against {listed_before} listed before, "
-                    f"with only {len(notice.removed)} removals stated")
+        if (
+            listed_before
+            and count < rules.edition_min_share_of_previous * listed_before
+            and len(notice.removed) < shrink
+        ):
+            return (
+                f"implausible edition: {count} rows against {listed_before} listed before, "
+                f"with only {len(notice.removed)} removals stated"
+            )
     if notice.kind == NoticeKind.INTERIM and count > rules.interim_max_entities:
-        return (f"implausible interim notice: {count} entities named, more than the "
-                f"{rules.interim_max_entities} an interim notice names (data/lists.toml); an edition titled in the singular?")
+        return (
+            f"implausible interim notice: {count} entities named, more than the "
+            f"{rules.interim_max_entities} an interim notice names (data/lists.toml); an edition titled in the singular?"
+        )
     return None
 
 
@@ -121,9 +141,15 @@ def _evidence(entry: ListedName) -> str:
     return text[:MAX_EVIDENCE_CHARS]
 
 
-def apply_official_notice(session: Session, document: Document, notice: OfficialNotice, text: str,
-                          linker: EntityLinker, effective: date, date_kind: str
-                          ) -> tuple[list[Mention], list[ListingEvent], str | None]:
+def apply_official_notice(
+    session: Session,
+    document: Document,
+    notice: OfficialNotice,
+    text: str,
+    linker: EntityLinker,
+    effective: date,
+    date_kind: str,
+) -> tuple[list[Mention], list[ListingEvent], str | None]:
     """Mentions and events for an official notice; returns a quarantine reason when implausible."""
     source = f"{notice.list_name} list {effective.isoformat()} ({document.external_id})"
     before = currently_listed(session, list_name=notice.list_name, on=effective)
@@ -141,15 +167,34 @@ def apply_official_notice(session: Session, document: Document, notice: Official
             parent = link.entity if link else entry.parent
         entity = resolve_entity(session, linker, entry.name, entry.aliases, source, parent)
         start = max(text.find(entry.name), 0)
-        mentions.append(Mention(document_id=document.id, entity_id=entity.id, start=start, end=start + len(entry.name),
-                                text=entry.name, label="ORG", sentence=entry.printed or entry.name,
-                                method="official_list", score=1.0, day=document.publication_date))
+        mentions.append(
+            Mention(
+                document_id=document.id,
+                entity_id=entity.id,
+                start=start,
+                end=start + len(entry.name),
+                text=entry.name,
+                label="ORG",
+                sentence=entry.printed or entry.name,
+                method="official_list",
+                score=1.0,
+                day=document.publication_date,
+            )
+        )
         return entity
 
     def event(entity_id: int, status: str, sentence: str) -> ListingEvent:
-        return ListingEvent(entity_id=entity_id, list_name=notice.list_name, status=status, effective_date=effective,
-                            date_kind=date_kind, publication_date=document.publication_date, official=True,
-                            evidence_document_id=document.id, sentence=sentence)
+        return ListingEvent(
+            entity_id=entity_id,
+            list_name=notice.list_name,
+            status=status,
+            effective_date=effective,
+            date_kind=date_kind,
+            publication_date=document.publication_date,
+            official=True,
+            evidence_document_id=document.id,
+            sentence=sentence,
+        )
 
     # Parents first: a subsidiary printed above its parent's own row still gets its parent link,
     # whatever order the documents were crawled and processed in.

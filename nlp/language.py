@@ -6,7 +6,26 @@ import re
 
 _STOPWORDS = {
     "en": {"the", "and", "of", "to", "is", "in", "that", "for", "was", "on", "with", "as", "by", "are", "it"},
-    "de": {"der", "die", "und", "das", "ist", "nicht", "mit", "den", "von", "zu", "auf", "für", "ein", "eine", "dem", "sich", "des", "im"},
+    "de": {
+        "der",
+        "die",
+        "und",
+        "das",
+        "ist",
+        "nicht",
+        "mit",
+        "den",
+        "von",
+        "zu",
+        "auf",
+        "für",
+        "ein",
+        "eine",
+        "dem",
+        "sich",
+        "des",
+        "im",
+    },
     # Detected so that they are reported as unsupported (blank pipeline + rules), not read as English.
     "fr": {"le", "la", "les", "et", "est", "une", "des", "du", "que", "pour", "dans", "qui", "sur", "pas", "au"},
     "es": {"el", "los", "las", "y", "es", "una", "del", "que", "por", "para", "con", "como", "pero", "se", "su"},

@@ -36,8 +36,10 @@ def load_base(lang: str, settings: Settings | None = None) -> tuple[Language, st
             nlp = spacy.load(name, exclude=["lemmatizer"])
             return nlp, name
         except OSError:
-            message = (f"spaCy model {name!r} for {lang!r} is not installed; falling back to "
-                       f"spacy.blank({lang!r}) + rules (install it with `pip install -e .[models]`)")
+            message = (
+                f"spaCy model {name!r} for {lang!r} is not installed; falling back to "
+                f"spacy.blank({lang!r}) + rules (install it with `pip install -e .[models]`)"
+            )
             warnings.warn(message, stacklevel=2)
             log.warning(message)
     blank_lang = lang if lang in SUPPORTED_LANGUAGES else "xx"
@@ -58,8 +60,9 @@ def split_cjk_characters(nlp: Language) -> None:
     tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes or []) + [CJK]).finditer
 
 
-def build_pipeline(lang: str, names: dict[str, list[str]], settings: Settings | None = None,
-                   patterns_path: Path | None = None) -> Language:
+def build_pipeline(
+    lang: str, names: dict[str, list[str]], settings: Settings | None = None, patterns_path: Path | None = None
+) -> Language:
     """Base model + sentence boundaries + an entity ruler with the watchlist's names and aliases.
 
     The ruler runs before ``ner`` so that a watched name is never swallowed into

@@ -21,13 +21,22 @@ from core.settings import Settings, get_settings
 from core.linking import EntityLinker
 from core.vocabulary import OFFICIAL_NOTICE_TYPES, DocType
 from nlp.apply_official import apply_official_notice
-from nlp.official import (ListPdfError, NoticeFormatError, NoticeKind, OfficialNotice, is_official_notice, notice_from_list_rows,
-                          parse_list_pdf, parse_notice)
+from nlp.official import (
+    ListPdfError,
+    NoticeFormatError,
+    NoticeKind,
+    OfficialNotice,
+    is_official_notice,
+    notice_from_list_rows,
+    parse_list_pdf,
+    parse_notice,
+)
 from nlp.prose import process_prose
 from core.text import TextExtractionError, article_text, document_text
 from nlp.watchlist import seed_watchlist
 
 log = logging.getLogger(__name__)
+
 
 @dataclass
 class ProcessStats:
@@ -53,8 +62,12 @@ def _effective_date(document: Document, notice: OfficialNotice | None) -> tuple[
     if document.doc_type == DocType.LIST_PDF and meta.get("list_date"):
         return date.fromisoformat(meta["list_date"]), "list_date"
     printed = notice.dates if notice else {}
-    candidates = [(result.get("effective_on"), "list_date"), (printed.get("filed"), "filed"),
-                  (result.get("signing_date"), "signing_date"), (printed.get("signed"), "signing_date")]
+    candidates = [
+        (result.get("effective_on"), "list_date"),
+        (printed.get("filed"), "filed"),
+        (result.get("signing_date"), "signing_date"),
+        (printed.get("signed"), "signing_date"),
+    ]
     for value, kind in candidates:
         if value:
             try:
@@ -64,8 +77,9 @@ def _effective_date(document: Document, notice: OfficialNotice | None) -> tuple[
     return document.publication_date, "publication_date"
 
 
-def process_documents(session: Session, settings: Settings | None = None,
-                      progress: Callable[[int], None] | None = None) -> ProcessStats:
+def process_documents(
+    session: Session, settings: Settings | None = None, progress: Callable[[int], None] | None = None
+) -> ProcessStats:
     """Process every pending document; a failing document is marked and the rest go on."""
     settings = settings or get_settings()
     stats = ProcessStats()
@@ -89,8 +103,11 @@ def process_documents(session: Session, settings: Settings | None = None,
             officials.append((document, notice, "\n".join(r.printed for r in rows), effective, date_kind))
             continue
         try:
-            text = (article_text(document.raw, document.content_type) if document.doc_type == DocType.ARTICLE
-                    else document_text(document.raw, document.content_type))
+            text = (
+                article_text(document.raw, document.content_type)
+                if document.doc_type == DocType.ARTICLE
+                else document_text(document.raw, document.content_type)
+            )
         except TextExtractionError as exc:
             queries.mark_document_failed(session, document=document, reason=str(exc))
             stats.failed += 1
@@ -99,7 +116,11 @@ def process_documents(session: Session, settings: Settings | None = None,
         if document.raw and document.doc_type in OFFICIAL_NOTICE_TYPES and is_official_notice(document.title, text):
             try:
                 notice = parse_notice(document.raw, content_type=document.content_type, title=document.title)
-            except (NoticeFormatError, ValueError, RecursionError) as exc:  # a malformed official document must not stop the run
+            except (
+                NoticeFormatError,
+                ValueError,
+                RecursionError,
+            ) as exc:  # a malformed official document must not stop the run
                 queries.mark_document_failed(session, document=document, reason=f"official list not parsed: {exc}")
                 stats.failed += 1
                 continue
@@ -114,14 +135,23 @@ def process_documents(session: Session, settings: Settings | None = None,
 
     # By effective day; on one day the DoD's list PDF (its notes carry former names and parents) before a
     # notice of the same change, then by URL: the result never depends on the order documents were crawled in.
-    officials.sort(key=lambda item: (item[3] or date.max, item[0].doc_type != DocType.LIST_PDF,
-                                     item[0].url or "", item[0].external_id, item[0].version))
+    officials.sort(
+        key=lambda item: (
+            item[3] or date.max,
+            item[0].doc_type != DocType.LIST_PDF,
+            item[0].url or "",
+            item[0].external_id,
+            item[0].version,
+        )
+    )
     for document, notice, text, effective, date_kind in officials:
         if effective is None:
             queries.mark_document_failed(session, document=document, reason="official notice without any date")
             stats.failed += 1
             continue
-        mentions, events, quarantine = apply_official_notice(session, document, notice, text, linker, effective, date_kind)
+        mentions, events, quarantine = apply_official_notice(
+            session, document, notice, text, linker, effective, date_kind
+        )
         if quarantine:
             session.rollback()
             document = session.get(Document, document.id)

@@ -18,8 +18,9 @@ from nlp.official import OfficialNotice
 MAX_EVIDENCE_CHARS = 1500
 
 
-def public_inspection_events(document: Document, notice: OfficialNotice, before: set[int], mention,
-                             filed: date) -> list[ListingEvent]:
+def public_inspection_events(
+    document: Document, notice: OfficialNotice, before: set[int], mention, filed: date
+) -> list[ListingEvent]:
     """A notice on public inspection is not a listing. While it waits for publication, the companies
     it would add are *proposed*; once withdrawn (the desk's note or letter says so, or it left the desk
     unpublished), *withdrawn*, with the evidence. Published: nothing here (the published notice speaks)."""
@@ -40,14 +41,32 @@ def public_inspection_events(document: Document, notice: OfficialNotice, before:
         if entity.id in before:
             continue  # already listed: the notice changes nothing for it
         if withdrawn:
-            sentence = (f"{entry.printed or entry.name}: named in notice {document.external_id}, filed for public "
-                        f"inspection on {filed.isoformat()}, withdrawn ({why}); never published")
-            status, day, kind = ListingStatus.WITHDRAWN, withdrawn_on if desk.get("evidence") else last_seen, "withdrawn_by"
+            sentence = (
+                f"{entry.printed or entry.name}: named in notice {document.external_id}, filed for public "
+                f"inspection on {filed.isoformat()}, withdrawn ({why}); never published"
+            )
+            status, day, kind = (
+                ListingStatus.WITHDRAWN,
+                withdrawn_on if desk.get("evidence") else last_seen,
+                "withdrawn_by",
+            )
         else:
-            sentence = (f"{entry.printed or entry.name}: named in notice {document.external_id} on public inspection "
-                        f"since {filed.isoformat()}, waiting for publication (not a listing yet)")
+            sentence = (
+                f"{entry.printed or entry.name}: named in notice {document.external_id} on public inspection "
+                f"since {filed.isoformat()}, waiting for publication (not a listing yet)"
+            )
             status, day, kind = ListingStatus.PROPOSED, filed, "filed_at"
-        events.append(ListingEvent(entity_id=entity.id, list_name=notice.list_name, status=status,
-                                   effective_date=day, date_kind=kind, publication_date=filed, official=True,
-                                   evidence_document_id=document.id, sentence=sentence[:MAX_EVIDENCE_CHARS]))
+        events.append(
+            ListingEvent(
+                entity_id=entity.id,
+                list_name=notice.list_name,
+                status=status,
+                effective_date=day,
+                date_kind=kind,
+                publication_date=filed,
+                official=True,
+                evidence_document_id=document.id,
+                sentence=sentence[:MAX_EVIDENCE_CHARS],
+            )
+        )
     return events

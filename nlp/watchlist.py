@@ -71,8 +71,12 @@ def short_name_variants(names: dict[str, list[str]]) -> dict[str, list[str]]:
         for surface in [canonical, *aliases]:
             short = short_name(surface)
             key = short.casefold()
-            if (short != surface and len(short) >= 4 and candidates.get(key) == {canonical}
-                    and taken.get(key, {canonical}) == {canonical}):
+            if (
+                short != surface
+                and len(short) >= 4
+                and candidates.get(key) == {canonical}
+                and taken.get(key, {canonical}) == {canonical}
+            ):
                 variants.setdefault(canonical, [])
                 if short not in variants[canonical]:
                     variants[canonical].append(short)

@@ -26,8 +26,12 @@ from db.models import SCORE_COMPONENTS
 MODEL_SOURCE = Path(__file__)
 
 # data/scoring.toml [signals] key of each kind of pending signal (by ListingEvent status).
-SIGNAL_WEIGHT_KEYS = {ListingStatus.PROPOSED: "proposed", ListingStatus.WITHDRAWN: "withdrawn",
-                      ListingStatus.DESIGNATED: "reported_designation", ListingStatus.REMOVED: "reported_removal"}
+SIGNAL_WEIGHT_KEYS = {
+    ListingStatus.PROPOSED: "proposed",
+    ListingStatus.WITHDRAWN: "withdrawn",
+    ListingStatus.DESIGNATED: "reported_designation",
+    ListingStatus.REMOVED: "reported_removal",
+}
 
 
 @dataclass(frozen=True)
@@ -110,13 +114,15 @@ def signal_events(events: list[EventFact]) -> list[EventFact]:
 InheritedSpan = tuple[date, date | None, float]
 
 
-def inherited_spans(config: ScoringConfig, *, parent_events: list[EventFact] | None,
-                    child_events: list[list[EventFact]]) -> list[InheritedSpan]:
+def inherited_spans(
+    config: ScoringConfig, *, parent_events: list[EventFact] | None, child_events: list[list[EventFact]]
+) -> list[InheritedSpan]:
     """(start, end, points) while the parent, or a subsidiary, is officially listed."""
     shares = config.raw.get("inheritance", {})
     spans = []
     for events, share in [(parent_events or [], shares.get("from_parent", 0.0))] + [
-            (child, shares.get("from_subsidiary", 0.0)) for child in child_events]:
+        (child, shares.get("from_subsidiary", 0.0)) for child in child_events
+    ]:
         for list_name, intervals in listing_intervals(events).items():
             points = share * config.listing_weight(list_name)
             spans += [(start, end, points) for start, end in intervals]
@@ -124,6 +130,7 @@ def inherited_spans(config: ScoringConfig, *, parent_events: list[EventFact] | N
 
 
 # --- the components, each an array over the days (ordinals) scored ---
+
 
 @dataclass(frozen=True)
 class _ListingStatus:
@@ -166,8 +173,9 @@ def _signals(days: np.ndarray, events: list[EventFact], config: ScoringConfig) -
     total = np.zeros(days.shape)
     for signal in signal_events(events):
         age = days - signal.day.toordinal()
-        total += np.where(age >= 0, config.signal_weight(signal.status)
-                          * 0.5 ** (np.maximum(age, 0) / sig["half_life_days"]), 0.0)
+        total += np.where(
+            age >= 0, config.signal_weight(signal.status) * 0.5 ** (np.maximum(age, 0) / sig["half_life_days"]), 0.0
+        )
     return np.minimum(total, sig["cap"])
 
 
@@ -185,8 +193,9 @@ def _consequences(days: np.ndarray, on_1260h: np.ndarray, config: ScoringConfig)
     cons = config.raw["consequences"]
     direct = date.fromisoformat(cons["direct_contracting_ban"]).toordinal()
     indirect = date.fromisoformat(cons["indirect_contracting_ban"]).toordinal()
-    return (np.where(on_1260h & (days >= direct), cons["direct_points"], 0.0)
-            + np.where(on_1260h & (days >= indirect), cons["indirect_points"], 0.0))
+    return np.where(on_1260h & (days >= direct), cons["direct_points"], 0.0) + np.where(
+        on_1260h & (days >= indirect), cons["indirect_points"], 0.0
+    )
 
 
 def _inherited(days: np.ndarray, spans: list[InheritedSpan], listing: np.ndarray) -> np.ndarray:
@@ -215,8 +224,14 @@ def _capped(parts: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndar
     return score, parts
 
 
-def series_arrays(events: list[EventFact], mention_days: list[date], start: date, end: date,
-                  config: ScoringConfig, inherited: list[InheritedSpan] | None = None) -> dict:
+def series_arrays(
+    events: list[EventFact],
+    mention_days: list[date],
+    start: date,
+    end: date,
+    config: ScoringConfig,
+    inherited: list[InheritedSpan] | None = None,
+) -> dict:
     """Score and components (``{"score": array, "parts": {component: array}}``) over the days
     ``start``..``end`` (``end >= start``). ``inherited``: see ``inherited_spans``."""
     days = np.arange(start.toordinal(), end.toordinal() + 1)
@@ -234,9 +249,14 @@ def series_arrays(events: list[EventFact], mention_days: list[date], start: date
     return {"score": score, "parts": parts}
 
 
-def daily_series(events: list[EventFact], mention_days: list[date], start: date, end: date,
-                 config: ScoringConfig, inherited: list[InheritedSpan] | None = None,
-                 ) -> list[tuple[date, float, dict[str, float]]]:
+def daily_series(
+    events: list[EventFact],
+    mention_days: list[date],
+    start: date,
+    end: date,
+    config: ScoringConfig,
+    inherited: list[InheritedSpan] | None = None,
+) -> list[tuple[date, float, dict[str, float]]]:
     """(day, score, components) for every day from ``start`` to ``end`` inclusive: ``series_arrays``
     as Python values."""
     if end < start:
@@ -244,5 +264,7 @@ def daily_series(events: list[EventFact], mention_days: list[date], start: date,
     arrays = series_arrays(events, mention_days, start, end, config, inherited)
     columns = {name: arrays["parts"][name].tolist() for name in SCORE_COMPONENTS}
     first = start.toordinal()
-    return [(date.fromordinal(first + i), score, {name: columns[name][i] for name in SCORE_COMPONENTS})
-            for i, score in enumerate(arrays["score"].tolist())]
+    return [
+        (date.fromordinal(first + i), score, {name: columns[name][i] for name in SCORE_COMPONENTS})
+        for i, score in enumerate(arrays["score"].tolist())
+    ]

@@ -59,21 +59,25 @@ def read_counterparties(data: bytes) -> list[dict[str, str]]:
     columns = {c.strip().lower(): c for c in reader.fieldnames if c}
     name_column = next((columns[c] for c in NAME_COLUMNS if c in columns), None)
     if name_column is None:
-        raise ScreeningInputError(f"no name column: expected one of {', '.join(NAME_COLUMNS)}; "
-                                  f"found {', '.join(reader.fieldnames)}")
+        raise ScreeningInputError(
+            f"no name column: expected one of {', '.join(NAME_COLUMNS)}; found {', '.join(reader.fieldnames)}"
+        )
     rows = []
     try:
         for row in reader:
             name = (row.get(name_column) or "").strip()
-            country = next((row[columns[c]] for c in ("country", "country_code") if c in columns and row.get(columns[c])), None)
+            country = next(
+                (row[columns[c]] for c in ("country", "country_code") if c in columns and row.get(columns[c])), None
+            )
             rows.append({"name": name, "country": (country or "").strip() or None})
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         raise ScreeningInputError(f"the file is not readable as CSV (line {reader.line_num}: {exc})") from exc
     return rows
 
 
-def screen(session: Session, rows: list[dict[str, str]], *, on: date | None = None,
-           fuzzy_threshold: float = 85.0) -> list[ScreeningResult]:
+def screen(
+    session: Session, rows: list[dict[str, str]], *, on: date | None = None, fuzzy_threshold: float = 85.0
+) -> list[ScreeningResult]:
     """Best match per row (exact alias, legal-form normalisation, then fuzzy), with status and exposure."""
     on = on or date.today()
     names = queries.entity_names(session)
@@ -93,16 +97,24 @@ def screen(session: Session, rows: list[dict[str, str]], *, on: date | None = No
         if entity is not None:
             day = on.isoformat()
             intervals = entity_history(session, entity, on=on)["intervals"]
-            lists = ", ".join(name for name, spans in intervals.items()
-                              if any(s["start"] <= day and (s["end"] is None or day < s["end"]) for s in spans))
+            lists = ", ".join(
+                name
+                for name, spans in intervals.items()
+                if any(s["start"] <= day and (s["end"] is None or day < s["end"]) for s in spans)
+            )
             listed = bool(lists)
-            latest = session.exec(select(ExposureScore).where(ExposureScore.entity_id == entity.id,
-                                                             ExposureScore.day <= on)
-                                  .order_by(ExposureScore.day.desc())).first()
+            latest = session.exec(
+                select(ExposureScore)
+                .where(ExposureScore.entity_id == entity.id, ExposureScore.day <= on)
+                .order_by(ExposureScore.day.desc())
+            ).first()
             if latest is not None:
                 exposure, exposure_day = latest.score, latest.day.isoformat()
-        results.append(ScreeningResult(number, name, row.get("country"), matched, method, score, listed, lists,
-                                       exposure, exposure_day))
+        results.append(
+            ScreeningResult(
+                number, name, row.get("country"), matched, method, score, listed, lists, exposure, exposure_day
+            )
+        )
     return results
 
 

@@ -25,8 +25,7 @@ class ScoreStats:
     rows_written: int = 0
 
 
-def score_entities(session: Session, *, through: date, settings: Settings | None = None,
-                   progress=None) -> ScoreStats:
+def score_entities(session: Session, *, through: date, settings: Settings | None = None, progress=None) -> ScoreStats:
     """Bring every entity's series up to ``through``, per entity from its earliest new evidence
     (its own, or its parent's or subsidiaries' official events)."""
     settings = settings or get_settings()
@@ -35,8 +34,12 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
     events_by_entity: dict[int, list[ListingEvent]] = {}
     for event in session.exec(select(ListingEvent)):
         events_by_entity.setdefault(event.entity_id, []).append(event)
-    newest_mention = dict(session.exec(select(Mention.entity_id, func.max(Mention.id)).group_by(Mention.entity_id)).all())
-    first_mention = dict(session.exec(select(Mention.entity_id, func.min(Mention.day)).group_by(Mention.entity_id)).all())
+    newest_mention = dict(
+        session.exec(select(Mention.entity_id, func.max(Mention.id)).group_by(Mention.entity_id)).all()
+    )
+    first_mention = dict(
+        session.exec(select(Mention.entity_id, func.min(Mention.day)).group_by(Mention.entity_id)).all()
+    )
     states = {s.entity_id: s for s in session.exec(select(ScoreState))}
     parents = dict(session.exec(select(Entity.id, Entity.parent_id)).all())
     children: dict[int, list[int]] = {}
@@ -65,18 +68,24 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
         else:
             new_days = [event_day(e) for e in own + related if e.id > state.max_event_id and event_day(e)]
             if max_mention_id > state.max_mention_id:
-                new_days += session.exec(select(Mention.day).where(
-                    Mention.entity_id == entity_id, Mention.id > state.max_mention_id, Mention.day.is_not(None))).all()
+                new_days += session.exec(
+                    select(Mention.day).where(
+                        Mention.entity_id == entity_id, Mention.id > state.max_mention_id, Mention.day.is_not(None)
+                    )
+                ).all()
             start = max(min(new_days + [state.scored_through + timedelta(days=1)]), first_day)
         if start > through:
             stats.entities_skipped += 1
             continue
-        mention_days = session.exec(select(Mention.day).where(Mention.entity_id == entity_id,
-                                                              Mention.day.is_not(None))).all()
+        mention_days = session.exec(
+            select(Mention.day).where(Mention.entity_id == entity_id, Mention.day.is_not(None))
+        ).all()
         parent = parents[entity_id]
         inherited = inherited_spans(
-            config, parent_events=event_facts(events_by_entity.get(parent, [])) if parent else None,
-            child_events=[event_facts(events_by_entity.get(child, [])) for child in children.get(entity_id, [])])
+            config,
+            parent_events=event_facts(events_by_entity.get(parent, [])) if parent else None,
+            child_events=[event_facts(events_by_entity.get(child, [])) for child in children.get(entity_id, [])],
+        )
         arrays = series_arrays(event_facts(own), mention_days, start, through, config, inherited)
         session.exec(delete(ExposureScore).where(ExposureScore.entity_id == entity_id, ExposureScore.day >= start))
         rows = _rows(entity_id, start, arrays)
@@ -104,8 +113,12 @@ def _rows(entity_id: int, start: date, arrays: dict) -> list[dict]:
     columns = {name: arrays["parts"][name].tolist() for name in SCORE_COMPONENTS}
     first = start.toordinal()
     return [
-        {"entity_id": entity_id, "day": date.fromordinal(first + i), "score": score,
-         **{name: columns[name][i] for name in SCORE_COMPONENTS}}
+        {
+            "entity_id": entity_id,
+            "day": date.fromordinal(first + i),
+            "score": score,
+            **{name: columns[name][i] for name in SCORE_COMPONENTS},
+        }
         for i, score in enumerate(scores)
     ]
 
@@ -124,19 +137,25 @@ def score_jumps(session: Session, *, since: date, through: date, threshold: floa
     previous = ExposureScore.__table__.alias("previous")
     current = ExposureScore.__table__
     # SQLite keeps dates as ISO text: date(day, '-1 day'); other databases subtract an interval.
-    day_before = (func.date(current.c.day, "-1 day") if session.get_bind().dialect.name == "sqlite"
-                  else current.c.day - timedelta(days=1))
+    day_before = (
+        func.date(current.c.day, "-1 day")
+        if session.get_bind().dialect.name == "sqlite"
+        else current.c.day - timedelta(days=1)
+    )
     rows = session.exec(
         select(Entity.name, current.c.day, previous.c.score, current.c.score)
         .select_from(current)
         .join(previous, (previous.c.entity_id == current.c.entity_id) & (previous.c.day == day_before))
         .join(Entity, Entity.id == current.c.entity_id)
-        .where(current.c.day > since, current.c.day <= through,
-               func.abs(current.c.score - previous.c.score) >= threshold)
+        .where(
+            current.c.day > since, current.c.day <= through, func.abs(current.c.score - previous.c.score) >= threshold
+        )
         .order_by(current.c.day, Entity.name)
     ).all()
-    return [ScoreJump(name, day if isinstance(day, date) else date.fromisoformat(day), before, after)
-            for name, day, before, after in rows]
+    return [
+        ScoreJump(name, day if isinstance(day, date) else date.fromisoformat(day), before, after)
+        for name, day, before, after in rows
+    ]
 
 
 def evidence_counts(session: Session) -> dict[int, int]:
@@ -150,13 +169,21 @@ def evidence_counts(session: Session) -> dict[int, int]:
 def latest_scores(session: Session, *, on: date | None = None) -> list[tuple[Entity, ExposureScore]]:
     """Each entity's score on ``on`` (default: its latest scored day), highest first."""
     if on is None:
-        latest = (select(ExposureScore.entity_id, func.max(ExposureScore.day).label("day"))
-                  .group_by(ExposureScore.entity_id).subquery())
-        query = (select(Entity, ExposureScore)
-                 .join(ExposureScore, ExposureScore.entity_id == Entity.id)
-                 .join(latest, (latest.c.entity_id == ExposureScore.entity_id) & (latest.c.day == ExposureScore.day)))
+        latest = (
+            select(ExposureScore.entity_id, func.max(ExposureScore.day).label("day"))
+            .group_by(ExposureScore.entity_id)
+            .subquery()
+        )
+        query = (
+            select(Entity, ExposureScore)
+            .join(ExposureScore, ExposureScore.entity_id == Entity.id)
+            .join(latest, (latest.c.entity_id == ExposureScore.entity_id) & (latest.c.day == ExposureScore.day))
+        )
     else:
-        query = (select(Entity, ExposureScore).join(ExposureScore, ExposureScore.entity_id == Entity.id)
-                 .where(ExposureScore.day == on))
+        query = (
+            select(Entity, ExposureScore)
+            .join(ExposureScore, ExposureScore.entity_id == Entity.id)
+            .where(ExposureScore.day == on)
+        )
     rows = session.exec(query).all()
     return sorted(rows, key=lambda row: (-row[1].score, row[0].name))

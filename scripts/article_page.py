@@ -9,8 +9,22 @@ COOKIE = {"en": "We use cookies.", "de": "Wir verwenden Cookies."}
 MORE = {"en": "Read more", "de": "Mehr zum Thema"}
 
 
-def article_page(*, page_id: str, lang: str, charset: str, title: str, summary: str, feed_title: str, site: str,
-                 byline: str, published: str, day: str, paragraphs: list[str], teaser: str, footer: str) -> str:
+def article_page(
+    *,
+    page_id: str,
+    lang: str,
+    charset: str,
+    title: str,
+    summary: str,
+    feed_title: str,
+    site: str,
+    byline: str,
+    published: str,
+    day: str,
+    paragraphs: list[str],
+    teaser: str,
+    footer: str,
+) -> str:
     """One article page; every text argument is plain text (escaped here)."""
     body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return f"""<!DOCTYPE html>

@@ -41,8 +41,10 @@ class AuditSummary:
         for name, advisories in sorted(self.vulnerable.items()):
             out.append(f"VULNERABLE {name}: {'; '.join(advisories)}")
         if self.skipped and not self.audited:
-            out.append(f"WARNING: no vulnerability service reachable: {len(self.skipped)} packages NOT audited "
-                       f"(e.g. {next(iter(self.skipped.values()))})")
+            out.append(
+                f"WARNING: no vulnerability service reachable: {len(self.skipped)} packages NOT audited "
+                f"(e.g. {next(iter(self.skipped.values()))})"
+            )
         elif self.skipped:
             out.append(f"WARNING: {len(self.skipped)} packages NOT audited: {', '.join(sorted(self.skipped))}")
         if self.audited and not self.vulnerable:
@@ -73,8 +75,11 @@ def main() -> int:
     try:
         report = json.loads(completed.stdout)
     except json.JSONDecodeError:
-        print(f"WARNING: pip-audit gave no report (exit {completed.returncode}): "
-              f"{completed.stderr.strip().splitlines()[-1:] or ['no output']}", file=sys.stderr)
+        print(
+            f"WARNING: pip-audit gave no report (exit {completed.returncode}): "
+            f"{completed.stderr.strip().splitlines()[-1:] or ['no output']}",
+            file=sys.stderr,
+        )
         return 1 if os.environ.get("RISKWATCH_AUDIT_STRICT") == "1" else 0
     summary = summarise(report)
     for line in summary.lines():

@@ -83,10 +83,17 @@ def long_date(d: date) -> str:
 
 # -- GPO text ----------------------------------------------------------------------------------
 
+
 def gpo(text: str) -> str:
     """Unicode typography as the GPO text shows it."""
-    return (text.replace("\u201c", "``").replace("\u201d", "''").replace("\u2019", "'").replace("\u2018", "`")
-            .replace("\u2013", "-").replace("\u2014", "--"))
+    return (
+        text.replace("\u201c", "``")
+        .replace("\u201d", "''")
+        .replace("\u2019", "'")
+        .replace("\u2018", "`")
+        .replace("\u2013", "-")
+        .replace("\u2014", "--")
+    )
 
 
 _PROTECT = re.compile(r"DOD-\d{4}-OS-\d{4}|https://\S+|[\w.+-]+@[\w-]+\.[\w.]+\w|\d+-\d+")
@@ -95,8 +102,7 @@ _PROTECT = re.compile(r"DOD-\d{4}-OS-\d{4}|https://\S+|[\w.+-]+@[\w-]+\.[\w.]+\w
 def wrap(text: str, prefix: str = "", *, width: int = WIDTH, hyphens: bool = True) -> list[str]:
     """GPO line wrapping: about 72 columns, a trailing space on every wrapped line but one ending in '-'."""
     protected = _PROTECT.sub(lambda m: m.group(0).replace("-", "\u2011"), text)
-    wrapper = textwrap.TextWrapper(width=width, initial_indent=prefix, break_long_words=False,
-                                   break_on_hyphens=hyphens)
+    wrapper = textwrap.TextWrapper(width=width, initial_indent=prefix, break_long_words=False, break_on_hyphens=hyphens)
     lines = [line.replace("\u2011", "-") for line in wrapper.wrap(protected)]
     return [line + ("" if i == len(lines) - 1 or line.endswith("-") else " ") for i, line in enumerate(lines)]
 
@@ -141,8 +147,9 @@ def plan_page_breaks(notice: Notice, *, lines_per_page: int = 60) -> None:
     second a multi-line bullet paragraph (as in the real 2026 text), the others fall near even spacing."""
     layout = _layout(notice)
     count = (notice.end_page - notice.start_page) if notice.end_page else max(1, round(len(layout) / lines_per_page))
-    first_list = next((i for i, (_, p, _) in enumerate(layout) if p is not None and notice.paras[p].kind != "p"
-                       and i > 0), 1)
+    first_list = next(
+        (i for i, (_, p, _) in enumerate(layout) if p is not None and notice.paras[p].kind != "p" and i > 0), 1
+    )
     last = max(i for i, (_, p, _) in enumerate(layout) if p is not None)
 
     def candidates(want: str) -> list[int]:
@@ -167,8 +174,9 @@ def plan_page_breaks(notice: Notice, *, lines_per_page: int = 60) -> None:
     for k in range(count):
         target = first_list + (k + 1) * span // (count + 1)
         want = ["heading", "bullet"][k] if k < 2 else "any"
-        options = [i for i in candidates(want) if not chosen or i > chosen[-1] + 5] or \
-                  [i for i in candidates("any") if not chosen or i > chosen[-1] + 5]
+        options = [i for i in candidates(want) if not chosen or i > chosen[-1] + 5] or [
+            i for i in candidates("any") if not chosen or i > chosen[-1] + 5
+        ]
         if not options:
             break
         chosen.append(min(options, key=lambda i: (abs(i - target), i)))
@@ -187,33 +195,51 @@ def _issue_header(notice: Notice) -> str:
 
 def _link(line: str, attributes: str = "") -> str:
     """URLs and e-mail addresses in ``line`` as links (the GPO page's plain ones, or the FR's with ``attributes``)."""
+
     def anchor(m: re.Match) -> str:
         target = m.group(0)
         href = target if target.startswith("http") else f"mailto:{target}"
         return f'<a href="{href}"{attributes}>{target}</a>'
+
     return LINK_RE.sub(anchor, line)
 
 
 def gpo_text_page(notice: Notice) -> str:
     pages = _pages(notice)
-    span = (f"[Pages {notice.start_page}-{notice.end_page}]" if notice.end_page != notice.start_page
-            else f"[Page {notice.start_page}]")
+    span = (
+        f"[Pages {notice.start_page}-{notice.end_page}]"
+        if notice.end_page != notice.start_page
+        else f"[Page {notice.start_page}]"
+    )
     head = [
         f"[Federal Register Volume {notice.volume}, Number {notice.issue} ({_issue_header(notice)})]",
         "[Notices]",
         span,
         'From the Federal Register Online via the Government Publishing Office [<a href="http://www.gpo.gov">www.gpo.gov</a>]',
         f"[FR Doc No: {notice.number}]",
-        "", "", RULE, "",
-        "DEPARTMENT OF DEFENSE", "",
-        "Office of the Secretary", "",
-        f"[{notice.docket}]", "", "",
-        *wrap(gpo(notice.title), width=58), "",
-        *wrap(gpo(notice.agency_line), "AGENCY: "), "",
-        *wrap(gpo(notice.action), "ACTION: "), "",
-        RULE, "",
-        *wrap(gpo(notice.summary), "SUMMARY: "), "",
-        *wrap(gpo(notice.contact), "FOR FURTHER INFORMATION CONTACT: "), "",
+        "",
+        "",
+        RULE,
+        "",
+        "DEPARTMENT OF DEFENSE",
+        "",
+        "Office of the Secretary",
+        "",
+        f"[{notice.docket}]",
+        "",
+        "",
+        *wrap(gpo(notice.title), width=58),
+        "",
+        *wrap(gpo(notice.agency_line), "AGENCY: "),
+        "",
+        *wrap(gpo(notice.action), "ACTION: "),
+        "",
+        RULE,
+        "",
+        *wrap(gpo(notice.summary), "SUMMARY: "),
+        "",
+        *wrap(gpo(notice.contact), "FOR FURTHER INFORMATION CONTACT: "),
+        "",
     ]
     body: list[str] = []
     for line, p, n in _layout(notice):
@@ -223,14 +249,28 @@ def gpo_text_page(notice: Notice) -> str:
             else:
                 body += ["", f"[[Page {pages[(p, n)]}]]", ""]
         body.append(_link(line) if p is not None else line)
-    tail = ["", f"    Dated: {long_date(notice.dated)}.", notice.signer_name, notice.signer_title, notice.frdoc,
-            notice.billing_code, "", ""]
+    tail = [
+        "",
+        f"    Dated: {long_date(notice.dated)}.",
+        notice.signer_name,
+        notice.signer_title,
+        notice.frdoc,
+        notice.billing_code,
+        "",
+        "",
+    ]
     title = f"Federal Register, Volume {notice.volume} Issue {notice.issue} ({_issue_header(notice)})"
-    return ("<html>\n<head>\n<title>" + title + "</title>\n</head>\n<body><pre>\n"
-            + "\n".join(head + body + tail) + "\n</pre></body>\n</html>\n")
+    return (
+        "<html>\n<head>\n<title>"
+        + title
+        + "</title>\n</head>\n<body><pre>\n"
+        + "\n".join(head + body + tail)
+        + "\n</pre></body>\n</html>\n"
+    )
 
 
 # -- GPO XML -----------------------------------------------------------------------------------
+
 
 def _prefix(notice: Notice, p: int) -> int:
     para = notice.paras[p]
@@ -270,12 +310,21 @@ def _x(text: str) -> str:
 
 
 def gpo_xml(notice: Notice) -> str:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<NOTICE>", "<PREAMB>",
-           '<AGENCY TYPE="N">DEPARTMENT OF DEFENSE</AGENCY>', "<SUBAGY>Office of the Secretary</SUBAGY>",
-           f"<DEPDOC>[{_x(notice.docket)}]</DEPDOC>", f"<SUBJECT>{_x(notice.title)}</SUBJECT>"]
-    for tag, head, text in (("AGY", "AGENCY:", notice.agency_line), ("ACT", "ACTION:", notice.action),
-                            ("SUM", "SUMMARY:", notice.summary),
-                            ("FURINF", "FOR FURTHER INFORMATION CONTACT:", notice.contact)):
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<NOTICE>",
+        "<PREAMB>",
+        '<AGENCY TYPE="N">DEPARTMENT OF DEFENSE</AGENCY>',
+        "<SUBAGY>Office of the Secretary</SUBAGY>",
+        f"<DEPDOC>[{_x(notice.docket)}]</DEPDOC>",
+        f"<SUBJECT>{_x(notice.title)}</SUBJECT>",
+    ]
+    for tag, head, text in (
+        ("AGY", "AGENCY:", notice.agency_line),
+        ("ACT", "ACTION:", notice.action),
+        ("SUM", "SUMMARY:", notice.summary),
+        ("FURINF", "FOR FURTHER INFORMATION CONTACT:", notice.contact),
+    ):
         out += [f"<{tag}>", f'<HD SOURCE="HED">{head}</HD>', f"<P>{_x(text)}</P>", f"</{tag}>"]
     out += ["</PREAMB>", "<SUPLINF>", '<HD SOURCE="HED">SUPPLEMENTARY INFORMATION:</HD>']
     for p, para in enumerate(notice.paras):
@@ -291,9 +340,17 @@ def gpo_xml(notice: Notice) -> str:
             marker, _, body = body.partition("/>")
             out.append(marker + "/>")
         out.append(f"<{tag}>{lead}{body}</{tag}>")
-    out += ["<SIG>", f"<DATED>Dated: {long_date(notice.dated)}.</DATED>", f"<NAME>{_x(notice.signer_name)}</NAME>",
-            f"<TITLE>{_x(notice.signer_title)}</TITLE>", "</SIG>", "</SUPLINF>",
-            f"<FRDOC>{notice.frdoc}</FRDOC>", f"<BILCOD>{notice.billing_code}</BILCOD>", "</NOTICE>"]
+    out += [
+        "<SIG>",
+        f"<DATED>Dated: {long_date(notice.dated)}.</DATED>",
+        f"<NAME>{_x(notice.signer_name)}</NAME>",
+        f"<TITLE>{_x(notice.signer_title)}</TITLE>",
+        "</SIG>",
+        "</SUPLINF>",
+        f"<FRDOC>{notice.frdoc}</FRDOC>",
+        f"<BILCOD>{notice.billing_code}</BILCOD>",
+        "</NOTICE>",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -303,9 +360,11 @@ SVG = '<svg class="svg-icon svg-icon-doc-generic"><use xlink:href="/assets/fr-ic
 
 
 def _printed_page(page: int) -> str:
-    return (f'<span class="printed-page-inline unprinted-element document-markup" data-page="{page}"> ({SVG} '
-            f'print page {page}) </span><span class="printed-page-details unprinted-element document-markup" '
-            f'id="page-{page}" data-page="{page}">{SVG}</span>')
+    return (
+        f'<span class="printed-page-inline unprinted-element document-markup" data-page="{page}"> ({SVG} '
+        f'print page {page}) </span><span class="printed-page-details unprinted-element document-markup" '
+        f'id="page-{page}" data-page="{page}">{SVG}</span>'
+    )
 
 
 def _h(text: str) -> str:
@@ -320,15 +379,28 @@ def body_html(notice: Notice) -> str:
     page = notice.start_page
     heads = iter(range(1, 100))
     pars = iter(range(1, 10_000))
-    out = ['<div class="preamble">', '<div class="document-headings">',
-           '<div class="fr-box fr-box-published-alt no-footer">', '<div class="content-block ">',
-           '<h6 class="agency">Department of Defense</h6>', '<h6 class="sub-agency">Office of the Secretary</h6>',
-           f"<ol><li>[{_x(notice.docket)}]</li></ol>", "</div>", "</div>", "</div>"]
-    for div, head, text in (("agency", "AGENCY:", notice.agency_line), ("action", "ACTION:", notice.action),
-                            ("summary", "SUMMARY:", notice.summary),
-                            ("for-further-information-contact", "FOR FURTHER INFORMATION CONTACT:", notice.contact)):
-        out.append(f'<div id="{div}"><h1 id="h-{next(heads)}">{head}</h1>'
-                   f'<p id="p-{next(pars)}" data-page="{page}">{_h(text)}</p></div>')
+    out = [
+        '<div class="preamble">',
+        '<div class="document-headings">',
+        '<div class="fr-box fr-box-published-alt no-footer">',
+        '<div class="content-block ">',
+        '<h6 class="agency">Department of Defense</h6>',
+        '<h6 class="sub-agency">Office of the Secretary</h6>',
+        f"<ol><li>[{_x(notice.docket)}]</li></ol>",
+        "</div>",
+        "</div>",
+        "</div>",
+    ]
+    for div, head, text in (
+        ("agency", "AGENCY:", notice.agency_line),
+        ("action", "ACTION:", notice.action),
+        ("summary", "SUMMARY:", notice.summary),
+        ("for-further-information-contact", "FOR FURTHER INFORMATION CONTACT:", notice.contact),
+    ):
+        out.append(
+            f'<div id="{div}"><h1 id="h-{next(heads)}">{head}</h1>'
+            f'<p id="p-{next(pars)}" data-page="{page}">{_h(text)}</p></div>'
+        )
     out += ["</div>", '<div class="supplemental-info">', f'<h1 id="h-{next(heads)}">SUPPLEMENTARY INFORMATION:</h1>']
     in_list = False
     for p, para in enumerate(notice.paras):
@@ -357,11 +429,18 @@ def body_html(notice: Notice) -> str:
         out.append(f'<{tag} id="p-{next(pars)}" data-page="{starts}">{inner}</{tag}>')
     if in_list:
         out.append("</ul>")
-    out += ['<div class="signature">', f'<p class="signature-date">Dated: {long_date(notice.dated)}.</p>',
-            f'<p class="signature-name">{_x(notice.signer_name)}</p>',
-            f'<p class="signature-title">{_x(notice.signer_title)}</p>', "</div>", "</div>",
-            '<div class="end-matter">', f'<p class="frdoc">{notice.frdoc}</p>',
-            f'<p class="billing-code">{notice.billing_code}</p>', "</div>"]
+    out += [
+        '<div class="signature">',
+        f'<p class="signature-date">Dated: {long_date(notice.dated)}.</p>',
+        f'<p class="signature-name">{_x(notice.signer_name)}</p>',
+        f'<p class="signature-title">{_x(notice.signer_title)}</p>',
+        "</div>",
+        "</div>",
+        '<div class="end-matter">',
+        f'<p class="frdoc">{notice.frdoc}</p>',
+        f'<p class="billing-code">{notice.billing_code}</p>',
+        "</div>",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -373,27 +452,43 @@ PI_LINES_PER_PAGE = 46
 
 def pi_raw_text(notice: Notice, *, scheduled: date) -> tuple[str, int]:
     """The raw text and the manuscript's page count."""
+
     def block(text: str) -> list[str]:
         return textwrap.wrap(text, width=PI_WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
 
-    banner = ["This document is scheduled to be published in the",
-              f"Federal Register on {scheduled.strftime('%m/%d/%Y')} and available online at",
-              f"https://federalregister.gov/d/{notice.number}, and on https://govinfo.gov", ""]
+    banner = [
+        "This document is scheduled to be published in the",
+        f"Federal Register on {scheduled.strftime('%m/%d/%Y')} and available online at",
+        f"https://federalregister.gov/d/{notice.number}, and on https://govinfo.gov",
+        "",
+    ]
     billing = notice.billing_code.replace("BILLING CODE ", "Billing Code: ").removesuffix("-P")
-    blocks = [[billing], ["DEPARTMENT OF DEFENSE"], ["Office of the Secretary"], [f"[{notice.docket}]"],
-              block(notice.title), block(f"AGENCY: {notice.agency_line}"), block(f"ACTION: {notice.action}"),
-              block(f"SUMMARY: {notice.summary}"), block(f"FOR FURTHER INFORMATION CONTACT: {notice.contact}")]
+    blocks = [
+        [billing],
+        ["DEPARTMENT OF DEFENSE"],
+        ["Office of the Secretary"],
+        [f"[{notice.docket}]"],
+        block(notice.title),
+        block(f"AGENCY: {notice.agency_line}"),
+        block(f"ACTION: {notice.action}"),
+        block(f"SUMMARY: {notice.summary}"),
+        block(f"FOR FURTHER INFORMATION CONTACT: {notice.contact}"),
+    ]
     for index, para in enumerate(notice.paras):
         text = f"SUPPLEMENTARY INFORMATION: {para.text}" if index == 0 else para.text
         blocks.append(block(f"{BULLET} {text}" if para.kind == "bullet" else text))
     f = notice.filed_at
     clock = f"{(f.hour - 1) % 12 + 1}:{f.minute:02d} {'am' if f.hour < 12 else 'pm'}"
-    blocks += [[f"Dated: {notice.dated.strftime('%B')} {notice.dated.day}, {notice.dated.year}."],
-               [notice.signer_name.rstrip(","), notice.signer_title.rstrip(".")],
-               [f"[FR Doc. {notice.number} Filed: {f.month}/{f.day}/{f.year} {clock}; "
-                f"Publication Date: {scheduled.month}/{scheduled.day}/{scheduled.year}]"]]
+    blocks += [
+        [f"Dated: {notice.dated.strftime('%B')} {notice.dated.day}, {notice.dated.year}."],
+        [notice.signer_name.rstrip(","), notice.signer_title.rstrip(".")],
+        [
+            f"[FR Doc. {notice.number} Filed: {f.month}/{f.day}/{f.year} {clock}; "
+            f"Publication Date: {scheduled.month}/{scheduled.day}/{scheduled.year}]"
+        ],
+    ]
     lines = list(banner)
     for b in blocks:
         lines += b + [""]
-    pages = [lines[i:i + PI_LINES_PER_PAGE] for i in range(0, len(lines), PI_LINES_PER_PAGE)]
+    pages = [lines[i : i + PI_LINES_PER_PAGE] for i in range(0, len(lines), PI_LINES_PER_PAGE)]
     return "\f".join("\n".join(page) + "\n" for page in pages) + "\f", len(pages)

@@ -45,9 +45,11 @@ def missing_dependency(what: str, reason: str) -> None:
     """A test cannot get Chromium or PostgreSQL: a loud skip on a developer's machine, a failure in CI
     (so CI can never go green with the browser or PostgreSQL untested)."""
     if in_ci():
-        pytest.fail(f"CI=true and {what} is NOT available: {reason}. In CI this is a failure, not a skip "
-                    f"(`make test` installs it as root with apt-get; see the Makefile's browser/postgres targets)",
-                    pytrace=False)
+        pytest.fail(
+            f"CI=true and {what} is NOT available: {reason}. In CI this is a failure, not a skip "
+            f"(`make test` installs it as root with apt-get; see the Makefile's browser/postgres targets)",
+            pytrace=False,
+        )
     pytest.skip(f"{what} NOT tested: {reason}")
 
 
@@ -136,11 +138,14 @@ def snapshot_copy(tmp_path) -> Path:
 def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True, input: bytes | None = None):
     """Run `riskwatch ARGS` in a subprocess, as a user would."""
     full_env = {**os.environ, **(env or {})}
-    completed = subprocess.run([*RISKWATCH, *args], cwd=PROJECT_ROOT, env=full_env, capture_output=True,
-                               input=input, timeout=600)
+    completed = subprocess.run(
+        [*RISKWATCH, *args], cwd=PROJECT_ROOT, env=full_env, capture_output=True, input=input, timeout=600
+    )
     if check and completed.returncode != 0:
-        raise AssertionError(f"riskwatch {' '.join(args)} exited {completed.returncode}:\n"
-                             f"{completed.stdout.decode(errors='replace')}\n{completed.stderr.decode(errors='replace')}")
+        raise AssertionError(
+            f"riskwatch {' '.join(args)} exited {completed.returncode}:\n"
+            f"{completed.stdout.decode(errors='replace')}\n{completed.stderr.decode(errors='replace')}"
+        )
     return completed
 
 
@@ -184,8 +189,9 @@ def replay_into(var: Path, *args: str, env: dict[str, str] | None = None) -> Non
     """`riskwatch run ARGS` into VAR with nothing from the caller's RISKWATCH_* environment but ENV."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("RISKWATCH_")}
     full_env.update(env or {}, RISKWATCH_VAR_DIR=str(var))
-    completed = subprocess.run([*RISKWATCH, "run", *args], cwd=PROJECT_ROOT, env=full_env, capture_output=True,
-                               timeout=600)
+    completed = subprocess.run(
+        [*RISKWATCH, "run", *args], cwd=PROJECT_ROOT, env=full_env, capture_output=True, timeout=600
+    )
     assert completed.returncode == 0, completed.stderr.decode(errors="replace")
 
 

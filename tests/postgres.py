@@ -80,15 +80,25 @@ class ThrowawayCluster:
             entry = pwd.getpwnam(SERVER_USER)
             os.chmod(self.tmp, 0o700)
             os.chown(self.tmp, entry.pw_uid, entry.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", "riskwatch", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
+        self._run("initdb", "-D", str(self.data), "-U", "riskwatch", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
         for attempt in range(3):
             # the free port can be taken between _free_port() and the server's bind (another xdist
             # worker's cluster, say): then the start fails and another port is tried
             try:
-                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.tmp / "server.log"), "-w", "-t", "60",
-                          "-o", f"-h 127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off -c synchronous_commit=off "
-                                f"-c full_page_writes=off -c max_connections=100", "start")
+                self._run(
+                    "pg_ctl",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.tmp / "server.log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    f"-h 127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off -c synchronous_commit=off "
+                    f"-c full_page_writes=off -c max_connections=100",
+                    "start",
+                )
                 break
             except subprocess.CalledProcessError:
                 if attempt == 2:
@@ -107,8 +117,9 @@ class ThrowawayCluster:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with psycopg.connect(host="127.0.0.1", port=self.port, user="riskwatch", dbname="postgres",
-                                     autocommit=True) as conn:
+                with psycopg.connect(
+                    host="127.0.0.1", port=self.port, user="riskwatch", dbname="postgres", autocommit=True
+                ) as conn:
                     # names from the tests, never user input
                     conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
                 return self.url(name)

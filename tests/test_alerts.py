@@ -103,8 +103,9 @@ def after_baseline_on(request, database_url, tmp_path, monkeypatch) -> Path:
     seeded PostgreSQL database; var/ (logs, lock) is tmp_path/var either way."""
     if database_url.startswith("sqlite"):
         return request.getfixturevalue("after_baseline")
-    url = new_postgres_database(request.getfixturevalue("postgres_server"),
-                                template=request.getfixturevalue("baseline_postgres"))
+    url = new_postgres_database(
+        request.getfixturevalue("postgres_server"), template=request.getfixturevalue("baseline_postgres")
+    )
     monkeypatch.setenv("RISKWATCH_DATABASE_URL", url)
     get_settings.cache_clear()
     (tmp_path / "var").mkdir(exist_ok=True)
@@ -129,8 +130,9 @@ def test_baseline_then_exactly_one_message_per_new_designation(tmp_path, slack, 
     headers = [p["blocks"][0]["text"]["text"] for p in slack.posts]
     for name in SEED:
         assert sum(1 for h in headers if h.startswith(f"LISTING: {name} designated on 1260H (2026-06-08)")) == 1
-    assert not any("s3cr3t-token" in stream for stream in (first.stderr.decode(), second.stderr.decode(),
-                                                           second.stdout.decode()))
+    assert not any(
+        "s3cr3t-token" in stream for stream in (first.stderr.decode(), second.stderr.decode(), second.stdout.decode())
+    )
     log_text = (tmp_path / "var" / "logs" / "crawl.log").read_text()
     assert "s3cr3t-token" not in log_text
     sent_before = len(slack.posts)
@@ -216,8 +218,9 @@ def uncrashed_reference(tmp_path_factory, baseline_var):
 
 
 @pytest.mark.parametrize("step", ["crawl", "process", "score", "alert"])
-def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, step, uncrashed_reference,
-                                                            after_baseline):
+def test_a_crash_after_any_step_loses_and_duplicates_nothing(
+    tmp_path, slack, step, uncrashed_reference, after_baseline
+):
     base = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SLACK_WEBHOOK_URL": slack.url}
     # the baseline as of 2026-02-12 is seeded (after_baseline)
     crashed = run_cli("run", "--as-of", "2026-02-14", env={**base, "RISKWATCH_FAULT_AFTER": step}, check=False)
@@ -229,8 +232,9 @@ def test_a_crash_after_any_step_loses_and_duplicates_nothing(tmp_path, slack, st
     assert sent == messages and len(sent) == len(set(sent)) and sent
 
 
-def test_public_inspection_notice_and_its_withdrawal_are_watch_alerts_never_designations(tmp_path, slack,
-                                                                                         after_baseline):
+def test_public_inspection_notice_and_its_withdrawal_are_watch_alerts_never_designations(
+    tmp_path, slack, after_baseline
+):
     """The 2026-02-13 notice is on the desk with the Federal Register's withdrawal note the day it is filed:
     one WATCH (withdrawn) per company that day; the weekend, the holiday and its scheduled publication
     day page nothing more, and never a LISTING."""
@@ -242,6 +246,6 @@ def test_public_inspection_notice_and_its_withdrawal_are_watch_alerts_never_desi
     assert "WATCH: BYD Company Limited withdrawn on 1260H (2026-02-13)" in on_desk
     for day in ("2026-02-14", "2026-02-16", "2026-02-17"):
         run_cli("run", "--as-of", day, env=env)
-    after = [p["text"] for p in slack.posts[len(on_desk):]]
+    after = [p["text"] for p in slack.posts[len(on_desk) :]]
     assert not [text for text in after if "1260H (2026-02" in text]  # nothing new about the notice
     assert not any(text.startswith("LISTING") for text in on_desk + after)

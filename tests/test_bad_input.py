@@ -19,9 +19,16 @@ PDF_2026 = next((DEFENSE / "media" / "2026").rglob("*.PDF"))
 
 def _store_pdf(session, name: str, data: bytes, list_date: str):
     source = queries.get_or_create_source(session, name="dod_releases", kind="dod_release")
-    document, _ = queries.store_document(session, source=source, external_id=name, raw=data, doc_type="List PDF",
-                                         publication_date=date.fromisoformat(list_date),
-                                         content_type="application/pdf", meta={"list_date": list_date})
+    document, _ = queries.store_document(
+        session,
+        source=source,
+        external_id=name,
+        raw=data,
+        doc_type="List PDF",
+        publication_date=date.fromisoformat(list_date),
+        content_type="application/pdf",
+        meta={"list_date": list_date},
+    )
     return document
 
 
@@ -29,7 +36,9 @@ def test_truncated_scanned_and_half_empty_list_pdfs(session, isolated_settings):
     good = _store_pdf(session, "/2026/good.PDF", PDF_2026.read_bytes(), "2026-06-08")
     data = PDF_2026.read_bytes()
     truncated = _store_pdf(session, "/2026/truncated.PDF", data[: len(data) // 2], "2026-06-20")
-    scanned = _store_pdf(session, "/2026/scanned.PDF", (DEFENSE / "fixtures/scanned-list.pdf").read_bytes(), "2026-06-25")
+    scanned = _store_pdf(
+        session, "/2026/scanned.PDF", (DEFENSE / "fixtures/scanned-list.pdf").read_bytes(), "2026-06-25"
+    )
     half = _store_pdf(session, "/2026/half.PDF", (DEFENSE / "fixtures/half-list.pdf").read_bytes(), "2026-07-01")
     stats = process_documents(session, isolated_settings)
     assert (stats.processed, stats.failed, stats.quarantined) == (1, 1, 2)
@@ -69,24 +78,44 @@ def _docs(settings):
 def test_rate_limits_oversized_responses_offsite_links_and_scripts(snapshot_copy, monkeypatch):
     article = "/_host/www.compliance-wire.example/2025/11/cw-2025-11-20-pentagon-letter.html"
     feeds = json.loads((snapshot_copy / "news" / "feeds.json").read_text())
-    feeds["articles"].append({"id": "offsite", "feed": "compliance_wire", "url": "https://evil.example/phish.html",
-                              "title": "Off-site link", "published": "2025-11-21T10:00:00Z", "summary": "",
-                              "file": "cw-2025-11-20-pentagon-letter.html", "content_type": "text/html"})
+    feeds["articles"].append(
+        {
+            "id": "offsite",
+            "feed": "compliance_wire",
+            "url": "https://evil.example/phish.html",
+            "title": "Off-site link",
+            "published": "2025-11-21T10:00:00Z",
+            "summary": "",
+            "file": "cw-2025-11-20-pentagon-letter.html",
+            "content_type": "text/html",
+        }
+    )
     (snapshot_copy / "news" / "feeds.json").write_text(json.dumps(feeds))
-    settings, runs = _crawl_with(snapshot_copy, monkeypatch, [
-        # 429 twice with Retry-After, then served: retried, stored once
-        {"path": article, "status": 429, "headers": {"Retry-After": "1"}, "body": "slow down", "times": 2},
-        # a 2 MB answer where the cap is 1 MB: refused, recorded
-        {"path": "/_host/www.wirtschaftsblatt.example/2025/11/wb-2025-11-21-pentagon-vorschlag.html",
-         "status": 200, "size": 2_000_000, "content_type": "text/html"},
-    ], RISKWATCH_MAX_RESPONSE_BYTES=str(1_000_000))
+    settings, runs = _crawl_with(
+        snapshot_copy,
+        monkeypatch,
+        [
+            # 429 twice with Retry-After, then served: retried, stored once
+            {"path": article, "status": 429, "headers": {"Retry-After": "1"}, "body": "slow down", "times": 2},
+            # a 2 MB answer where the cap is 1 MB: refused, recorded
+            {
+                "path": "/_host/www.wirtschaftsblatt.example/2025/11/wb-2025-11-21-pentagon-vorschlag.html",
+                "status": 200,
+                "size": 2_000_000,
+                "content_type": "text/html",
+            },
+        ],
+        RISKWATCH_MAX_RESPONSE_BYTES=str(1_000_000),
+    )
     assert all(run.status == "finished" for run in runs)
     docs, _ = _docs(settings)
     by_url = {d.url: d for d in docs}
     letter = by_url["https://www.compliance-wire.example/2025/11/cw-2025-11-20-pentagon-letter.html"]
     assert letter.status == "pending" and b"Pentagon" in letter.raw
     oversized = [d for d in docs if d.status == "failed" and "pentagon-vorschlag" in (d.url or "")]
-    assert oversized[0].external_id == "https://www.wirtschaftsblatt.example/2025/11/wb-2025-11-21-pentagon-vorschlag.html"
+    assert (
+        oversized[0].external_id == "https://www.wirtschaftsblatt.example/2025/11/wb-2025-11-21-pentagon-vorschlag.html"
+    )
     assert oversized, [d.failure_reason for d in docs if d.status == "failed"]
     assert "not fetched" in oversized[0].failure_reason
     log = (settings.var_dir / "logs" / "crawl.log").read_text()
@@ -108,11 +137,22 @@ def test_publication_dates_in_other_formats_are_read_and_unknown_ones_kept_as_fa
     pipeline = StoragePipeline.from_crawler(get_crawler(settings_dict={"RISKWATCH_SOURCE_KIND": "news"}))
     pipeline.open_spider()
     try:
-        for number, value in enumerate(["2026-06-10T09:00:00-04:00", "June 10, 2026", "10. Juni 2026",
-                                        "sometime in spring", "13/02/2026"]):
-            pipeline.process_item(DocumentItem(source="news", external_id=f"a{number}", url=f"https://x.example/{number}",
-                                               body=f"<p>article {number}</p>".encode(), content_type="text/html",
-                                               title="t", doc_type="Article", publication_date=value, language="en"))
+        for number, value in enumerate(
+            ["2026-06-10T09:00:00-04:00", "June 10, 2026", "10. Juni 2026", "sometime in spring", "13/02/2026"]
+        ):
+            pipeline.process_item(
+                DocumentItem(
+                    source="news",
+                    external_id=f"a{number}",
+                    url=f"https://x.example/{number}",
+                    body=f"<p>article {number}</p>".encode(),
+                    content_type="text/html",
+                    title="t",
+                    doc_type="Article",
+                    publication_date=value,
+                    language="en",
+                )
+            )
     finally:
         pipeline.session.close()
         pipeline.engine.dispose()

@@ -11,19 +11,31 @@ from core.settings import PROJECT_ROOT
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("name, field", [("replay", "seconds"), ("crawl", "ratio"), ("scoring", "ratio"),
-                                         ("nlp", "ratio"), ("dashboard", "max_ms")])
+@pytest.mark.parametrize(
+    "name, field",
+    [("replay", "seconds"), ("crawl", "ratio"), ("scoring", "ratio"), ("nlp", "ratio"), ("dashboard", "max_ms")],
+)
 def test_benchmark_prints_one_json_line(name, field):
-    completed = subprocess.run([sys.executable, "-m", f"bench.{name}", "--quick"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", "--quick"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["bench"] == name and result[field] > 0
 
 
 def test_replay_scale_adds_synthetic_news():
-    completed = subprocess.run([sys.executable, "-m", "bench.replay", "--quick", "--scale"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.replay", "--quick", "--scale"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["bench"] == "replay" and result["seconds"] > 0 and result["news_factor"] == 1

@@ -32,8 +32,10 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def sync_playwright():
     if CHROMIUM is None:
-        missing_dependency("the real-browser dashboard test (Debian's chromium)",
-                           "no `chromium` or `chromium-browser` on PATH (make test installs it with apt-get)")
+        missing_dependency(
+            "the real-browser dashboard test (Debian's chromium)",
+            "no `chromium` or `chromium-browser` on PATH (make test installs it with apt-get)",
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
@@ -48,10 +50,26 @@ def dashboard_url(sync_playwright, replayed_db, tmp_path_factory):  # the browse
     port = free_port()
     env = {**os.environ, "RISKWATCH_DATABASE_URL": f"sqlite:///{database}"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_ROOT / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -75,19 +93,36 @@ def browser(sync_playwright):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 
 
-@pytest.mark.parametrize("path, wait_for, expected", [
-    ("/", "text=Exposure leaderboard", ["Alibaba Group Holding Limited", "BYD Company Limited", "Latest documents"]),
-    ("/company?entity=BYD%20Company%20Limited", "text=Listing intervals",
-     ["BYD Company Limited", "Listed: 1260H", "2026-06-08", "withdrawn"]),
-    ("/documents", "text=Open a document", ["federal_register", "public_inspection", "Full text"]),
-    ("/screening", "text=Counterparty screening", ["Upload a CSV"]),
-])
+@pytest.mark.parametrize(
+    "path, wait_for, expected",
+    [
+        (
+            "/",
+            "text=Exposure leaderboard",
+            ["Alibaba Group Holding Limited", "BYD Company Limited", "Latest documents"],
+        ),
+        (
+            "/company?entity=BYD%20Company%20Limited",
+            "text=Listing intervals",
+            ["BYD Company Limited", "Listed: 1260H", "2026-06-08", "withdrawn"],
+        ),
+        ("/documents", "text=Open a document", ["federal_register", "public_inspection", "Full text"]),
+        ("/screening", "text=Counterparty screening", ["Upload a CSV"]),
+    ],
+)
 def test_pages_render_in_a_real_browser(dashboard_url, browser, path, wait_for, expected):
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.goto(dashboard_url + path)

@@ -41,20 +41,27 @@ def _one_dashboard_pass(session: Session) -> dict[str, int]:
     queries.documents(session)
     queries.document_facets(session)
     # Referential consistency: nothing points at a row the reader cannot see.
-    orphans = session.exec(text(
-        "SELECT count(*) FROM listingevent le LEFT JOIN document d ON d.id = le.evidence_document_id "
-        "WHERE d.id IS NULL")).one()[0]
-    orphans += session.exec(text(
-        "SELECT count(*) FROM mention m LEFT JOIN entity e ON e.id = m.entity_id WHERE e.id IS NULL")).one()[0]
+    orphans = session.exec(
+        text(
+            "SELECT count(*) FROM listingevent le LEFT JOIN document d ON d.id = le.evidence_document_id "
+            "WHERE d.id IS NULL"
+        )
+    ).one()[0]
+    orphans += session.exec(
+        text("SELECT count(*) FROM mention m LEFT JOIN entity e ON e.id = m.entity_id WHERE e.id IS NULL")
+    ).one()[0]
     assert orphans == 0
-    return {model.__tablename__: session.exec(select(func.count()).select_from(model)).one()
-            for model in (Document, Entity, Mention, ListingEvent, ExposureScore)}
+    return {
+        model.__tablename__: session.exec(select(func.count()).select_from(model)).one()
+        for model in (Document, Entity, Mention, ListingEvent, ExposureScore)
+    }
 
 
 def test_dashboard_reads_while_a_full_replay_writes(database_url, tmp_path):
     env = {**os.environ, "RISKWATCH_DATABASE_URL": database_url, "RISKWATCH_VAR_DIR": str(tmp_path / "var")}
-    writer = subprocess.Popen([*RISKWATCH, "run"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
+    writer = subprocess.Popen(
+        [*RISKWATCH, "run"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     engine = make_engine(database_url)
     errors: list[str] = []
     passes, previous, grew = 0, None, 0

@@ -28,7 +28,14 @@ def test_crawl_stores_every_notice_and_a_recrawl_adds_nothing(isolated_settings)
     assert run.status == "finished" and run.new == 7 and run.failed == 0 and run.requests >= 9
     docs, _ = _documents(isolated_settings)
     assert sorted(d.external_id for d in docs) == [
-        "2021-13753", "2022-22069", "2024-06895", "2024-24723", "2024-30018", "2025-00070", "2026-11571"]
+        "2021-13753",
+        "2022-22069",
+        "2024-06895",
+        "2024-24723",
+        "2024-30018",
+        "2025-00070",
+        "2026-11571",
+    ]
     assert all(d.raw and d.content_hash and d.status == "pending" for d in docs)
     (again,) = crawl(isolated_settings, only="federal_register")
     assert again.new == 0 and again.changed == 0 and again.unchanged == 1  # only the 30-day overlap window
@@ -37,15 +44,31 @@ def test_crawl_stores_every_notice_and_a_recrawl_adds_nothing(isolated_settings)
 
 def test_bad_input_is_recorded_and_the_crawl_goes_on(isolated_settings, snapshot_copy, monkeypatch):
     broken = snapshot_copy / "federal_register" / "documents" / "2099-00001.json"
-    broken.write_text(json.dumps({"title": "Section 1260H notice without a number",
-                                  "type": "Notice", "publication_date": "2022-01-01",
-                                  "agencies": [{"slug": "defense-department"}]}))
-    (snapshot_copy / "faults.json").write_text(json.dumps([
-        # the second search term's listing is not JSON; a full text answers HTTP 500 every time
-        {"path": "/api/v1/documents.json", "query_contains": "Chinese+military", "status": 200,
-         "body": "<html>maintenance</html>", "content_type": "text/html"},
-        {"path": "/documents/full_text/text/2022/10/12/2022-22069.txt", "status": 500, "body": "error"},
-    ]))
+    broken.write_text(
+        json.dumps(
+            {
+                "title": "Section 1260H notice without a number",
+                "type": "Notice",
+                "publication_date": "2022-01-01",
+                "agencies": [{"slug": "defense-department"}],
+            }
+        )
+    )
+    (snapshot_copy / "faults.json").write_text(
+        json.dumps(
+            [
+                # the second search term's listing is not JSON; a full text answers HTTP 500 every time
+                {
+                    "path": "/api/v1/documents.json",
+                    "query_contains": "Chinese+military",
+                    "status": 200,
+                    "body": "<html>maintenance</html>",
+                    "content_type": "text/html",
+                },
+                {"path": "/documents/full_text/text/2022/10/12/2022-22069.txt", "status": 500, "body": "error"},
+            ]
+        )
+    )
     monkeypatch.setenv("RISKWATCH_SNAPSHOT_DIR", str(snapshot_copy))
     get_settings.cache_clear()
     settings = get_settings()
@@ -71,8 +94,11 @@ def _official_events(settings, name):
     engine = make_engine(settings.resolved_database_url)
     with Session(engine) as session:
         entity = queries.get_entity(session, name=name)
-        events = [(e.status, e.effective_date.isoformat(), e.sentence) for e, _ in
-                  queries.listing_events_for(session, entity_id=entity.id) if e.official]
+        events = [
+            (e.status, e.effective_date.isoformat(), e.sentence)
+            for e, _ in queries.listing_events_for(session, entity_id=entity.id)
+            if e.official
+        ]
     engine.dispose()
     return events
 

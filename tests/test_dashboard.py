@@ -26,8 +26,11 @@ def test_queries_on_the_replayed_database(replayed_copy):
         official = markers[markers["official"]]
         # withdrawn (the desk's note, 2026-02-13), proposed (on the desk, 2026-06-08), designated (PDF, notice)
         assert sorted(zip(official["day"].astype(str), official["status"])) == [
-            ("2026-02-13", "withdrawn"), ("2026-06-08", "designated"), ("2026-06-08", "designated"),
-            ("2026-06-08", "proposed")]
+            ("2026-02-13", "withdrawn"),
+            ("2026-06-08", "designated"),
+            ("2026-06-08", "designated"),
+            ("2026-06-08", "proposed"),
+        ]
         assert "proposed" in set(markers[~markers["official"]]["status"])  # the news reports of the 2025 letter
         figure = charts.exposure_chart(history, markers)
         assert {trace.name for trace in figure.data} == {"BYD Company Limited", "proposed", "withdrawn", "designated"}
@@ -148,7 +151,8 @@ def test_document_query_filters(replayed_copy):
     with Session(engine) as session:
         german = queries.documents(session, languages=["de"])
         assert len(german) == 6 and set(german["source"]) == {"news"}
-        notices = queries.documents(session, sources=["federal_register"],
-                                    published=(date(2025, 1, 1), date(2026, 12, 31)))
+        notices = queries.documents(
+            session, sources=["federal_register"], published=(date(2025, 1, 1), date(2026, 12, 31))
+        )
         assert set(notices["published"]) == {date(2025, 1, 7), date(2026, 6, 10)}
     engine.dispose()

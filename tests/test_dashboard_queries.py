@@ -9,17 +9,33 @@ from db.models import Alert, Entity
 
 
 def test_alert_log_newest_first_and_watchlist_edits(session):
-    assert list(queries.alert_log(session).columns) == ["created", "kind", "status", "attempts", "last error",
-                                                       "sent", "key"]
+    assert list(queries.alert_log(session).columns) == [
+        "created",
+        "kind",
+        "status",
+        "attempts",
+        "last error",
+        "sent",
+        "key",
+    ]
     assert queries.watchlist(session).empty
     byd = Entity(name="BYD Company Limited", country="CN", watched=True)
     acme = Entity(name="Acme Holdings")
     session.add_all([byd, acme])
     session.commit()
     for number, status in enumerate(("sent", "failed")):
-        session.add(Alert(idempotency_key=f"key-{number}", kind="listing", status=status, entity_name=byd.name,
-                          list_name="1260H", event_status="designated", effective_date=date(2026, 6, 8),
-                          last_error="webhook forbidden" if status == "failed" else None))
+        session.add(
+            Alert(
+                idempotency_key=f"key-{number}",
+                kind="listing",
+                status=status,
+                entity_name=byd.name,
+                list_name="1260H",
+                event_status="designated",
+                effective_date=date(2026, 6, 8),
+                last_error="webhook forbidden" if status == "failed" else None,
+            )
+        )
         session.commit()
     log = queries.alert_log(session, limit=1)
     assert list(log["key"]) == ["key-1"] and list(log["last error"]) == ["webhook forbidden"]
@@ -30,5 +46,7 @@ def test_alert_log_newest_first_and_watchlist_edits(session):
     assert list(frame["country"]) == ["", "CN"] and list(frame["watched"]) == [False, True]
     assert queries.set_watched(session, watched={acme.id: True, byd.id: False}) == 2
     session.expire_all()
-    assert {e.name: e.watched for e in session.exec(select(Entity))} == {"Acme Holdings": True,
-                                                                          "BYD Company Limited": False}
+    assert {e.name: e.watched for e in session.exec(select(Entity))} == {
+        "Acme Holdings": True,
+        "BYD Company Limited": False,
+    }

@@ -45,8 +45,9 @@ def test_redact_url_hides_password():
 
 def _store(session, body: bytes, **kwargs):
     source = queries.get_or_create_source(session, name="federal_register", kind="federal_register")
-    return queries.store_document(session, source=source, external_id="2025-00070", raw=body,
-                                  publication_date=date(2025, 1, 7), **kwargs)
+    return queries.store_document(
+        session, source=source, external_id="2025-00070", raw=body, publication_date=date(2025, 1, 7), **kwargs
+    )
 
 
 def test_store_document_dedups_by_hash_and_versions_changes(session):
@@ -61,8 +62,9 @@ def test_store_document_dedups_by_hash_and_versions_changes(session):
 
 def test_failed_fetch_is_kept_and_filled_in_by_the_next_success(session):
     source = queries.get_or_create_source(session, name="federal_register", kind="federal_register")
-    failed = queries.record_failed_document(session, source=source, external_id="2025-00070",
-                                            reason="full text not fetched: HTTP 500", url="https://x")
+    failed = queries.record_failed_document(
+        session, source=source, external_id="2025-00070", reason="full text not fetched: HTTP 500", url="https://x"
+    )
     assert failed.status == "failed" and "HTTP 500" in failed.failure_reason
     again = queries.record_failed_document(session, source=source, external_id="2025-00070", reason="HTTP 500 again")
     assert again.id == failed.id and again.attempts == 2
@@ -73,8 +75,13 @@ def test_failed_fetch_is_kept_and_filled_in_by_the_next_success(session):
 
 def test_upsert_entity_is_idempotent_and_links_parent(session):
     queries.upsert_entity(session, name="Alibaba Group Holding Limited", aliases=[("Alibaba", "short")])
-    child = queries.upsert_entity(session, name="Alibaba Cloud", aliases=[("Aliyun", "brand")],
-                                  parent="Alibaba Group Holding Limited", relation="subsidiary")
+    child = queries.upsert_entity(
+        session,
+        name="Alibaba Cloud",
+        aliases=[("Aliyun", "brand")],
+        parent="Alibaba Group Holding Limited",
+        relation="subsidiary",
+    )
     queries.upsert_entity(session, name="Alibaba Group Holding Limited", aliases=[("Alibaba", "short")])
     session.commit()
     assert len(session.exec(select(Entity)).all()) == 2
@@ -99,8 +106,12 @@ def test_an_older_version_seen_again_is_unchanged(session):
 
 def test_parent_printed_under_an_alias_is_linked_and_shared_aliases_name_nobody(session):
     queries.upsert_entity(session, name="China SpaceSat Co.", aliases=[("China SpaceSat Co., Ltd.", "list")])
-    child = queries.upsert_entity(session, name="Oriental Blue Sky Titanium Technology Co., Ltd.",
-                                  parent="China SpaceSat Co., Ltd.", relation="subsidiary")
+    child = queries.upsert_entity(
+        session,
+        name="Oriental Blue Sky Titanium Technology Co., Ltd.",
+        parent="China SpaceSat Co., Ltd.",
+        relation="subsidiary",
+    )
     assert child.parent_id == queries.get_entity(session, name="China SpaceSat Co.").id
     queries.upsert_entity(session, name="Alpha Ltd", aliases=[("Shared", "brand")])
     queries.upsert_entity(session, name="Beta Ltd", aliases=[("Shared", "brand")])

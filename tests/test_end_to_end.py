@@ -24,33 +24,58 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
     # link them (filler releases are skipped)
     assert by_type == {"Notice": 7, "Public Inspection": 5, "List PDF": 5, "DoD Release": 5, "Article": 14}
     for name in SEED:
-        events = rows(replayed_db, """
+        events = rows(
+            replayed_db,
+            """
             SELECT e.status, e.effective_date, e.publication_date, e.official, d.external_id, e.date_kind
             FROM listingevent e JOIN entity n ON n.id = e.entity_id JOIN document d ON d.id = e.evidence_document_id
-            WHERE n.name = ? AND e.official = 1 ORDER BY e.effective_date, e.id""", name)
-        pdf = ("/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-"
-               "UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF")
-        assert sorted(events) == sorted([
-            ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),  # the desk's own note
-            ("proposed", "2026-06-08", "2026-06-08", 1, "2026-11571", "filed_at"),  # on the desk, two days early
-            ("designated", "2026-06-08", "2026-06-08", 1, pdf, "list_date"),
-            ("designated", "2026-06-08", "2026-06-10", 1, "2026-11571", "filed")])
-        mentions = rows(replayed_db, """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
-                                        WHERE n.name = ?""", name)
+            WHERE n.name = ? AND e.official = 1 ORDER BY e.effective_date, e.id""",
+            name,
+        )
+        pdf = (
+            "/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-"
+            "UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF"
+        )
+        assert sorted(events) == sorted(
+            [
+                ("withdrawn", "2026-02-13", "2026-02-13", 1, "2026-02984", "withdrawn_by"),  # the desk's own note
+                ("proposed", "2026-06-08", "2026-06-08", 1, "2026-11571", "filed_at"),  # on the desk, two days early
+                ("designated", "2026-06-08", "2026-06-08", 1, pdf, "list_date"),
+                ("designated", "2026-06-08", "2026-06-10", 1, "2026-11571", "filed"),
+            ]
+        )
+        mentions = rows(
+            replayed_db,
+            """SELECT m.method FROM mention m JOIN entity n ON n.id = m.entity_id
+                                        WHERE n.name = ?""",
+            name,
+        )
         assert {m for (m,) in mentions} == {"official_list", "ruler"}  # list rows, and news text via the ruler
-        before = rows(replayed_db, """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
-                                      WHERE n.name = ? AND s.day = '2026-06-07'""", name)
-        after = rows(replayed_db, """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
-                                     WHERE n.name = ? AND s.day = '2026-06-08'""", name)
+        before = rows(
+            replayed_db,
+            """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
+                                      WHERE n.name = ? AND s.day = '2026-06-07'""",
+            name,
+        )
+        after = rows(
+            replayed_db,
+            """SELECT s.score FROM exposurescore s JOIN entity n ON n.id = s.entity_id
+                                     WHERE n.name = ? AND s.day = '2026-06-08'""",
+            name,
+        )
         assert before and 0 < before[0][0] < 40  # proposal and withdrawn notice: visible signals, not a listing
         assert after and after[0][0] >= before[0][0] + 50
 
 
 def test_run_reconstructs_edition_changes(replayed_db):
     def events_of(name):  # each change is recorded once per official source (FR notice and DoD PDF)
-        return rows(replayed_db, """SELECT DISTINCT e.status, e.effective_date FROM listingevent e JOIN entity n
+        return rows(
+            replayed_db,
+            """SELECT DISTINCT e.status, e.effective_date FROM listingevent e JOIN entity n
                                     ON n.id = e.entity_id WHERE n.name = ? AND e.official = 1
-                                    AND e.status IN ('designated', 'removed') ORDER BY e.effective_date""", name)
+                                    AND e.status IN ('designated', 'removed') ORDER BY e.effective_date""",
+            name,
+        )
 
     # the 2025 notice was filed (made public) on 2025-01-06, the day before the DoD list PDF's date
     assert events_of("Beijing Megvii Technology Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2025-01-06")]
@@ -58,16 +83,28 @@ def test_run_reconstructs_edition_changes(replayed_db):
     assert events_of("IDG Capital Partners Co., Ltd.") == [("designated", "2024-01-31"), ("removed", "2024-12-17")]
     # Hesai's interim re-designation (2024-24723) names a company already listed: no change
     assert events_of("Hesai Technology Co., Ltd.")[0] == ("designated", "2024-01-31")
-    changes = {(day, status): count for day, status, count in rows(replayed_db, """
+    changes = {
+        (day, status): count
+        for day, status, count in rows(
+            replayed_db,
+            """
         SELECT effective_date, status, count(DISTINCT entity_id) FROM listingevent WHERE official = 1
-        AND status IN ('designated', 'removed') GROUP BY 1, 2""")}
+        AND status IN ('designated', 'removed') GROUP BY 1, 2""",
+        )
+    }
     # 2025: 'CNOOC Limited' re-styled 'CNOOC China Limited' is printed without a former name, so it reads as
     # one removal and one addition (the list sizes stay right)
-    assert changes == {("2021-06-03", "designated"): 47, ("2022-10-05", "designated"): 13,
-                       ("2024-01-31", "designated"): 16, ("2024-01-31", "removed"): 3,
-                       ("2024-12-17", "removed"): 2,
-                       ("2025-01-06", "designated"): 70, ("2025-01-06", "removed"): 7,
-                       ("2026-06-08", "designated"): 65, ("2026-06-08", "removed"): 11}
+    assert changes == {
+        ("2021-06-03", "designated"): 47,
+        ("2022-10-05", "designated"): 13,
+        ("2024-01-31", "designated"): 16,
+        ("2024-01-31", "removed"): 3,
+        ("2024-12-17", "removed"): 2,
+        ("2025-01-06", "designated"): 70,
+        ("2025-01-06", "removed"): 7,
+        ("2026-06-08", "designated"): 65,
+        ("2026-06-08", "removed"): 11,
+    }
 
 
 def test_listed_counts_after_each_edition_match_the_real_list_sizes(replayed_db):
@@ -79,13 +116,21 @@ def test_listed_counts_after_each_edition_match_the_real_list_sizes(replayed_db)
 
     engine = create_engine(f"sqlite:///{replayed_db}")
     with Session(engine) as session:
-        sizes = {day: len(currently_listed(session, list_name="1260H", on=date.fromisoformat(day)))
-                 for day in ("2021-06-04", "2022-10-06", "2024-02-01", "2025-01-08", "2026-02-14", "2026-06-11")}
+        sizes = {
+            day: len(currently_listed(session, list_name="1260H", on=date.fromisoformat(day)))
+            for day in ("2021-06-04", "2022-10-06", "2024-02-01", "2025-01-08", "2026-02-14", "2026-06-11")
+        }
     engine.dispose()
     # the real editions: 47 (2021), 60 (2022), 73 (2024), 134 (2025), 188 (2026); the withdrawn
     # February 2026 notice changes nothing
-    assert sizes == {"2021-06-04": 47, "2022-10-06": 60, "2024-02-01": 73, "2025-01-08": 134, "2026-02-14": 134,
-                     "2026-06-11": 188}
+    assert sizes == {
+        "2021-06-04": 47,
+        "2022-10-06": 60,
+        "2024-02-01": 73,
+        "2025-01-08": 134,
+        "2026-02-14": 134,
+        "2026-06-11": 188,
+    }
 
 
 def test_second_run_adds_nothing(replayed_copy):
@@ -110,15 +155,17 @@ def test_history_json_contract(replayed_copy):
         # (list date 2026-06-08, published 2026-06-10).
         assert [(e["date"], e["publication_date"], e["source_url"].split("/")[2]) for e in designations] == [
             ("2026-06-08", "2026-06-08", "media.defense.gov"),
-            ("2026-06-08", "2026-06-10", "www.federalregister.gov")]
+            ("2026-06-08", "2026-06-10", "www.federalregister.gov"),
+        ]
         assert designations[1]["source_url"].startswith("https://www.federalregister.gov/documents/2026/06/10/")
     missing = run_cli("history", "No Such Company", env={"RISKWATCH_DATABASE_URL": replayed_copy}, check=False)
     assert missing.returncode == 1 and b"no entity matches" in missing.stderr
 
 
 def test_exposure_json_contract(replayed_copy):
-    result = json.loads(run_cli("exposure", "--json", "--date", "2026-06-08",
-                                env={"RISKWATCH_DATABASE_URL": replayed_copy}).stdout)
+    result = json.loads(
+        run_cli("exposure", "--json", "--date", "2026-06-08", env={"RISKWATCH_DATABASE_URL": replayed_copy}).stdout
+    )
     assert result == sorted(result, key=lambda r: -r["score"])
     byd = next(r for r in result if r["entity"] == "BYD Company Limited")
     assert byd["listed"] is True and byd["components"]["listing"] == 60
@@ -130,7 +177,8 @@ def test_analyze_json_contract_and_bad_input(tmp_path):
     result = json.loads(run_cli("analyze", "-", "--json", input=text.encode()).stdout)
     assert {"text", "label", "start", "end", "entity"} <= set(result["entities"][0])
     assert [(e["entity"], e["list"], e["status"], e["date"]) for e in result["events"]] == [
-        ("BYD Company Limited", "1260H", "designated", "2026-06-08")]
+        ("BYD Company Limited", "1260H", "designated", "2026-06-08")
+    ]
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("Militärunternehmen BYD".encode("latin-1"))
     failed = run_cli("analyze", str(bad), "--json", check=False)
@@ -151,9 +199,12 @@ def test_news_events_match_what_an_analyst_extracts(replayed_db):
 
     facts = json.loads((DATA_DIR / "facts" / "news_articles.json").read_text(encoding="utf-8"))
     found = {}
-    for url, name, status in rows(replayed_db, """
+    for url, name, status in rows(
+        replayed_db,
+        """
             SELECT d.url, n.name, e.status FROM listingevent e JOIN entity n ON n.id = e.entity_id
-            JOIN document d ON d.id = e.evidence_document_id WHERE e.official = 0"""):
+            JOIN document d ON d.id = e.evidence_document_id WHERE e.official = 0""",
+    ):
         found.setdefault(url.rsplit("/", 1)[-1].removesuffix(".html"), set()).add((name, status))
     expected = {a["id"]: {(e["entity"], e["status"]) for e in a["expected"]} for a in facts["articles"]}
     true_positive = sum(len(found.get(i, set()) & e) for i, e in expected.items())
@@ -162,6 +213,12 @@ def test_news_events_match_what_an_analyst_extracts(replayed_db):
     assert true_positive >= 40
     assert true_positive / (true_positive + false_positive) >= 0.95  # precision
     assert true_positive / (true_positive + false_negative) >= 0.9  # recall
-    assert not any(status == "designated" for i in ("cw-2025-11-20-pentagon-letter", "wb-2025-11-21-pentagon-vorschlag",
-                                                    "cw-2026-02-13-public-inspection-withdrawn")
-                   for _, status in found.get(i, set()))
+    assert not any(
+        status == "designated"
+        for i in (
+            "cw-2025-11-20-pentagon-letter",
+            "wb-2025-11-21-pentagon-vorschlag",
+            "cw-2026-02-13-public-inspection-withdrawn",
+        )
+        for _, status in found.get(i, set())
+    )

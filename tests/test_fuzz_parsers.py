@@ -31,11 +31,24 @@ from crawler.spiders.news import NewsSpider
 from crawler.spiders.public_inspection import PublicInspectionSpider
 from core.settings import DATA_DIR
 from core.dates import find_dates, parse_date
-from nlp.official import (ListedName, NoticeFormatError, OfficialNotice, notice_from_list_rows, parse_heading,
-                          parse_notice, split_entry)
+from nlp.official import (
+    ListedName,
+    NoticeFormatError,
+    OfficialNotice,
+    notice_from_list_rows,
+    parse_heading,
+    parse_notice,
+    split_entry,
+)
 from core.text import TextExtractionError, article_text, decode, document_text, html_to_text
-from scoring.screening import (FORMULA_PREFIXES, ScreeningInputError, ScreeningResult, read_counterparties,
-                               results_csv, safe_cell)
+from scoring.screening import (
+    FORMULA_PREFIXES,
+    ScreeningInputError,
+    ScreeningResult,
+    read_counterparties,
+    results_csv,
+    safe_cell,
+)
 
 SNAPSHOT = DATA_DIR / "snapshot"
 API = "http://127.0.0.1:9/api/v1"
@@ -43,26 +56,58 @@ URL_MAP = '[["http://127.0.0.1:9", "https://www.federalregister.gov"]]'
 FR_RESULT = json.loads((SNAPSHOT / "federal_register" / "documents" / "2025-00070.json").read_text())
 PI_RESULT = json.loads((SNAPSHOT / "federal_register" / "public_inspection" / "2026-02984.json").read_text())
 FR_FULL_TEXT = (SNAPSHOT / "federal_register" / "full_text" / "2025-00070.html").read_bytes()
-SMALL_PDF = (SNAPSHOT / "defense" / "media" / "2021" / "Jun" / "03" / "2002734561" / "-1" / "-1" / "0"
-             / "1260H-LIST.PDF").read_bytes()
+SMALL_PDF = (
+    SNAPSHOT / "defense" / "media" / "2021" / "Jun" / "03" / "2002734561" / "-1" / "-1" / "0" / "1260H-LIST.PDF"
+).read_bytes()
 RELEASE_PAGE = (SNAPSHOT / "defense" / "pages" / "4511232.html").read_bytes()
 NEWS_ARTICLES = json.loads((SNAPSHOT / "news" / "feeds.json").read_text())["articles"]
 DOD_RELEASES = json.loads((SNAPSHOT / "defense" / "releases.json").read_text())["releases"]
 
+
 def fuzz(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, deadline=None, suppress_health_check=[
-        HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
-        HealthCheck.filter_too_much])
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+    )
+
 
 # ---------------------------------------------------------------------------------------------- strategies
 
-JSON_KEYS = st.sampled_from(RESULT_FIELDS + ["results", "count", "next_page_url", "total_pages", "filed_at",
-                                             "toc_subject", "toc_doc", "slug", "description"]) | st.text(max_size=8)
-JSON_SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30)
-                | st.sampled_from(["", "1260H", "http://[", "//", "javascript:alert(1)", "2025-01-07", "relative/x.pdf",
-                                   "http://127.0.0.1:9/api/v1/x.html", "Chinese Military Companies 1260H"]))
-JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(JSON_KEYS, inner, max_size=5), max_leaves=12)
+JSON_KEYS = st.sampled_from(
+    RESULT_FIELDS
+    + ["results", "count", "next_page_url", "total_pages", "filed_at", "toc_subject", "toc_doc", "slug", "description"]
+) | st.text(max_size=8)
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=30)
+    | st.sampled_from(
+        [
+            "",
+            "1260H",
+            "http://[",
+            "//",
+            "javascript:alert(1)",
+            "2025-01-07",
+            "relative/x.pdf",
+            "http://127.0.0.1:9/api/v1/x.html",
+            "Chinese Military Companies 1260H",
+        ]
+    )
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(JSON_KEYS, inner, max_size=5),
+    max_leaves=12,
+)
 
 
 @st.composite
@@ -103,7 +148,7 @@ def mutated_bytes(draw, base: bytes, *, keep_tail: bytes = b""):
         elif op == "insert":
             data[at:at] = draw(st.binary(min_size=1, max_size=16))
         else:
-            del data[at:at + draw(st.integers(1, 64))]
+            del data[at : at + draw(st.integers(1, 64))]
     if keep_tail and draw(st.booleans()):
         data += keep_tail
     return bytes(data)
@@ -114,16 +159,44 @@ def xml_text(max_size=40):
     return st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t"), max_size=max_size)
 
 
-PUB_DATES = (st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc))
-             .map(format_datetime)
-             | st.sampled_from(["", "Mon, 01 Jan 99999999999999999999 00:00:00 +0000", "Fri, 31 Feb 2025 10:00:00 +0000",
-                                "Tue, 07 Jan 2025 25:61:61 +0000", "Tue, 07 Jan 2025 10:00:00 +9999", "garbage",
-                                "07 Jan 2025", "Tue, 07 Jan 0 10:00:00 GMT", "Thu, 01 Jan 10000 00:00:00 +0000"])
-             | xml_text(30))
-LINKS = (st.sampled_from(["https://www.compliance-wire.example/a.html", "/relative/path.html", "http://[bad",
-                          "http://[::1", "javascript:alert(1)", "mailto:x@example.org", "  ", "", "//host/x",
-                          "https://exa mple.org/x y", "http://127.0.0.1:9/x#frag"])
-         | st.builds(lambda a: a["url"], st.sampled_from(NEWS_ARTICLES)) | xml_text(30))
+PUB_DATES = (
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc)).map(
+        format_datetime
+    )
+    | st.sampled_from(
+        [
+            "",
+            "Mon, 01 Jan 99999999999999999999 00:00:00 +0000",
+            "Fri, 31 Feb 2025 10:00:00 +0000",
+            "Tue, 07 Jan 2025 25:61:61 +0000",
+            "Tue, 07 Jan 2025 10:00:00 +9999",
+            "garbage",
+            "07 Jan 2025",
+            "Tue, 07 Jan 0 10:00:00 GMT",
+            "Thu, 01 Jan 10000 00:00:00 +0000",
+        ]
+    )
+    | xml_text(30)
+)
+LINKS = (
+    st.sampled_from(
+        [
+            "https://www.compliance-wire.example/a.html",
+            "/relative/path.html",
+            "http://[bad",
+            "http://[::1",
+            "javascript:alert(1)",
+            "mailto:x@example.org",
+            "  ",
+            "",
+            "//host/x",
+            "https://exa mple.org/x y",
+            "http://127.0.0.1:9/x#frag",
+        ]
+    )
+    | st.builds(lambda a: a["url"], st.sampled_from(NEWS_ARTICLES))
+    | xml_text(30)
+)
 
 RESPONSE_CLASSES = st.sampled_from([TextResponse, HtmlResponse, XmlResponse, Response])
 
@@ -136,6 +209,7 @@ def make_response(cls, url: str, body: bytes, content_type: str | None = None):
 
 
 # ---------------------------------------------------------------------------------------------- item checks
+
 
 def _opt_str(value) -> bool:
     return value is None or isinstance(value, str)
@@ -188,6 +262,7 @@ def _loads(body: bytes):
 
 # ---------------------------------------------------------------------------------------------- 1. Federal Register
 
+
 def fr_spider():
     return FederalRegisterSpider(api_base=API, url_map=URL_MAP)
 
@@ -229,8 +304,11 @@ def check_fr_parse(body: bytes, cls=TextResponse):
     low, high = fr_expectations(payload)
     assert low <= len(outputs) <= high, (payload, outputs)
     results = payload.get("results") if isinstance(payload, dict) else None
-    if not isinstance(payload, dict) or (results is None and payload.get("count") != 0) or (
-            results is not None and not isinstance(results, list)):
+    if (
+        not isinstance(payload, dict)
+        or (results is None and payload.get("count") != 0)
+        or (results is not None and not isinstance(results, list))
+    ):
         (failure,) = outputs  # the page itself is rejected, with the page kept
         assert isinstance(failure, FailureItem) and failure.body == body
     return outputs
@@ -256,8 +334,9 @@ def test_federal_register_search_page_arbitrary_json(payload):
     check_fr_parse(json.dumps(payload).encode())
 
 
-REAL_FR_PAGE = fr_page([FR_RESULT, {**FR_RESULT, "document_number": "2025-00071"}],
-                       next_page_url=f"{API}/documents.json?page=2")
+REAL_FR_PAGE = fr_page(
+    [FR_RESULT, {**FR_RESULT, "document_number": "2025-00071"}], next_page_url=f"{API}/documents.json?page=2"
+)
 
 
 @fuzz(200)
@@ -275,9 +354,12 @@ def test_federal_register_search_page_mutated_real_bytes(body):
 
 
 @fuzz(120)
-@given(result=mutated_json(FR_RESULT).filter(lambda r: isinstance(r, dict)), body=st.binary(max_size=200)
-       | mutated_bytes(FR_FULL_TEXT[:4000]), cls=RESPONSE_CLASSES,
-       content_type=st.sampled_from([None, "text/html; charset=utf-8", "application/pdf", "text/plain; charset=idna"]))
+@given(
+    result=mutated_json(FR_RESULT).filter(lambda r: isinstance(r, dict)),
+    body=st.binary(max_size=200) | mutated_bytes(FR_FULL_TEXT[:4000]),
+    cls=RESPONSE_CLASSES,
+    content_type=st.sampled_from([None, "text/html; charset=utf-8", "application/pdf", "text/plain; charset=idna"]),
+)
 def test_federal_register_full_text_becomes_one_document(result, body, cls, content_type):
     """parse() only follows results with a document_number string; whatever the rest, one DocumentItem."""
     spider = fr_spider()
@@ -289,6 +371,7 @@ def test_federal_register_full_text_becomes_one_document(result, body, cls, cont
 
 
 # ---------------------------------------------------------------------------------------------- 2. Public inspection
+
 
 def pi_spider():
     return PublicInspectionSpider(api_base=API, since="2026-02-12", until="2026-02-13", url_map=URL_MAP)
@@ -328,8 +411,11 @@ RELEVANT_PI = {"document_number": "X-1", "title": "1260H", "agencies": [{"slug":
 
 
 @fuzz(200)
-@given(payload=JSON_VALUES | st.builds(lambda rs: {"results": rs}, st.lists(JSON_VALUES, max_size=4))
-       | mutated_json({"results": [PI_RESULT, RELEVANT_PI]}))
+@given(
+    payload=JSON_VALUES
+    | st.builds(lambda rs: {"results": rs}, st.lists(JSON_VALUES, max_size=4))
+    | mutated_json({"results": [PI_RESULT, RELEVANT_PI]})
+)
 @example(payload={"results": [RELEVANT_PI]})  # relevant, but neither raw_text_url nor html_url
 @example(payload={"results": [{**RELEVANT_PI, "agencies": 5}]})
 @example(payload={"results": [{**RELEVANT_PI, "agencies": [{"slug": 5}]}]})
@@ -340,8 +426,11 @@ def test_public_inspection_listing_json(payload):
 
 
 @fuzz(100)
-@given(result=mutated_json(PI_RESULT).filter(lambda r: isinstance(r, dict)), body=st.binary(max_size=200),
-       cls=RESPONSE_CLASSES)
+@given(
+    result=mutated_json(PI_RESULT).filter(lambda r: isinstance(r, dict)),
+    body=st.binary(max_size=200),
+    cls=RESPONSE_CLASSES,
+)
 @example(result={**PI_RESULT, "title": 5, "filed_at": 5}, body=b"", cls=TextResponse)
 def test_public_inspection_text_becomes_one_document(result, body, cls):
     spider = pi_spider()
@@ -365,9 +454,17 @@ def rss(items) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-RSS_ITEMS = st.lists(st.fixed_dictionaries({"title": st.sampled_from(["", "1260H list update", "Contracts for May"])
-                                            | xml_text(), "link": LINKS, "pubDate": PUB_DATES},
-                                           optional={"guid": xml_text(20), "description": xml_text(40)}), max_size=5)
+RSS_ITEMS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "title": st.sampled_from(["", "1260H list update", "Contracts for May"]) | xml_text(),
+            "link": LINKS,
+            "pubDate": PUB_DATES,
+        },
+        optional={"guid": xml_text(20), "description": xml_text(40)},
+    ),
+    max_size=5,
+)
 
 
 def check_feed(outputs, spider, callback):
@@ -379,9 +476,18 @@ def check_feed(outputs, spider, callback):
 
 
 @fuzz(150)
-@given(body=st.binary(max_size=300) | mutated_bytes(rss([{"title": a["title"], "link": a["url"], "pubDate": "Tue, 07 Jan 2025 15:40:00 +0000"}
-                                                          for a in NEWS_ARTICLES[:3]])),
-       cls=RESPONSE_CLASSES)
+@given(
+    body=st.binary(max_size=300)
+    | mutated_bytes(
+        rss(
+            [
+                {"title": a["title"], "link": a["url"], "pubDate": "Tue, 07 Jan 2025 15:40:00 +0000"}
+                for a in NEWS_ARTICLES[:3]
+            ]
+        )
+    ),
+    cls=RESPONSE_CLASSES,
+)
 @example(body=b'{"a": 1}', cls=TextResponse)  # a JSON error page where the feed should be
 @example(body=b"<rss><item><link>x</link></item></rss>", cls=Response)  # served with a binary content type
 def test_news_feed_arbitrary_bytes(body, cls):
@@ -409,13 +515,17 @@ def test_news_feed_items(items):
 
 
 @fuzz(60)
-@given(body=st.binary(max_size=300) | mutated_bytes(FR_FULL_TEXT[:3000]), cls=RESPONSE_CLASSES,
-       content_type=st.sampled_from([None, "text/html; charset=iso-8859-1", "application/octet-stream"]))
+@given(
+    body=st.binary(max_size=300) | mutated_bytes(FR_FULL_TEXT[:3000]),
+    cls=RESPONSE_CLASSES,
+    content_type=st.sampled_from([None, "text/html; charset=iso-8859-1", "application/octet-stream"]),
+)
 def test_news_article_becomes_one_document(body, cls, content_type):
     spider = NewsSpider(feeds=json.dumps([FEED]), url_map=URL_MAP)
     url = "http://127.0.0.1:9/2025/11/article.html"
-    (item,) = list(spider.parse_article(make_response(cls, url, body, content_type), feed=FEED, day=None,
-                                        title="t", guid=url))
+    (item,) = list(
+        spider.parse_article(make_response(cls, url, body, content_type), feed=FEED, day=None, title="t", guid=url)
+    )
     check_document(item, "news")
     assert item.url.startswith("https://www.federalregister.gov/") and item.doc_type == "Article"
 
@@ -424,9 +534,18 @@ DOD_FEED = "http://127.0.0.1:9/DesktopModules/ArticleCS/RSS.ashx"
 
 
 @fuzz(120)
-@given(body=st.binary(max_size=300) | mutated_bytes(rss([{"title": r["title"], "link": r["link"], "pubDate": "Tue, 07 Jan 2025 15:40:00 +0000"}
-                                                          for r in DOD_RELEASES[:3]])),
-       cls=RESPONSE_CLASSES)
+@given(
+    body=st.binary(max_size=300)
+    | mutated_bytes(
+        rss(
+            [
+                {"title": r["title"], "link": r["link"], "pubDate": "Tue, 07 Jan 2025 15:40:00 +0000"}
+                for r in DOD_RELEASES[:3]
+            ]
+        )
+    ),
+    cls=RESPONSE_CLASSES,
+)
 @example(body=b'{"a": 1}', cls=TextResponse)
 @example(body=b"<rss><item><link>x</link></item></rss>", cls=Response)
 def test_dod_release_feed_arbitrary_bytes(body, cls):
@@ -447,35 +566,55 @@ def test_dod_release_feed_items(items):
     spider = DodReleasesSpider(feeds=DOD_FEED, validators=json.dumps({"https://a.example/x": {"etag": "e"}}))
     outputs = list(spider.parse_feed(XmlResponse(url=DOD_FEED, body=rss(items), request=Request(DOD_FEED))))
     check_feed(outputs, spider, spider.parse_release)
-    relevant = [i for i in items if i["link"].strip()
-                and DOD_RELEVANT.search(f"{i['title'].strip()} {i.get('description', '')}")]
+    relevant = [
+        i
+        for i in items
+        if i["link"].strip() and DOD_RELEVANT.search(f"{i['title'].strip()} {i.get('description', '')}")
+    ]
     assert len(outputs) == len(relevant)
 
 
-PAGE_HREFS = st.lists(st.sampled_from(["https://media.defense.gov/2026/Jun/08/1/-1/-1/1/LIST.PDF", "/files/x.pdf",
-                                       "http://[x.pdf", "http://[::1/x.pdf", "javascript:x.pdf", "x.html", ""])
-                      | xml_text(20).map(lambda s: s + ".pdf"), max_size=4)
+PAGE_HREFS = st.lists(
+    st.sampled_from(
+        [
+            "https://media.defense.gov/2026/Jun/08/1/-1/-1/1/LIST.PDF",
+            "/files/x.pdf",
+            "http://[x.pdf",
+            "http://[::1/x.pdf",
+            "javascript:x.pdf",
+            "x.html",
+            "",
+        ]
+    )
+    | xml_text(20).map(lambda s: s + ".pdf"),
+    max_size=4,
+)
 
 
 @fuzz(120)
-@given(body=st.binary(max_size=300) | mutated_bytes(RELEASE_PAGE[:6000]) | PAGE_HREFS.map(
-           lambda hrefs: "".join(f'<p><a href="{escape(h, {chr(34): "&quot;"})}">l</a></p>' for h in hrefs).encode()),
-       cls=RESPONSE_CLASSES)
+@given(
+    body=st.binary(max_size=300)
+    | mutated_bytes(RELEASE_PAGE[:6000])
+    | PAGE_HREFS.map(
+        lambda hrefs: "".join(f'<p><a href="{escape(h, {chr(34): "&quot;"})}">l</a></p>' for h in hrefs).encode()
+    ),
+    cls=RESPONSE_CLASSES,
+)
 @example(body=b'<a href="http://[x.pdf">list</a>', cls=HtmlResponse)
 @example(body=b'{"a": 1}', cls=TextResponse)
 def test_dod_release_page(body, cls):
     spider = DodReleasesSpider(feeds=DOD_FEED)
     url = "http://127.0.0.1:9/News/Releases/Release/Article/4511232/x/"
-    outputs = list(spider.parse_release(make_response(cls, url, body, "text/html"), title="t", day="2026-06-08",
-                                        guid="4511232"))
+    outputs = list(
+        spider.parse_release(make_response(cls, url, body, "text/html"), title="t", day="2026-06-08", guid="4511232")
+    )
     check_outputs(outputs, spider, {spider.parse_pdf})
     assert isinstance(outputs[0], DocumentItem) and outputs[0].body == body  # the page itself is always kept
     assert sum(isinstance(o, DocumentItem) for o in outputs) == 1
 
 
 @fuzz(60)
-@given(body=st.binary(max_size=200), path=xml_text(40),
-       status=st.sampled_from([200, 200, 304]))
+@given(body=st.binary(max_size=200), path=xml_text(40), status=st.sampled_from([200, 200, 304]))
 def test_dod_list_pdf_response(body, path, status):
     spider = DodReleasesSpider(feeds=DOD_FEED)
     url = "http://127.0.0.1:9/" + path.replace("#", "").replace("?", "")
@@ -490,14 +629,22 @@ def test_dod_list_pdf_response(body, path, status):
 
 
 @fuzz(150)
-@given(path=st.text(max_size=40) | st.builds("/{}/{}/{}/x.PDF".format, st.integers(-5, 99999),
-                                             st.sampled_from(["Jan", "Feb", "Foo", "jan"]), st.integers(-5, 99)))
+@given(
+    path=st.text(max_size=40)
+    | st.builds(
+        "/{}/{}/{}/x.PDF".format,
+        st.integers(-5, 99999),
+        st.sampled_from(["Jan", "Feb", "Foo", "jan"]),
+        st.integers(-5, 99),
+    )
+)
 def test_list_date_from_pdf_url(path):
     result = list_date_from_pdf_url("https://media.defense.gov" + path.replace("[", "").replace("]", ""))
     assert result is None or isinstance(result, date)
 
 
 # ---------------------------------------------------------------------------------------------- 4. the 1260H list
+
 
 def check_rows(rows):
     assert isinstance(rows, list)
@@ -520,8 +667,10 @@ def check_list_pdf(data: bytes):
 
 
 @fuzz(30)
-@given(data=mutated_bytes(SMALL_PDF[9:], keep_tail=b"\n%%EOF\n").map(SMALL_PDF[:9].__add__)  # keeps "%PDF-1.x"
-       | mutated_bytes(SMALL_PDF))
+@given(
+    data=mutated_bytes(SMALL_PDF[9:], keep_tail=b"\n%%EOF\n").map(SMALL_PDF[:9].__add__)  # keeps "%PDF-1.x"
+    | mutated_bytes(SMALL_PDF)
+)
 def test_list_pdf_mutated_bytes(data):
     check_list_pdf(data)
 
@@ -538,9 +687,29 @@ def test_list_pdf_real_file_parses():
     assert len(rows) == 47
 
 
-PRINTED = (st.text(max_size=60)
-           | st.lists(st.sampled_from(["AVIC", " (", ")", ";", ",", "1.", "(2)", "-", "formerly ", "subsidiary of ",
-                                       "Co., Ltd.", " a.k.a. ", "see ", "((", "))", " "]), max_size=12).map("".join))
+PRINTED = st.text(max_size=60) | st.lists(
+    st.sampled_from(
+        [
+            "AVIC",
+            " (",
+            ")",
+            ";",
+            ",",
+            "1.",
+            "(2)",
+            "-",
+            "formerly ",
+            "subsidiary of ",
+            "Co., Ltd.",
+            " a.k.a. ",
+            "see ",
+            "((",
+            "))",
+            " ",
+        ]
+    ),
+    max_size=12,
+).map("".join)
 
 
 @fuzz(300)
@@ -557,9 +726,15 @@ def test_split_entry(printed):
 
 
 @fuzz(100)
-@given(rows=st.lists(st.builds(ListRow, number=st.none() | st.integers(0, 999), name=PRINTED.filter(str.strip),
-                               notes=st.text(max_size=30)), max_size=6),
-       list_date=st.none() | st.dates())
+@given(
+    rows=st.lists(
+        st.builds(
+            ListRow, number=st.none() | st.integers(0, 999), name=PRINTED.filter(str.strip), notes=st.text(max_size=30)
+        ),
+        max_size=6,
+    ),
+    list_date=st.none() | st.dates(),
+)
 def test_notice_from_list_rows(rows, list_date):
     notice = notice_from_list_rows(rows, list_date=list_date)
     assert isinstance(notice, OfficialNotice) and notice.kind == "edition" and notice.list_date == list_date
@@ -567,30 +742,58 @@ def test_notice_from_list_rows(rows, list_date):
     assert [e.printed for e in notice.listed] == [r.printed for r in rows]
 
 
-LIST_HTML = st.lists(st.tuples(st.sampled_from(["h2", "p", "li", "tr", "h3", "div", "pre"]),
-                               st.sampled_from(["the following entities qualify for designation:", "the following "
-                                                "entities should be removed:", "1. AVIC (AVIC Ltd.)", "x", "",
-                                                "<bullet> AVIC is affiliated (Section 1260H(g)).",
-                                                "CEC (and CEC subsidiaries: A, B Co., Ltd., and C)"])
-                               | xml_text(30)), max_size=8).map(
-    lambda parts: "<ul>" + "".join(f"<{t}>{'<td>' if t == 'tr' else ''}{escape(s)}</{t}>" for t, s in parts) + "</ul>")
-NOTICE_XML = st.lists(st.tuples(st.sampled_from(["P", "FP", "HD", "PRTPAGE", "SUBJECT", "DATED", "FRDOC"]),
-                                 xml_text(40) | st.sampled_from(["\u2022 basis (Section 1260H(g)(2))",
-                                                                 "the following entity qualifies for designation:"])),
-                      max_size=8).map(lambda parts: "<NOTICE><SUPLINF>" + "".join(
-                          f"<{t}>{escape(s)}</{t}>" for t, s in parts) + "</SUPLINF></NOTICE>")
+LIST_HTML = st.lists(
+    st.tuples(
+        st.sampled_from(["h2", "p", "li", "tr", "h3", "div", "pre"]),
+        st.sampled_from(
+            [
+                "the following entities qualify for designation:",
+                "the following entities should be removed:",
+                "1. AVIC (AVIC Ltd.)",
+                "x",
+                "",
+                "<bullet> AVIC is affiliated (Section 1260H(g)).",
+                "CEC (and CEC subsidiaries: A, B Co., Ltd., and C)",
+            ]
+        )
+        | xml_text(30),
+    ),
+    max_size=8,
+).map(
+    lambda parts: "<ul>" + "".join(f"<{t}>{'<td>' if t == 'tr' else ''}{escape(s)}</{t}>" for t, s in parts) + "</ul>"
+)
+NOTICE_XML = st.lists(
+    st.tuples(
+        st.sampled_from(["P", "FP", "HD", "PRTPAGE", "SUBJECT", "DATED", "FRDOC"]),
+        xml_text(40)
+        | st.sampled_from(["\u2022 basis (Section 1260H(g)(2))", "the following entity qualifies for designation:"]),
+    ),
+    max_size=8,
+).map(lambda parts: "<NOTICE><SUPLINF>" + "".join(f"<{t}>{escape(s)}</{t}>" for t, s in parts) + "</SUPLINF></NOTICE>")
 
 
 @fuzz(200)
-@given(body=st.text(max_size=200) | LIST_HTML | NOTICE_XML, title=st.none() | st.sampled_from(
-    ["Notice of Designation of Chinese Military Companies", "Notice of Designation of Chinese Military Company",
-     "Notice of Removal 1260H", "Other"]) | st.text(max_size=30))
+@given(
+    body=st.text(max_size=200) | LIST_HTML | NOTICE_XML,
+    title=st.none()
+    | st.sampled_from(
+        [
+            "Notice of Designation of Chinese Military Companies",
+            "Notice of Designation of Chinese Military Company",
+            "Notice of Removal 1260H",
+            "Other",
+        ]
+    )
+    | st.text(max_size=30),
+)
 @example(body="<!-- only a comment -->", title="Notice of Designation of Chinese Military Companies")
 @example(body='<?xml version="1.0" encoding="utf-8"?><p/>', title="Notice of Removal 1260H")
 @example(body="<p>1260H</p>\x0c", title="Notice of Removal 1260H")
 @example(body="<pre>[[Page 1]]\n\n\n(((\n    <bullet>\n</pre>", title=None)
-@example(body="<h2>the following entities should be removed:</h2><li>2.</li><li>Xiaomi (formerly Y)</li>",
-         title="Notice of Removal 1260H")
+@example(
+    body="<h2>the following entities should be removed:</h2><li>2.</li><li>Xiaomi (formerly Y)</li>",
+    title="Notice of Removal 1260H",
+)
 def test_official_notice_any_format(body, title):
     """An OfficialNotice of a known kind with named entries, or a stated problem; never a crash."""
     try:
@@ -606,9 +809,27 @@ def test_official_notice_any_format(body, title):
         assert notice.problem
 
 
-HEADINGS = st.lists(st.sampled_from(["AVIC", " (", ")", ",", " and ", "subsidiaries:", "(and X subsidiary: ",
-                                     "Co., Ltd.", " . ", "formerly ", "Corporation ", "Shanghai", "Inc.", " "]),
-                    max_size=16).map("".join)
+HEADINGS = st.lists(
+    st.sampled_from(
+        [
+            "AVIC",
+            " (",
+            ")",
+            ",",
+            " and ",
+            "subsidiaries:",
+            "(and X subsidiary: ",
+            "Co., Ltd.",
+            " . ",
+            "formerly ",
+            "Corporation ",
+            "Shanghai",
+            "Inc.",
+            " ",
+        ]
+    ),
+    max_size=16,
+).map("".join)
 
 
 @fuzz(200)
@@ -626,12 +847,15 @@ def test_parse_heading(printed):
 
 # ---------------------------------------------------------------------------------------------- 5. dates
 
-MONTH_WORDS = st.sampled_from(["January", "june", "Sept.", "Juni", "März", "Dezember", "Auguſt", "MAİ", "Maı",
-                               "Jänner", "Foo", "Feb"])
-DATE_TEXT = (st.text(max_size=40)
-             | st.builds("{} {}, {}".format, MONTH_WORDS, st.integers(-1, 40), st.integers(0, 10000))
-             | st.builds("{}. {} {}".format, st.integers(-1, 40), MONTH_WORDS, st.integers(0, 10000))
-             | st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)))
+MONTH_WORDS = st.sampled_from(
+    ["January", "june", "Sept.", "Juni", "März", "Dezember", "Auguſt", "MAİ", "Maı", "Jänner", "Foo", "Feb"]
+)
+DATE_TEXT = (
+    st.text(max_size=40)
+    | st.builds("{} {}, {}".format, MONTH_WORDS, st.integers(-1, 40), st.integers(0, 10000))
+    | st.builds("{}. {} {}".format, st.integers(-1, 40), MONTH_WORDS, st.integers(0, 10000))
+    | st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
+)
 
 
 @fuzz(400)
@@ -654,24 +878,46 @@ def test_dates(text):
 @fuzz(100)
 @given(day=st.dates(min_value=date(1000, 1, 1)), style=st.sampled_from(["iso", "us", "de"]))
 def test_dates_round_trip(day, style):
-    german = {1: "Januar", 2: "Februar", 3: "März", 4: "April", 5: "Mai", 6: "Juni", 7: "Juli", 8: "August",
-              9: "September", 10: "Oktober", 11: "November", 12: "Dezember"}
-    text = {"iso": day.isoformat(), "us": f"{day:%B} {day.day}, {day.year}",
-            "de": f"{day.day}. {german[day.month]} {day.year}"}[style]
+    german = {
+        1: "Januar",
+        2: "Februar",
+        3: "März",
+        4: "April",
+        5: "Mai",
+        6: "Juni",
+        7: "Juli",
+        8: "August",
+        9: "September",
+        10: "Oktober",
+        11: "November",
+        12: "Dezember",
+    }
+    text = {
+        "iso": day.isoformat(),
+        "us": f"{day:%B} {day.day}, {day.year}",
+        "de": f"{day.day}. {german[day.month]} {day.year}",
+    }[style]
     assert parse_date(f"released {text}.") == day
 
 
 # ---------------------------------------------------------------------------------------------- 6. screening CSV
 
-CSV_CELLS = (st.text(max_size=20) | st.sampled_from(["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1",
-                                                     "\r=1", "BYD Co Ltd", "", '"', "a,b", "x;y", "\x00"]))
+CSV_CELLS = st.text(max_size=20) | st.sampled_from(
+    ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "BYD Co Ltd", "", '"', "a,b", "x;y", "\x00"]
+)
 CSV_UPLOAD = st.builds(
-    lambda header, rows, delimiter, encoding: "\n".join(
-        delimiter.join(row) for row in [header, *rows]).encode(encoding, errors="replace"),
-    st.lists(st.sampled_from(["name", "Name ", "country", "company", "id", "x", "LEGAL_NAME"]) | st.text(max_size=6),
-             min_size=1, max_size=4),
+    lambda header, rows, delimiter, encoding: "\n".join(delimiter.join(row) for row in [header, *rows]).encode(
+        encoding, errors="replace"
+    ),
+    st.lists(
+        st.sampled_from(["name", "Name ", "country", "company", "id", "x", "LEGAL_NAME"]) | st.text(max_size=6),
+        min_size=1,
+        max_size=4,
+    ),
     st.lists(st.lists(CSV_CELLS, max_size=4), max_size=5),
-    st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    st.sampled_from([",", ";", "\t"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
+)
 
 
 @fuzz(300)
@@ -711,11 +957,22 @@ def test_safe_cell(value):
 
 
 TEXT_FIELDS = ("input_name", "country", "matched_entity", "match_method", "lists", "exposure_day")
-SCREENING_RESULTS = st.lists(st.builds(
-    ScreeningResult, row=st.integers(1, 10_000), input_name=CSV_CELLS, country=st.none() | CSV_CELLS,
-    matched_entity=st.none() | CSV_CELLS, match_method=st.none() | CSV_CELLS,
-    match_score=st.floats(0, 1), listed=st.booleans(), lists=CSV_CELLS,
-    exposure=st.none() | st.floats(0, 100), exposure_day=st.none() | CSV_CELLS), max_size=5)
+SCREENING_RESULTS = st.lists(
+    st.builds(
+        ScreeningResult,
+        row=st.integers(1, 10_000),
+        input_name=CSV_CELLS,
+        country=st.none() | CSV_CELLS,
+        matched_entity=st.none() | CSV_CELLS,
+        match_method=st.none() | CSV_CELLS,
+        match_score=st.floats(0, 1),
+        listed=st.booleans(),
+        lists=CSV_CELLS,
+        exposure=st.none() | st.floats(0, 100),
+        exposure_day=st.none() | CSV_CELLS,
+    ),
+    max_size=5,
+)
 
 
 @fuzz(200)
@@ -735,10 +992,23 @@ def test_results_csv_never_starts_a_cell_with_a_formula(results):
 
 # ---------------------------------------------------------------------------------------------- 7. text extraction
 
-CONTENT_TYPES = st.none() | st.sampled_from(["text/html", "text/html; charset=utf-8", "text/html; charset=iso-8859-1",
-                                             "text/html; charset=utf-16", "text/html; charset=idna",
-                                             "text/html; charset=punycode", "text/plain; charset=bogus",
-                                             "application/pdf", "text/html; charset=rot13"]) | st.text(max_size=20)
+CONTENT_TYPES = (
+    st.none()
+    | st.sampled_from(
+        [
+            "text/html",
+            "text/html; charset=utf-8",
+            "text/html; charset=iso-8859-1",
+            "text/html; charset=utf-16",
+            "text/html; charset=idna",
+            "text/html; charset=punycode",
+            "text/plain; charset=bogus",
+            "application/pdf",
+            "text/html; charset=rot13",
+        ]
+    )
+    | st.text(max_size=20)
+)
 SCRIPT = "<script>stealCookies()</script>"
 
 
@@ -752,8 +1022,19 @@ def html_documents(draw):
         words.append(word)
         text = escape(draw(xml_text(15)).replace("\n", " ").replace("\t", " "))
         parts.append(f"<{tag}>{text} {word}</{tag}>")
-        parts.append(draw(st.sampled_from(["", SCRIPT, "<style>p{}</style>", "<noscript>stealCookies()</noscript>",
-                                           '<script type="text/template"><p>stealCookies()</p></script>'])))
+        parts.append(
+            draw(
+                st.sampled_from(
+                    [
+                        "",
+                        SCRIPT,
+                        "<style>p{}</style>",
+                        "<noscript>stealCookies()</noscript>",
+                        '<script type="text/template"><p>stealCookies()</p></script>',
+                    ]
+                )
+            )
+        )
     wrap = draw(st.sampled_from(["{}", "<html><head><title>t</title>" + SCRIPT + "</head><body>{}</body></html>"]))
     return wrap.format("".join(parts)), words
 

@@ -14,16 +14,22 @@ SEED = ("Alibaba Group Holding Limited", "Baidu, Inc.", "BYD Company Limited")
 
 def official(db, name):
     with sqlite3.connect(db) as conn:
-        return conn.execute("""SELECT DISTINCT e.status, e.effective_date FROM listingevent e
+        return conn.execute(
+            """SELECT DISTINCT e.status, e.effective_date FROM listingevent e
                                JOIN entity n ON n.id = e.entity_id WHERE n.name = ? AND e.official = 1
-                               ORDER BY e.effective_date, e.status DESC""", (name,)).fetchall()
+                               ORDER BY e.effective_date, e.status DESC""",
+            (name,),
+        ).fetchall()
 
 
 def listed_count(db, on):
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("""SELECT entity_id, status FROM listingevent WHERE official = 1 AND list_name = '1260H'
+        rows = conn.execute(
+            """SELECT entity_id, status FROM listingevent WHERE official = 1 AND list_name = '1260H'
                                AND status IN ('designated', 'removed') AND effective_date <= ?
-                               ORDER BY effective_date, id""", (on,)).fetchall()
+                               ORDER BY effective_date, id""",
+            (on,),
+        ).fetchall()
     state = {}
     for entity_id, status in rows:
         state[entity_id] = status
@@ -51,7 +57,10 @@ def test_replay_as_of_dates_across_the_history(tmp_path):
     assert listed_count(db, "2025-01-10") == 134
     # the published notice was filed (made public) on 2025-01-06: each official source records its own date
     assert official(db, "Beijing Megvii Technology Co., Ltd.") == [
-        ("designated", "2024-01-31"), ("removed", "2025-01-06"), ("removed", "2025-01-07")]
+        ("designated", "2024-01-31"),
+        ("removed", "2025-01-06"),
+        ("removed", "2025-01-07"),
+    ]
     assert ("designated", "2025-01-06") in official(db, "Tencent Holdings Limited")
 
     run_cli("run", "--as-of", "2026-02-13", env=env)
@@ -85,9 +94,18 @@ def test_early_warning_from_the_desk_when_the_dod_site_blocks_us(tmp_path, snaps
     (2026-06-10); never a withdrawal."""
     import json
 
-    (snapshot_copy / "faults.json").write_text(json.dumps([
-        {"path_prefix": f"/_host/{host}/", "status": 403, "body": "<html><h1>Access Denied</h1>Reference #18.1</html>"}
-        for host in ("www.defense.gov", "www.war.gov", "media.defense.gov")]))
+    (snapshot_copy / "faults.json").write_text(
+        json.dumps(
+            [
+                {
+                    "path_prefix": f"/_host/{host}/",
+                    "status": 403,
+                    "body": "<html><h1>Access Denied</h1>Reference #18.1</html>",
+                }
+                for host in ("www.defense.gov", "www.war.gov", "media.defense.gov")
+            ]
+        )
+    )
     env = {"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_SNAPSHOT_DIR": str(snapshot_copy)}
     db = tmp_path / "var" / "riskwatch.db"
     run_cli("run", "--as-of", "2026-06-05", env=env)  # first run: the history is the baseline

@@ -1,12 +1,12 @@
 """The import layers, checked over every module's imports (function-level ones included).
 
-    core                      settings, redaction, vocabulary, sources config, names, dates, text
-    db        -> core         storage
-    crawler   -> db, core     fetching (Scrapy)
-    nlp       -> db, core     reading documents
-    scoring   -> db, core     the exposure model
-    dashboard -> scoring, db, core
-    jobs      -> everything   CLI, daily run, scheduler, replay server, alerts
+core                      settings, redaction, vocabulary, sources config, names, dates, text
+db        -> core         storage
+crawler   -> db, core     fetching (Scrapy)
+nlp       -> db, core     reading documents
+scoring   -> db, core     the exposure model
+dashboard -> scoring, db, core
+jobs      -> everything   CLI, daily run, scheduler, replay server, alerts
 """
 
 from __future__ import annotations

@@ -27,18 +27,22 @@ from jobs.replay import ReplayServer
 from core.sources import SourceConfig, load_sources
 
 DATA = Path(__file__).parent / "data" / "news"
-THROTTLE = (b"Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com "
-            b"for larger queries.")
+THROTTLE = b"Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com for larger queries."
 GDELT_URL = "https://api.gdeltproject.org/api/v2/doc/doc"
 
 
-def gdelt_response(body: bytes, *, status: int = 200, content_type: str = "application/json; charset=utf-8",
-                   url: str = GDELT_URL + "?query=1260H&mode=artlist&format=json") -> TextResponse:
-    return TextResponse(url=url, body=body, status=status, headers={"Content-Type": content_type},
-                        request=Request(url))
+def gdelt_response(
+    body: bytes,
+    *,
+    status: int = 200,
+    content_type: str = "application/json; charset=utf-8",
+    url: str = GDELT_URL + "?query=1260H&mode=artlist&format=json",
+) -> TextResponse:
+    return TextResponse(url=url, body=body, status=status, headers={"Content-Type": content_type}, request=Request(url))
 
 
 # ------------------------------------------------------------------------------------------ GDELT answers
+
 
 def test_recorded_shape_artlist_is_read():
     records = gdelt.parse_artlist((DATA / "gdelt_artlist.json").read_bytes())
@@ -53,11 +57,14 @@ def test_recorded_shape_artlist_is_read():
     assert articles[1].seen is None  # an unreadable seendate leaves the article undated
 
 
-@pytest.mark.parametrize("body, status", [
-    (THROTTLE, 200),                   # the plain-text notice with HTTP 200
-    (THROTTLE, 429),                   # ... and as GDELT now mostly sends it
-    (b"Please limit requests to one every 5 seconds.\n", 200),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (THROTTLE, 200),  # the plain-text notice with HTTP 200
+        (THROTTLE, 429),  # ... and as GDELT now mostly sends it
+        (b"Please limit requests to one every 5 seconds.\n", 200),
+    ],
+)
 def test_throttle_notice_is_a_failure_never_an_empty_result(body, status):
     with pytest.raises(gdelt.GdeltAnswerError) as caught:
         gdelt.parse_artlist(body, status=status)
@@ -69,15 +76,18 @@ def test_empty_answer_is_normal(body):
     assert gdelt.parse_artlist(body) == []
 
 
-@pytest.mark.parametrize("body, words", [
-    (b"The specified phrase is too short.", "phrase is too short"),
-    (b"Queries containing OR'd terms must be surrounded by ().", "surrounded by"),
-    (b"", "empty body"),
-    (b"[]", "not JSON"),
-    (b'{"articles": {"url": "x"}}', "not a list"),
-    (b'{"timeline": []}', "no 'articles'"),
-    (b'{"articles": [', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"The specified phrase is too short.", "phrase is too short"),
+        (b"Queries containing OR'd terms must be surrounded by ().", "surrounded by"),
+        (b"", "empty body"),
+        (b"[]", "not JSON"),
+        (b'{"articles": {"url": "x"}}', "not a list"),
+        (b'{"timeline": []}', "no 'articles'"),
+        (b'{"articles": [', "not valid JSON"),
+    ],
+)
 def test_other_text_answers_are_failures_with_gdelts_words(body, words):
     with pytest.raises(gdelt.GdeltAnswerError) as caught:
         gdelt.parse_artlist(body)
@@ -85,14 +95,27 @@ def test_other_text_answers_are_failures_with_gdelts_words(body, words):
 
 
 def test_article_title_that_mentions_rate_limits_is_not_a_throttle():
-    body = json.dumps({"articles": [{"url": "https://a.example/x", "title": "Please limit requests to one every"
-                                     " 5 seconds, says API", "seendate": "20260608T134500Z"}]}).encode()
+    body = json.dumps(
+        {
+            "articles": [
+                {
+                    "url": "https://a.example/x",
+                    "title": "Please limit requests to one every 5 seconds, says API",
+                    "seendate": "20260608T134500Z",
+                }
+            ]
+        }
+    ).encode()
     assert len(gdelt.parse_artlist(body)) == 1
 
 
 def test_artlist_url_has_the_apis_own_parameters():
-    url = gdelt.artlist_url(GDELT_URL, '"Chinese military companies" Pentagon',
-                            start=datetime(2026, 6, 1, tzinfo=timezone.utc), max_records=900)
+    url = gdelt.artlist_url(
+        GDELT_URL,
+        '"Chinese military companies" Pentagon',
+        start=datetime(2026, 6, 1, tzinfo=timezone.utc),
+        max_records=900,
+    )
     params = parse_qs(urlsplit(url).query)
     assert params["query"] == ['"Chinese military companies" Pentagon']
     assert params["mode"] == ["artlist"] and params["format"] == ["json"] and params["sort"] == ["datedesc"]
@@ -111,15 +134,24 @@ def test_gdelt_answer_becomes_article_requests_on_any_domain():
     assert [o.url for o in outputs] == [
         "https://www.reuters.com/world/china/pentagon-list-update-example-2026-06-08/",
         "https://www.scmp.com/news/china/article/3300000/pentagon-list-example",
-        "https://www.handelsblatt.com/politik/international/pentagon-liste-beispiel/100000000.html"]
+        "https://www.handelsblatt.com/politik/international/pentagon-liste-beispiel/100000000.html",
+    ]
     first, _, german = outputs
     assert first.meta["allow_offsite"] is True and first.meta["article_domains"] == "any"
     assert first.cb_kwargs["day"] == "2026-06-08" and first.cb_kwargs["language"] == "en"
-    assert first.cb_kwargs["extra"] == {"via": "gdelt", "domain": "reuters.com", "sourcecountry": "United States",
-                                        "seendate": "20260608T214500Z"}
+    assert first.cb_kwargs["extra"] == {
+        "via": "gdelt",
+        "domain": "reuters.com",
+        "sourcecountry": "United States",
+        "seendate": "20260608T214500Z",
+    }
     assert german.cb_kwargs["language"] == "de"
-    page = HtmlResponse(url=first.url, body=b"<html><p>text</p></html>", request=first,
-                        headers={"Content-Type": "text/html; charset=utf-8"})
+    page = HtmlResponse(
+        url=first.url,
+        body=b"<html><p>text</p></html>",
+        request=first,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
     (item,) = first.callback(page, **first.cb_kwargs)
     assert isinstance(item, DocumentItem) and item.external_id == first.url and item.publication_date == "2026-06-08"
     assert item.meta["feed"] == GDELT_URL and item.meta["domain"] == "reuters.com"
@@ -140,9 +172,14 @@ def test_gdelt_empty_answer_yields_nothing():
 def test_a_full_gdelt_answer_asks_again_for_the_older_part_of_the_window():
     feed = {**GDELT_FEED, "max_records": 2}
     spider = NewsSpider(feeds=json.dumps([feed]), since="2026-06-01")
-    body = json.dumps({"articles": [
-        {"url": "https://a.example/1", "title": "a", "seendate": "20260608T120000Z"},
-        {"url": "https://a.example/2", "title": "b", "seendate": "20260605T093000Z"}]}).encode()
+    body = json.dumps(
+        {
+            "articles": [
+                {"url": "https://a.example/1", "title": "a", "seendate": "20260608T120000Z"},
+                {"url": "https://a.example/2", "title": "b", "seendate": "20260605T093000Z"},
+            ]
+        }
+    ).encode()
     *articles, again = spider.parse_gdelt(gdelt_response(body), feed=feed)
     assert len(articles) == 2 and again.callback == spider.parse_gdelt
     params = parse_qs(urlsplit(again.url).query)
@@ -164,6 +201,7 @@ def test_gdelt_requests_keep_to_one_every_five_seconds():
 
 # ------------------------------------------------------------------------------------------ Atom, RSS, Google News
 
+
 def test_atom_feed_reads_like_rss():
     feed = parse_feed((DATA / "atom_feed.xml").read_bytes(), base_url="https://www.heise.de/rss/heise-atom.xml")
     assert feed.format == "atom" and len(feed.entries) == 2
@@ -175,12 +213,19 @@ def test_atom_feed_reads_like_rss():
 
 
 def test_rss_feed_still_reads():
-    feed = parse_feed(b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item><title>a</title>"
-                      b"<link>/x.html</link><guid>g</guid><pubDate>Tue, 07 Jan 2025 23:30:00 -0500</pubDate>"
-                      b"</item></channel></rss>", base_url="https://www.example.org/feed.xml")
+    feed = parse_feed(
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item><title>a</title>"
+        b"<link>/x.html</link><guid>g</guid><pubDate>Tue, 07 Jan 2025 23:30:00 -0500</pubDate>"
+        b"</item></channel></rss>",
+        base_url="https://www.example.org/feed.xml",
+    )
     (entry,) = feed.entries
-    assert (feed.format, entry.link, entry.guid, entry.day) == ("rss", "https://www.example.org/x.html", "g",
-                                                                date(2025, 1, 7))
+    assert (feed.format, entry.link, entry.guid, entry.day) == (
+        "rss",
+        "https://www.example.org/x.html",
+        "g",
+        date(2025, 1, 7),
+    )
 
 
 @pytest.mark.parametrize("body", [b"", b'{"a": 1}', b"<html><body>maintenance</body></html>", b"\x00\xff"])
@@ -190,13 +235,21 @@ def test_not_a_feed_raises(body):
 
 
 def test_atom_entries_become_requests_and_off_policy_links_are_recorded_refusals():
-    feed = {"kind": "feed", "url": "https://www.heise.de/rss/heise-atom.xml", "language": "de",
-            "article_domains": ["heise.de"]}
+    feed = {
+        "kind": "feed",
+        "url": "https://www.heise.de/rss/heise-atom.xml",
+        "language": "de",
+        "article_domains": ["heise.de"],
+    }
     spider = NewsSpider(feeds=json.dumps([feed]))
-    body = (DATA / "atom_feed.xml").read_bytes().replace(b"https://www.heise.de/news/ohne-rel.html",
-                                                         b"https://www.elsewhere.example/copy.html")
-    request, refusal = spider.parse_feed(XmlResponse(url=feed["url"], body=body, request=Request(feed["url"])),
-                                         feed=feed)
+    body = (
+        (DATA / "atom_feed.xml")
+        .read_bytes()
+        .replace(b"https://www.heise.de/news/ohne-rel.html", b"https://www.elsewhere.example/copy.html")
+    )
+    request, refusal = spider.parse_feed(
+        XmlResponse(url=feed["url"], body=body, request=Request(feed["url"])), feed=feed
+    )
     assert request.url.startswith("https://www.heise.de/news/") and request.meta["article_domains"] == ["heise.de"]
     assert isinstance(refusal, FailureItem) and refusal.url == "https://www.elsewhere.example/copy.html"
     assert "outside the feed's article_domains (heise.de)" in refusal.reason and "not fetched" in refusal.reason
@@ -204,8 +257,12 @@ def test_atom_entries_become_requests_and_off_policy_links_are_recorded_refusals
 
 
 def test_keywords_keep_only_entries_that_name_one():
-    feed = {"kind": "feed", "url": "https://www.heise.de/rss/heise-atom.xml", "article_domains": ["heise.de"],
-            "keywords": ["pentagon"]}
+    feed = {
+        "kind": "feed",
+        "url": "https://www.heise.de/rss/heise-atom.xml",
+        "article_domains": ["heise.de"],
+        "keywords": ["pentagon"],
+    }
     spider = NewsSpider(feeds=json.dumps([feed]))
     body = (DATA / "atom_feed.xml").read_bytes()
     (request,) = spider.parse_feed(XmlResponse(url=feed["url"], body=body, request=Request(feed["url"])), feed=feed)
@@ -224,18 +281,24 @@ def test_google_news_item_is_stored_from_the_feed_and_not_followed():
     assert item.title == "Pentagon setzt drei Konzerne auf die 1260H-Liste"  # " - Outlet" taken off
     assert item.publication_date == "2026-06-09" and item.language == "de" and item.doc_type == "Article"
     text = item.body.decode()
-    assert text.splitlines()[:2] == ["Pentagon setzt drei Konzerne auf die 1260H-Liste",
-                                     "Beispielblatt (https://www.beispielblatt.example)"]
+    assert text.splitlines()[:2] == [
+        "Pentagon setzt drei Konzerne auf die 1260H-Liste",
+        "Beispielblatt (https://www.beispielblatt.example)",
+    ]
     assert item.meta["outlet"] == "Beispielblatt" and item.meta["link_followed"] is False
 
 
 def test_google_news_text_without_outlet():
-    (entry,) = parse_feed(b"<rss><channel><item><title>Nur Titel</title><link>https://news.google.com/rss/articles/x"
-                          b"</link></item></channel></rss>", base_url="https://news.google.com/rss").entries
+    (entry,) = parse_feed(
+        b"<rss><channel><item><title>Nur Titel</title><link>https://news.google.com/rss/articles/x"
+        b"</link></item></channel></rss>",
+        base_url="https://news.google.com/rss",
+    ).entries
     assert google_news_text(entry) == "Nur Titel\n"
 
 
 # ------------------------------------------------------------------------------------------ domain policy
+
 
 def test_article_policy_values():
     assert article_policy("any", "https://f.example/x") is None
@@ -248,8 +311,14 @@ def test_article_policy_values():
     assert policy_allows(policy, "https://www.reuters.com/a") and policy_allows(policy, "https://reuters.com/a")
     assert not policy_allows(policy, "https://notreuters.com/a") and not policy_allows(policy, "http://[x")
     assert policy_allows(None, "https://anything.example/")
-    for internal in ("http://localhost:8080/", "http://127.0.0.1/x", "http://10.0.0.5/", "http://169.254.169.254/",
-                     "http://[::1]/", "http://intranet.localhost/"):
+    for internal in (
+        "http://localhost:8080/",
+        "http://127.0.0.1/x",
+        "http://10.0.0.5/",
+        "http://169.254.169.254/",
+        "http://[::1]/",
+        "http://intranet.localhost/",
+    ):
         assert not policy_allows(None, internal), internal  # "any" means any public host
 
 
@@ -273,6 +342,7 @@ def test_configured_news_sources_are_real_and_each_has_a_policy():
 
 # ------------------------------------------------------------------------------------------ the replay answers
 
+
 @pytest.fixture
 def replay():
     with ReplayServer(DATA_DIR / "snapshot", as_of=date(2026, 6, 30)) as server:
@@ -288,11 +358,21 @@ def _get(url: str) -> tuple[bytes, str]:
 
 def test_replay_serves_gdelt_atom_and_google_news_shapes(replay):
     query = "(1260H OR Pentagon OR Militärunternehmen) sourcelang:german"
-    body, ctype = _get(replay.localise(gdelt.artlist_url(GDELT_URL, query, start=datetime(2025, 11, 1, tzinfo=timezone.utc))))
+    body, ctype = _get(
+        replay.localise(gdelt.artlist_url(GDELT_URL, query, start=datetime(2025, 11, 1, tzinfo=timezone.utc)))
+    )
     records = gdelt.parse_artlist(body)
     assert ctype.startswith("application/json") and len(records) == 4
-    assert set(records[0]) == {"url", "url_mobile", "title", "seendate", "socialimage", "domain", "language",
-                               "sourcecountry"}
+    assert set(records[0]) == {
+        "url",
+        "url_mobile",
+        "title",
+        "seendate",
+        "socialimage",
+        "domain",
+        "language",
+        "sourcecountry",
+    }
     assert records[0]["seendate"] > records[-1]["seendate"] and {r["language"] for r in records} == {"German"}
     assert records[0]["domain"] == "wirtschaftsblatt.example" and records[0]["url"].startswith(replay.origin)
     empty, _ = _get(replay.localise(gdelt.artlist_url(GDELT_URL, "no such recorded query")))
@@ -307,11 +387,20 @@ def test_replay_serves_gdelt_atom_and_google_news_shapes(replay):
 
 # ------------------------------------------------------------------------------------------ real crawls
 
+
 def _news_source(feeds: list[dict]) -> SourceConfig:
     (news,) = [s for s in load_sources() if s.kind == "news"]
-    return SourceConfig(name=news.name, kind=news.kind, spider=news.spider, url=news.url,
-                        allowed_domains=news.allowed_domains, schedule=news.schedule, first_date=news.first_date,
-                        overlap_days=news.overlap_days, args={"feeds": feeds})
+    return SourceConfig(
+        name=news.name,
+        kind=news.kind,
+        spider=news.spider,
+        url=news.url,
+        allowed_domains=news.allowed_domains,
+        schedule=news.schedule,
+        first_date=news.first_date,
+        overlap_days=news.overlap_days,
+        args={"feeds": feeds},
+    )
 
 
 def _docs(settings) -> list[Document]:
@@ -358,15 +447,37 @@ def test_throttle_off_policy_link_and_google_news_through_the_engine(snapshot_co
     atom = next(f for f in news["recorded_feeds"] if f["format"] == "atom")
     page = news["articles"][0]["file"]
     atom["entries"] += [
-        {"title": "Pentagon-Liste: Beispiel", "link": "https://www.heise.de/news/Pentagon-Liste-Beispiel-10000404.html",
-         "id": "http://heise.de/-10000404", "published": "2026-06-09T12:00:00+02:00", "summary": "", "file": page},
-        {"title": "Pentagon-Liste bei einem anderen Anbieter", "link": "https://www.elsewhere.example/pentagon.html",
-         "id": "http://heise.de/-10000505", "published": "2026-06-09T13:00:00+02:00", "summary": ""},
+        {
+            "title": "Pentagon-Liste: Beispiel",
+            "link": "https://www.heise.de/news/Pentagon-Liste-Beispiel-10000404.html",
+            "id": "http://heise.de/-10000404",
+            "published": "2026-06-09T12:00:00+02:00",
+            "summary": "",
+            "file": page,
+        },
+        {
+            "title": "Pentagon-Liste bei einem anderen Anbieter",
+            "link": "https://www.elsewhere.example/pentagon.html",
+            "id": "http://heise.de/-10000505",
+            "published": "2026-06-09T13:00:00+02:00",
+            "summary": "",
+        },
     ]
     (snapshot_copy / "news" / "feeds.json").write_text(json.dumps(news, ensure_ascii=False), encoding="utf-8")
-    (snapshot_copy / "faults.json").write_text(json.dumps([
-        {"path": "/_host/api.gdeltproject.org/api/v2/doc/doc", "query_contains": "query=1260H&", "status": 200,
-         "body": THROTTLE.decode(), "content_type": "text/plain; charset=utf-8", "times": 1}]))
+    (snapshot_copy / "faults.json").write_text(
+        json.dumps(
+            [
+                {
+                    "path": "/_host/api.gdeltproject.org/api/v2/doc/doc",
+                    "query_contains": "query=1260H&",
+                    "status": 200,
+                    "body": THROTTLE.decode(),
+                    "content_type": "text/plain; charset=utf-8",
+                    "times": 1,
+                }
+            ]
+        )
+    )
     monkeypatch.setenv("RISKWATCH_SNAPSHOT_DIR", str(snapshot_copy))
     get_settings.cache_clear()
     settings = get_settings()

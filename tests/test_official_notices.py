@@ -49,23 +49,37 @@ def test_real_raw_text_page_reads_every_heading_subsidiary_and_removal(real_page
     assert notice.problem is None and notice.kind == "edition" and notice.source_format == "gpo_page"
     assert notice.document_number == "2026-11571"
     assert notice.title == "Notice of Availability of Designation of Chinese Military Companies"
-    assert notice.dates == {"signed": "2026-06-05", "filed": "2026-06-08T12:30", "published": "2026-06-10",
-                            "previous_list": "2025-01-07"}
+    assert notice.dates == {
+        "signed": "2026-06-05",
+        "filed": "2026-06-08T12:30",
+        "published": "2026-06-10",
+        "previous_list": "2025-01-07",
+    }
     # every heading of this notice has exactly one basis bullet: the bullets count the headings
     assert len(headings(notice)) == real_page.count(b"<bullet>") == 80
     # 80 headings and 108 subsidiaries named inside them: the 188 entries the DoD counts
     assert len(subsidiaries(notice)) == 108 and len(notice.listed) == 188
     assert len(set(headings(notice))) == 80
     names = {e.name: e for e in notice.listed}
-    for name, short in [("Alibaba Group Holding Limited", "Alibaba"), ("Baidu, Inc.", "Baidu"),
-                        ("BYD Company Limited", "BYD")]:
+    for name, short in [
+        ("Alibaba Group Holding Limited", "Alibaba"),
+        ("Baidu, Inc.", "Baidu"),
+        ("BYD Company Limited", "BYD"),
+    ]:
         assert names[name].aliases == [short] and names[name].parent is None
         assert names[name].citations[0] == "1260H(g)(2)(B)(i)(I)" and names[name].basis
     assert [e.name for e in notice.removed] == [
-        "Anhui Sun Create Electronics Co., Ltd.", "China International Information Services Ltd.",
-        "China National Chemical Engineering Co., Ltd.", "China Traffic Construction USA, Inc.",
-        "CNOOC China Limited", "CNOOC International Trading Co., Ltd.", "COSCO SHIPPING Finance Co., Ltd.",
-        "Costar Group Co., Ltd.", "GLARUN Technology Co., Ltd.", "Taiji Computer Co., Ltd."]
+        "Anhui Sun Create Electronics Co., Ltd.",
+        "China International Information Services Ltd.",
+        "China National Chemical Engineering Co., Ltd.",
+        "China Traffic Construction USA, Inc.",
+        "CNOOC China Limited",
+        "CNOOC International Trading Co., Ltd.",
+        "COSCO SHIPPING Finance Co., Ltd.",
+        "Costar Group Co., Ltd.",
+        "GLARUN Technology Co., Ltd.",
+        "Taiji Computer Co., Ltd.",
+    ]
     # no justification sentence became an entity
     assert not [n for n in names if re.search(r"\b(is|are|because)\b", n)]
 
@@ -78,13 +92,18 @@ def test_real_notice_hard_cases(real_notice):
     assert chengdu.aliases == ["Zhonghang Electronic Measuring Instruments Company Limited", "ZEMIC"]
     assert names["Jiangxi Hongdu Aviation Industry Co., Ltd."].aliases == ["Hongdu Aviation"]  # split by a page break
     assert names["Kiekert USA Inc."].parent == "China North Industries Group Corporation Limited"  # after a stray " . "
-    assert names["Shanghai Aircraft Design and Research Institute"].parent == "Commercial Aircraft Corporation of China Limited"
+    assert (
+        names["Shanghai Aircraft Design and Research Institute"].parent
+        == "Commercial Aircraft Corporation of China Limited"
+    )
     assert "COMAC America Corporation" in names  # a comma the printing lost
     assert "SMIC, Americas" in names and "Innomics, Inc." in names and "GBI Diagnostics, Inc." in names
     assert "China South Industries Group Corporation No. 59 Research Institute Co., Ltd." in names
     assert names["China Communications Construction Group (Limited)"].aliases == ["CCCG"]
     assert names["Hesai Group"].aliases == ["Hesai Technology Co., Ltd."]
-    assert names["CETC Potevio Science & Technology Co., Ltd."].aliases == ["Guangzhou GCI Science & Technology Co., Ltd."]
+    assert names["CETC Potevio Science & Technology Co., Ltd."].aliases == [
+        "Guangzhou GCI Science & Technology Co., Ltd."
+    ]
     assert names["Autel Robotics Co., Ltd."].parent is None  # an indented heading is still a heading
     assert names["MGI Tech Co., Ltd."].citations[0] == "1260H(g)(2)(B)(i)(I)"  # basis split by a page break
     joined = " ".join(real_notice.warnings)
@@ -92,8 +111,10 @@ def test_real_notice_hard_cases(real_notice):
 
 
 def _sets(notice):
-    return ({(e.name, tuple(e.aliases), e.parent) for e in notice.listed},
-            {(e.name, tuple(e.aliases)) for e in notice.removed})
+    return (
+        {(e.name, tuple(e.aliases), e.parent) for e in notice.listed},
+        {(e.name, tuple(e.aliases)) for e in notice.removed},
+    )
 
 
 def _plain_text(page: bytes) -> str:
@@ -139,12 +160,14 @@ def gpo_xml(page: bytes) -> bytes:
         else:
             body.append(f"<FP>{text}</FP>")
         removals = removals or "should be removed" in paragraph.text
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<NOTICE><PREAMB><AGENCY TYPE="N">DEPARTMENT OF DEFENSE</AGENCY>'
-            "<SUBAGY>Office of the Secretary</SUBAGY><DEPDOC>[Docket ID: DOD-2026-OS-1288]</DEPDOC>"
-            f"<SUBJECT>{html.escape(served.title)}</SUBJECT></PREAMB><SUPLINF>"
-            + "".join(body) +
-            "</SUPLINF><SIG><DATED>Dated: June 5, 2026.</DATED><NAME>A. Signer,</NAME></SIG>"
-            "<FRDOC>[FR Doc. 2026-11571 Filed 6-8-26; 12:30 pm]</FRDOC></NOTICE>").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<NOTICE><PREAMB><AGENCY TYPE="N">DEPARTMENT OF DEFENSE</AGENCY>'
+        "<SUBAGY>Office of the Secretary</SUBAGY><DEPDOC>[Docket ID: DOD-2026-OS-1288]</DEPDOC>"
+        f"<SUBJECT>{html.escape(served.title)}</SUBJECT></PREAMB><SUPLINF>"
+        + "".join(body)
+        + "</SUPLINF><SIG><DATED>Dated: June 5, 2026.</DATED><NAME>A. Signer,</NAME></SIG>"
+        "<FRDOC>[FR Doc. 2026-11571 Filed 6-8-26; 12:30 pm]</FRDOC></NOTICE>"
+    ).encode()
 
 
 def test_every_served_format_gives_the_same_sets(real_page, real_notice):
@@ -205,9 +228,14 @@ def test_interim_singular_notice_names_only_its_company():
     assert notice.kind == "interim" and notice.problem is None
     assert [(e.name, e.aliases) for e in notice.listed] == [("Example Lidar Technology Co., Ltd.", ["Example Lidar"])]
     assert notice.dates == {"signed": "2024-10-18", "filed": "2024-10-22T08:45"}
-    removal = parse_notice(INTERIM.replace("Notice of Designation of", "Notice of Removal of Designated").replace(
-        "following entity \nqualifies for designation as a ``Chinese military company'' in \naccordance with section 1260H:",
-        "following entity \nshould be removed from the Section 1260H List:").encode())
+    removal = parse_notice(
+        INTERIM.replace("Notice of Designation of", "Notice of Removal of Designated")
+        .replace(
+            "following entity \nqualifies for designation as a ``Chinese military company'' in \naccordance with section 1260H:",
+            "following entity \nshould be removed from the Section 1260H List:",
+        )
+        .encode()
+    )
     assert removal.kind == "removal" and [e.name for e in removal.removed] == ["Example Lidar Technology Co., Ltd."]
 
 
@@ -220,13 +248,19 @@ def test_shapes_not_recognised_say_which_part_is_missing():
 
 
 def test_gpo_text_split_heading_after_basis_without_blank_line():
-    text = ("    The Secretary has determined that the following entities qualify for designation:\n\n"
-            "Alpha Co., Ltd. (Alpha)\n\n    <bullet> Alpha is owned by SASAC (Section \n1260H(g)(2)(B)(i)(I)).\n"
-            "Beta Technology Co., Ltd. (formerly Gamma \nCo., Ltd.)\n\n    <bullet> Beta is affiliated (Section "
-            "1260H(g)(3)(A)).\n")
+    text = (
+        "    The Secretary has determined that the following entities qualify for designation:\n\n"
+        "Alpha Co., Ltd. (Alpha)\n\n    <bullet> Alpha is owned by SASAC (Section \n1260H(g)(2)(B)(i)(I)).\n"
+        "Beta Technology Co., Ltd. (formerly Gamma \nCo., Ltd.)\n\n    <bullet> Beta is affiliated (Section "
+        "1260H(g)(3)(A)).\n"
+    )
     served = gpo_text(text)
     assert [(p.bullet, p.text[:12]) for p in served.paragraphs][1:] == [
-        (False, "Alpha Co., L"), (True, "Alpha is own"), (False, "Beta Technol"), (True, "Beta is affi")]
+        (False, "Alpha Co., L"),
+        (True, "Alpha is own"),
+        (False, "Beta Technol"),
+        (True, "Beta is affi"),
+    ]
 
 
 def test_notice_command_json(real_page, tmp_path):
@@ -252,8 +286,9 @@ def _stored(session, number: str, doc_type: str = "Notice"):
     from db import queries
 
     source = queries.get_or_create_source(session, name="federal_register", kind="federal_register")
-    document, _ = queries.store_document(session, source=source, external_id=number, raw=b"x", doc_type=doc_type,
-                                         publication_date=date(2024, 10, 23))
+    document, _ = queries.store_document(
+        session, source=source, external_id=number, raw=b"x", doc_type=doc_type, publication_date=date(2024, 10, 23)
+    )
     return document
 
 
@@ -274,19 +309,22 @@ def test_interim_and_removal_notices_change_only_the_companies_they_name(session
 
     names = [f"Listed Company {i} Co., Ltd." for i in range(60)]
     edition = _stored(session, "E-1")
-    _, events, reason = apply_official_notice(session, edition, _edition(names), "", EntityLinker({}),
-                                              date(2024, 1, 31), "list_date")
+    _, events, reason = apply_official_notice(
+        session, edition, _edition(names), "", EntityLinker({}), date(2024, 1, 31), "list_date"
+    )
     assert reason is None and len(events) == 60
     queries.replace_document_analysis(session, document=edition, mentions=[], events=events)
 
     interim = OfficialNotice(kind="interim", listed=[ListedName("New Lidar Co., Ltd.", aliases=["New Lidar"])])
-    _, events, reason = apply_official_notice(session, _stored(session, "I-1"), interim, "", EntityLinker({}),
-                                              date(2024, 10, 22), "filed")
+    _, events, reason = apply_official_notice(
+        session, _stored(session, "I-1"), interim, "", EntityLinker({}), date(2024, 10, 22), "filed"
+    )
     # one designation, no removal of the 60 it does not name, no "implausible edition"
     assert reason is None and [(e.status, e.effective_date) for e in events] == [("designated", date(2024, 10, 22))]
     removal = OfficialNotice(kind="removal", removed=[ListedName(names[0])])
-    _, events, reason = apply_official_notice(session, _stored(session, "R-1"), removal, "", EntityLinker({}),
-                                              date(2024, 12, 17), "filed")
+    _, events, reason = apply_official_notice(
+        session, _stored(session, "R-1"), removal, "", EntityLinker({}), date(2024, 12, 17), "filed"
+    )
     assert reason is None and [e.status for e in events] == ["removed"]
     assert len(currently_listed(session, list_name="1260H", on=date(2024, 12, 1))) == 60
 
@@ -299,27 +337,38 @@ def test_notices_outside_the_lists_bounds_are_quarantined_with_the_reason(sessio
     from nlp.official import ListedName, OfficialNotice
 
     tiny = _edition(["Only One Co., Ltd."])
-    _, events, reason = apply_official_notice(session, _stored(session, "E-2"), tiny, "", EntityLinker({}),
-                                              date(2024, 1, 31), "list_date")
+    _, events, reason = apply_official_notice(
+        session, _stored(session, "E-2"), tiny, "", EntityLinker({}), date(2024, 1, 31), "list_date"
+    )
     assert events == [] and "outside the 40–400 expected" in reason and "data/lists.toml" in reason
     crowded = OfficialNotice(kind="interim", listed=[ListedName(f"Company {i} Ltd.") for i in range(30)])
-    _, _, reason = apply_official_notice(session, _stored(session, "I-2"), crowded, "", EntityLinker({}),
-                                         date(2024, 1, 31), "filed")
+    _, _, reason = apply_official_notice(
+        session, _stored(session, "I-2"), crowded, "", EntityLinker({}), date(2024, 1, 31), "filed"
+    )
     assert "interim notice" in reason
     broken = OfficialNotice(kind="edition", problem="no list lead-in paragraph (one ending in ':' ...) found")
-    assert apply_official_notice(session, _stored(session, "E-3"), broken, "", EntityLinker({}),
-                                 date(2024, 1, 31), "filed")[2].startswith("no list lead-in")
+    assert apply_official_notice(
+        session, _stored(session, "E-3"), broken, "", EntityLinker({}), date(2024, 1, 31), "filed"
+    )[2].startswith("no list lead-in")
 
 
-@pytest.mark.parametrize("path", ["full_text/2026-11571.txt", "full_text/2026-11571.html", "full_text/2026-11571.xml",
-                                  "public_inspection/2026-11571.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "full_text/2026-11571.txt",
+        "full_text/2026-11571.html",
+        "full_text/2026-11571.xml",
+        "public_inspection/2026-11571.txt",
+    ],
+)
 def test_the_snapshots_2026_notice_gives_the_real_notices_sets(real_notice, path):
     """The snapshot prints the 2026 edition's headings as the real notice did (data/facts/
     fr_2026_11571_printing.json), in each layout: the reader finds the same entries in all of them."""
     from core.settings import DATA_DIR
 
     raw = (DATA_DIR / "snapshot" / "federal_register" / path).read_bytes()
-    notice = parse_notice(raw, title=real_notice.title,
-                          content_type="text/plain" if path.startswith("public_inspection") else None)
+    notice = parse_notice(
+        raw, title=real_notice.title, content_type="text/plain" if path.startswith("public_inspection") else None
+    )
     assert notice.problem is None and notice.kind == "edition"
     assert _sets(notice) == _sets(real_notice)

@@ -53,15 +53,20 @@ def test_same_rows_as_sqlite(replayed_postgres, replayed_db):
         assert _pg_rows(replayed_postgres, sql) == _sqlite_rows(replayed_db, sql), table
     changes = """SELECT CAST(effective_date AS TEXT), status, count(*) FROM listingevent
                  WHERE official AND status IN ('designated', 'removed') GROUP BY 1, 2 ORDER BY 1, 2"""
-    assert _pg_rows(replayed_postgres, changes) == _sqlite_rows(replayed_db, changes.replace("WHERE official",
-                                                                                           "WHERE official = 1"))
+    assert _pg_rows(replayed_postgres, changes) == _sqlite_rows(
+        replayed_db, changes.replace("WHERE official", "WHERE official = 1")
+    )
 
 
 def test_same_cli_answers_as_sqlite(replayed_postgres, replayed_db):
     sqlite_env = {"RISKWATCH_DATABASE_URL": f"sqlite:///{replayed_db}"}
     pg_env = {"RISKWATCH_DATABASE_URL": replayed_postgres}
-    for args in (["history", "BYD", "--json"], ["history", "阿里巴巴", "--json"],
-                 ["exposure", "--date", "2026-06-08", "--json"], ["exposure", "--date", "2025-02-01", "--json"]):
+    for args in (
+        ["history", "BYD", "--json"],
+        ["history", "阿里巴巴", "--json"],
+        ["exposure", "--date", "2026-06-08", "--json"],
+        ["exposure", "--date", "2025-02-01", "--json"],
+    ):
         on_pg = json.loads(run_cli(*args, env=pg_env).stdout)
         on_sqlite = json.loads(run_cli(*args, env=sqlite_env).stdout)
         assert on_pg == on_sqlite, args
@@ -72,7 +77,8 @@ def test_second_run_on_postgres_adds_nothing(replayed_postgres, tmp_path):
     run_cli("run", env={"RISKWATCH_VAR_DIR": str(tmp_path / "var"), "RISKWATCH_DATABASE_URL": replayed_postgres})
     assert {t: _pg_rows(replayed_postgres, f"SELECT count(*) FROM {t}") for t in TABLES} == before
     assert _pg_rows(replayed_postgres, "SELECT new, changed, failed FROM crawlrun ORDER BY id DESC LIMIT 1") == [
-        (0, 0, 0)]
+        (0, 0, 0)
+    ]
 
 
 def test_schema_version_on_postgres(replayed_postgres):
@@ -97,9 +103,13 @@ def test_dashboard_and_screening_on_postgres(replayed_postgres, replayed_db, mon
     assert not documents.exception and len(documents.dataframe[0].value) > 0
     counterparties = tmp_path / "counterparties.csv"
     counterparties.write_text("name,country\nBYD Co Ltd,CN\nAnt Group,CN\nAliyun,CN\n", encoding="utf-8")
-    on_pg = json.loads(run_cli("screen", str(counterparties), "--json",
-                               env={"RISKWATCH_DATABASE_URL": replayed_postgres}).stdout)
-    on_sqlite = json.loads(run_cli("screen", str(counterparties), "--json",
-                                   env={"RISKWATCH_DATABASE_URL": f"sqlite:///{replayed_db}"}).stdout)
+    on_pg = json.loads(
+        run_cli("screen", str(counterparties), "--json", env={"RISKWATCH_DATABASE_URL": replayed_postgres}).stdout
+    )
+    on_sqlite = json.loads(
+        run_cli(
+            "screen", str(counterparties), "--json", env={"RISKWATCH_DATABASE_URL": f"sqlite:///{replayed_db}"}
+        ).stdout
+    )
     assert on_pg == on_sqlite
     assert on_pg[0]["matched_entity"] == "BYD Company Limited" and on_pg[1]["matched_entity"] is None

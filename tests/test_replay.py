@@ -28,8 +28,10 @@ def replay():
 
 def test_documents_search_filters_pages_and_links_next_page(replay):
     base = replay.api_base
-    url = (f"{base}/documents.json?conditions%5Bterm%5D=1260H&conditions%5Bagencies%5D%5B%5D=defense-department"
-           f"&conditions%5Btype%5D%5B%5D=NOTICE&per_page=2&order=oldest&fields%5B%5D=document_number&fields%5B%5D=title")
+    url = (
+        f"{base}/documents.json?conditions%5Bterm%5D=1260H&conditions%5Bagencies%5D%5B%5D=defense-department"
+        f"&conditions%5Btype%5D%5B%5D=NOTICE&per_page=2&order=oldest&fields%5B%5D=document_number&fields%5B%5D=title"
+    )
     first = get_json(url)
     assert first["count"] == 7 and first["total_pages"] == 4
     assert [r["document_number"] for r in first["results"]] == ["2021-13753", "2022-22069"]
@@ -71,8 +73,9 @@ def test_urls_point_at_the_replay_server(replay):
 
 
 def test_faults_are_injected_a_limited_number_of_times(snapshot_copy):
-    (snapshot_copy / "faults.json").write_text(json.dumps(
-        [{"path": "/api/v1/documents.json", "status": 500, "body": "boom", "times": 1}]))
+    (snapshot_copy / "faults.json").write_text(
+        json.dumps([{"path": "/api/v1/documents.json", "status": 500, "body": "boom", "times": 1}])
+    )
     with ReplayServer(snapshot_copy) as server:
         with pytest.raises(urllib.error.HTTPError) as err:
             get(f"{server.api_base}/documents.json")

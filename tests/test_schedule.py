@@ -40,8 +40,12 @@ def _wait_for(condition, seconds=10.0):
 
 def test_scheduler_fires_the_job_and_keeps_it_in_the_database(isolated_settings):
     CALLS.clear()
-    scheduler = build_scheduler(isolated_settings, scheduler_class=BackgroundScheduler,
-                                trigger=IntervalTrigger(seconds=1), job="tests.test_schedule:record_call")
+    scheduler = build_scheduler(
+        isolated_settings,
+        scheduler_class=BackgroundScheduler,
+        trigger=IntervalTrigger(seconds=1),
+        job="tests.test_schedule:record_call",
+    )
     scheduler.start()
     try:
         assert _wait_for(lambda: len(CALLS) >= 2)
@@ -54,8 +58,12 @@ def test_scheduler_fires_the_job_and_keeps_it_in_the_database(isolated_settings)
         assert conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all() == [JOB_ID]
     engine.dispose()
     # registering again (a restart) replaces the job instead of adding a second one
-    again = build_scheduler(isolated_settings, scheduler_class=BackgroundScheduler,
-                            trigger=IntervalTrigger(hours=24), job="tests.test_schedule:record_call")
+    again = build_scheduler(
+        isolated_settings,
+        scheduler_class=BackgroundScheduler,
+        trigger=IntervalTrigger(hours=24),
+        job="tests.test_schedule:record_call",
+    )
     again.start(paused=True)
     assert [j.id for j in again.get_jobs()] == [JOB_ID]
     again.shutdown(wait=False)
@@ -64,8 +72,12 @@ def test_scheduler_fires_the_job_and_keeps_it_in_the_database(isolated_settings)
 def test_a_missed_run_within_the_grace_time_still_runs_once(isolated_settings):
     CALLS.clear()
     missed = datetime.now(timezone.utc) - timedelta(hours=1)  # e.g. the machine was asleep at 06:00
-    scheduler = build_scheduler(isolated_settings, scheduler_class=BackgroundScheduler,
-                                trigger=DateTrigger(run_date=missed), job="tests.test_schedule:record_call")
+    scheduler = build_scheduler(
+        isolated_settings,
+        scheduler_class=BackgroundScheduler,
+        trigger=DateTrigger(run_date=missed),
+        job="tests.test_schedule:record_call",
+    )
     scheduler.start()
     try:
         assert _wait_for(lambda: len(CALLS) >= 1)
@@ -119,8 +131,10 @@ def fake_steps(monkeypatch):
 
     def crawl(settings, *, as_of=None, progress):
         state["calls"].append(("crawl", as_of))
-        runs = [CrawlRun(source=source, status=status, error=None if status == "finished" else "HTTP 403")
-                for source, status in state["runs"]]
+        runs = [
+            CrawlRun(source=source, status=status, error=None if status == "finished" else "HTTP 403")
+            for source, status in state["runs"]
+        ]
         progress.crawled(runs)
         return runs
 
@@ -152,14 +166,18 @@ def test_one_run_calls_the_steps_in_order_and_reports_progress(isolated_settings
     assert progress.calls == [("started", "process", 2), ("advanced", "process", 2), ("started", "score", None)]
 
 
-@pytest.mark.parametrize("runs, failed_alerts, status, warned", [
-    ([("federal_register", "finished"), ("dod_releases", "blocked")], 0, 0, "dod_releases: blocked: HTTP 403"),
-    ([("federal_register", "failed"), ("dod_releases", "finished")], 0, 1, None),
-    ([("federal_register", "failed")], 0, 1, "every source failed"),
-    ([("federal_register", "finished")], 2, 1, None),
-])
+@pytest.mark.parametrize(
+    "runs, failed_alerts, status, warned",
+    [
+        ([("federal_register", "finished"), ("dod_releases", "blocked")], 0, 0, "dod_releases: blocked: HTTP 403"),
+        ([("federal_register", "failed"), ("dod_releases", "finished")], 0, 1, None),
+        ([("federal_register", "failed")], 0, 1, "every source failed"),
+        ([("federal_register", "finished")], 2, 1, None),
+    ],
+)
 def test_exit_status_primary_failure_or_failed_alert_but_not_a_blocked_best_effort_source(
-        isolated_settings, fake_steps, runs, failed_alerts, status, warned):
+    isolated_settings, fake_steps, runs, failed_alerts, status, warned
+):
     fake_steps.update(runs=runs, failed_alerts=failed_alerts)
     progress = Recorder()
     assert daily.run(settings=isolated_settings, progress=progress) == status

@@ -13,7 +13,13 @@ from core.settings import DATA_DIR, Settings
 from db.engine import init_db, make_engine
 from db.models import SCORE_COMPONENTS, Document, Entity, ExposureScore, ListingEvent, Mention, ScoreState, Source
 from scoring.model import (
-    MODEL_SOURCE, EventFact, ScoringConfig, daily_series, listing_intervals, model_version, series_arrays,
+    MODEL_SOURCE,
+    EventFact,
+    ScoringConfig,
+    daily_series,
+    listing_intervals,
+    model_version,
+    series_arrays,
 )
 from scoring.series import score_entities
 
@@ -22,23 +28,29 @@ D = date.fromisoformat
 
 
 def test_intervals_open_on_designation_close_on_removal_and_reopen():
-    events = [EventFact(D("2021-06-03"), "1260H", "designated", True),
-              EventFact(D("2024-01-31"), "1260H", "removed", True),
-              EventFact(D("2025-01-07"), "1260H", "designated", True)]
+    events = [
+        EventFact(D("2021-06-03"), "1260H", "designated", True),
+        EventFact(D("2024-01-31"), "1260H", "removed", True),
+        EventFact(D("2025-01-07"), "1260H", "designated", True),
+    ]
     assert listing_intervals(events) == {"1260H": [(D("2021-06-03"), D("2024-01-31")), (D("2025-01-07"), None)]}
 
 
 def test_withdrawn_notice_and_news_never_open_an_interval():
-    events = [EventFact(D("2026-02-13"), "1260H", "withdrawn", True),
-              EventFact(D("2025-11-20"), "1260H", "designated", False),
-              EventFact(D("2025-11-20"), "1260H", "proposed", False)]
+    events = [
+        EventFact(D("2026-02-13"), "1260H", "withdrawn", True),
+        EventFact(D("2025-11-20"), "1260H", "designated", False),
+        EventFact(D("2025-11-20"), "1260H", "proposed", False),
+    ]
     assert listing_intervals(events) == {}
 
 
 def test_seed_case_score_rises_on_signals_and_jumps_on_designation():
-    events = [EventFact(D("2025-11-20"), "1260H", "proposed", False),
-              EventFact(D("2026-02-13"), "1260H", "withdrawn", True),
-              EventFact(D("2026-06-08"), "1260H", "designated", True)]
+    events = [
+        EventFact(D("2025-11-20"), "1260H", "proposed", False),
+        EventFact(D("2026-02-13"), "1260H", "withdrawn", True),
+        EventFact(D("2026-06-08"), "1260H", "designated", True),
+    ]
     series = {day: score for day, score, _ in daily_series(events, [], D("2025-11-19"), D("2026-07-01"), CONFIG)}
     assert series[D("2025-11-19")] == 0
     assert series[D("2025-11-20")] > 0
@@ -48,15 +60,18 @@ def test_seed_case_score_rises_on_signals_and_jumps_on_designation():
 
 
 def test_removed_entity_score_decays():
-    events = [EventFact(D("2021-06-03"), "1260H", "designated", True),
-              EventFact(D("2025-01-07"), "1260H", "removed", True)]
+    events = [
+        EventFact(D("2021-06-03"), "1260H", "designated", True),
+        EventFact(D("2025-01-07"), "1260H", "removed", True),
+    ]
     series = {day: score for day, score, _ in daily_series(events, [], D("2025-01-01"), D("2026-01-01"), CONFIG)}
     assert series[D("2025-01-06")] > series[D("2025-01-07")] > series[D("2025-07-07")] > series[D("2026-01-01")] > 0
 
 
 def test_news_mentions_count_within_the_window():
-    [(_, _, parts)] = daily_series([], [D("2026-01-01"), D("2026-01-15"), D("2026-01-31")],
-                                   D("2026-01-31"), D("2026-01-31"), CONFIG)
+    [(_, _, parts)] = daily_series(
+        [], [D("2026-01-01"), D("2026-01-15"), D("2026-01-31")], D("2026-01-31"), D("2026-01-31"), CONFIG
+    )
     assert parts["news"] == 2.0  # the mention of 2026-01-01 is outside the 30-day window
 
 
@@ -76,9 +91,11 @@ event_strategy = st.builds(
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(events=st.lists(event_strategy, max_size=12),
-       mentions=st.lists(st.dates(min_value=D("2020-01-01"), max_value=D("2027-12-31")), max_size=200),
-       start=st.dates(min_value=D("2020-01-01"), max_value=D("2028-06-30")))
+@given(
+    events=st.lists(event_strategy, max_size=12),
+    mentions=st.lists(st.dates(min_value=D("2020-01-01"), max_value=D("2027-12-31")), max_size=200),
+    start=st.dates(min_value=D("2020-01-01"), max_value=D("2028-06-30")),
+)
 def test_score_is_bounded_and_components_sum_to_it(events, mentions, start):
     inherited = [(D("2024-01-31"), D("2025-01-07"), 30.0)]
     for _, score, parts in daily_series(events, mentions, start, start + timedelta(days=60), CONFIG, inherited):
@@ -89,8 +106,11 @@ def test_score_is_bounded_and_components_sum_to_it(events, mentions, start):
 
 
 @hsettings(max_examples=40, deadline=None)
-@given(events=st.lists(event_strategy, max_size=8), later=event_strategy,
-       cut=st.dates(min_value=D("2021-01-01"), max_value=D("2026-12-31")))
+@given(
+    events=st.lists(event_strategy, max_size=8),
+    later=event_strategy,
+    cut=st.dates(min_value=D("2021-01-01"), max_value=D("2026-12-31")),
+)
 def test_evidence_after_a_day_never_changes_earlier_scores(events, later, cut):
     later = EventFact(cut + timedelta(days=1), later.list_name, later.status, later.official)
     start = cut - timedelta(days=60)
@@ -100,15 +120,20 @@ def test_evidence_after_a_day_never_changes_earlier_scores(events, later, cut):
 
 
 @hsettings(max_examples=40, deadline=None)
-@given(events=st.lists(event_strategy, max_size=10),
-       mentions=st.lists(st.dates(min_value=D("2020-01-01"), max_value=D("2027-12-31")), max_size=50),
-       start=st.dates(min_value=D("2020-01-01"), max_value=D("2027-06-30")), split=st.integers(0, 199))
+@given(
+    events=st.lists(event_strategy, max_size=10),
+    mentions=st.lists(st.dates(min_value=D("2020-01-01"), max_value=D("2027-12-31")), max_size=50),
+    start=st.dates(min_value=D("2020-01-01"), max_value=D("2027-06-30")),
+    split=st.integers(0, 199),
+)
 def test_a_series_scored_in_two_pieces_equals_one_scored_whole(events, mentions, start, split):
     """What incremental scoring relies on: a day's values do not depend on the range scored."""
     end, middle = start + timedelta(days=200), start + timedelta(days=split)
     whole = daily_series(events, mentions, start, end, CONFIG)
-    assert whole == (daily_series(events, mentions, start, middle, CONFIG)
-                     + daily_series(events, mentions, middle + timedelta(days=1), end, CONFIG))
+    assert whole == (
+        daily_series(events, mentions, start, middle, CONFIG)
+        + daily_series(events, mentions, middle + timedelta(days=1), end, CONFIG)
+    )
 
 
 # --- the golden series: a small fixed history scored through storage, every day, every component ---
@@ -120,27 +145,48 @@ THROUGH = D("2027-07-15")
 SCENARIO = {
     # proposed in the news, a withdrawn public-inspection notice, then designated (the list's date
     # 2026-06-08, published the next day); listed through both section 805 dates
-    "Alpha Holdings": (None, [("2025-11-20", "1260H", "proposed", False),
-                              ("2026-02-13", "1260H", "withdrawn", True),
-                              ("2026-06-08", "1260H", "designated", True)],
-                       ["2025-11-20", "2025-11-21", "2026-06-08"]),
+    "Alpha Holdings": (
+        None,
+        [
+            ("2025-11-20", "1260H", "proposed", False),
+            ("2026-02-13", "1260H", "withdrawn", True),
+            ("2026-06-08", "1260H", "designated", True),
+        ],
+        ["2025-11-20", "2025-11-21", "2026-06-08"],
+    ),
     "Alpha Cloud": ("Alpha Holdings", [], ["2026-06-10"]),  # a subsidiary: inherits from its parent
     "Beta Group": (None, [], []),  # the parent of a listed subsidiary
     # designated, removed, re-designated
-    "Beta Technology": ("Beta Group", [("2025-11-03", "1260H", "designated", True),
-                                       ("2026-03-02", "1260H", "removed", True),
-                                       ("2027-01-15", "1260H", "designated", True)], []),
+    "Beta Technology": (
+        "Beta Group",
+        [
+            ("2025-11-03", "1260H", "designated", True),
+            ("2026-03-02", "1260H", "removed", True),
+            ("2027-01-15", "1260H", "designated", True),
+        ],
+        [],
+    ),
     # never listed: news reports of a designation and a removal, an official recommendation, 12 mentions
-    "Gamma Robotics": (None, [("2026-01-15", "1260H", "designated", False),
-                              ("2026-03-01", "1260H", "proposed", True),
-                              ("2026-04-01", "1260H", "removed", False)],
-                       [f"2026-01-{day:02d}" for day in range(5, 17)]),
+    "Gamma Robotics": (
+        None,
+        [
+            ("2026-01-15", "1260H", "designated", False),
+            ("2026-03-01", "1260H", "proposed", True),
+            ("2026-04-01", "1260H", "removed", False),
+        ],
+        [f"2026-01-{day:02d}" for day in range(5, 17)],
+    ),
     # on two lists, plenty of signals and news: more than 100 points, scaled down
-    "Delta Semiconductor": (None, [("2025-11-03", "1260H", "designated", True),
-                                   ("2025-12-01", "NS-CMIC", "designated", True),
-                                   ("2027-06-01", "Entity List", "proposed", False),
-                                   ("2027-06-20", "Entity List", "withdrawn", True)],
-                            [f"2027-06-{day:02d}" for day in range(10, 22)]),
+    "Delta Semiconductor": (
+        None,
+        [
+            ("2025-11-03", "1260H", "designated", True),
+            ("2025-12-01", "NS-CMIC", "designated", True),
+            ("2027-06-01", "Entity List", "proposed", False),
+            ("2027-06-20", "Entity List", "withdrawn", True),
+        ],
+        [f"2027-06-{day:02d}" for day in range(10, 22)],
+    ),
 }
 
 
@@ -158,12 +204,30 @@ def load_scenario(session: Session) -> None:
         session.flush()
         ids[name] = entity.id
         for day, list_name, status, official in events:
-            session.add(ListingEvent(entity_id=entity.id, list_name=list_name, status=status, official=official,
-                                     effective_date=D(day), publication_date=D(day) + timedelta(days=1),
-                                     evidence_document_id=document.id))
+            session.add(
+                ListingEvent(
+                    entity_id=entity.id,
+                    list_name=list_name,
+                    status=status,
+                    official=official,
+                    effective_date=D(day),
+                    publication_date=D(day) + timedelta(days=1),
+                    evidence_document_id=document.id,
+                )
+            )
         for offset, day in enumerate(mentions):
-            session.add(Mention(document_id=document.id, entity_id=entity.id, start=offset, end=offset + 1,
-                                text=name, sentence=name, method="ruler", day=D(day)))
+            session.add(
+                Mention(
+                    document_id=document.id,
+                    entity_id=entity.id,
+                    start=offset,
+                    end=offset + 1,
+                    text=name,
+                    sentence=name,
+                    method="ruler",
+                    day=D(day),
+                )
+            )
     session.commit()
 
 
@@ -185,8 +249,9 @@ def weights_copy(tmp_path: Path) -> Path:
 
 def stored_series(session: Session) -> dict[str, dict[date, ExposureScore]]:
     series: dict[str, dict[date, ExposureScore]] = {}
-    for name, row in session.exec(select(Entity.name, ExposureScore).join(ExposureScore)
-                                  .order_by(Entity.name, ExposureScore.day)):
+    for name, row in session.exec(
+        select(Entity.name, ExposureScore).join(ExposureScore).order_by(Entity.name, ExposureScore.day)
+    ):
         series.setdefault(name, {})[row.day] = row
     return series
 
@@ -218,7 +283,8 @@ def test_golden_series(scenario_engine, tmp_path):
     golden = GOLDEN.read_text().splitlines()
     differing = [(want, got) for want, got in zip(golden, actual.splitlines()) if want != got]
     assert len(golden) == len(actual.splitlines()) and not differing, (
-        f"{len(differing)} lines differ from {GOLDEN.name} (golden / now): {differing[:5]}")
+        f"{len(differing)} lines differ from {GOLDEN.name} (golden / now): {differing[:5]}"
+    )
 
     def on(name: str, day: str) -> ExposureScore | None:
         return series[name].get(D(day))
@@ -292,10 +358,12 @@ def test_replayed_history_timeline_and_scores(replayed_copy):
 
     engine = make_engine(replayed_copy)
     with Session(engine) as session:
+
         def score(name, day):
             entity = queries.get_entity(session, name=name)
-            found = session.exec(select(ExposureScore).where(ExposureScore.entity_id == entity.id,
-                                                             ExposureScore.day == D(day))).first()
+            found = session.exec(
+                select(ExposureScore).where(ExposureScore.entity_id == entity.id, ExposureScore.day == D(day))
+            ).first()
             return found.score if found else 0.0
 
         for name in ("Alibaba Group Holding Limited", "Baidu, Inc.", "BYD Company Limited"):
@@ -309,8 +377,16 @@ def test_replayed_history_timeline_and_scores(replayed_copy):
         # removed by the 2025 notice, filed (made public) on 2025-01-06
         assert entity_history(session, megvii)["intervals"] == {"1260H": [{"start": "2024-01-31", "end": "2025-01-06"}]}
         meg = "Beijing Megvii Technology Co., Ltd."
-        assert score(meg, "2025-01-05") > score(meg, "2025-01-06") > score(meg, "2025-07-07") > score(meg, "2026-07-07") > 0
-        jumps = {(j.entity, j.day) for j in score_jumps(session, since=D("2026-06-01"), through=D("2026-06-30"),
-                                                         threshold=20)}
+        assert (
+            score(meg, "2025-01-05")
+            > score(meg, "2025-01-06")
+            > score(meg, "2025-07-07")
+            > score(meg, "2026-07-07")
+            > 0
+        )
+        jumps = {
+            (j.entity, j.day)
+            for j in score_jumps(session, since=D("2026-06-01"), through=D("2026-06-30"), threshold=20)
+        }
         assert ("BYD Company Limited", D("2026-06-08")) in jumps
     engine.dispose()

@@ -42,20 +42,33 @@ def test_webhook_and_database_password_never_in_logs_output_or_errors(tmp_path, 
     database_url = url.render_as_string(hide_password=False)
     slack = FakeSlack()
     var = tmp_path / "var"
-    env = {"RISKWATCH_VAR_DIR": str(var), "RISKWATCH_DATABASE_URL": database_url,
-           "RISKWATCH_SLACK_WEBHOOK_URL": slack.url, "RISKWATCH_LOG_LEVEL": "DEBUG"}
+    env = {
+        "RISKWATCH_VAR_DIR": str(var),
+        "RISKWATCH_DATABASE_URL": database_url,
+        "RISKWATCH_SLACK_WEBHOOK_URL": slack.url,
+        "RISKWATCH_LOG_LEVEL": "DEBUG",
+    }
     dead_webhook = slack.url.replace(str(slack.server.server_address[1]), str(_free_port()))
     try:
         streams = []
-        for args, extra in ((["run", "--as-of", "2024-12-31"], {"RISKWATCH_LOG_LEVEL": "INFO"}),  # baseline
-                            # the 2025-01-07 edition, with Slack unreachable: the failures are logged and
-                            # the alerts stay pending
-                            (["run", "--as-of", "2025-01-31"], {"RISKWATCH_SLACK_WEBHOOK_URL": dead_webhook}),
-                            (["alert"], {}),  # delivered now
-                            (["exposure", "--json"], {}), (["history", "CSCEC"], {}),
-                            # the database refuses the connection: the error names it, without the password
-                            (["exposure"], {"RISKWATCH_DATABASE_URL": make_url(database_url).set(
-                                port=_free_port()).render_as_string(hide_password=False)})):
+        for args, extra in (
+            (["run", "--as-of", "2024-12-31"], {"RISKWATCH_LOG_LEVEL": "INFO"}),  # baseline
+            # the 2025-01-07 edition, with Slack unreachable: the failures are logged and
+            # the alerts stay pending
+            (["run", "--as-of", "2025-01-31"], {"RISKWATCH_SLACK_WEBHOOK_URL": dead_webhook}),
+            (["alert"], {}),  # delivered now
+            (["exposure", "--json"], {}),
+            (["history", "CSCEC"], {}),
+            # the database refuses the connection: the error names it, without the password
+            (
+                ["exposure"],
+                {
+                    "RISKWATCH_DATABASE_URL": make_url(database_url)
+                    .set(port=_free_port())
+                    .render_as_string(hide_password=False)
+                },
+            ),
+        ):
             result = run_cli(*args, env={**env, **extra}, check=False)
             streams += [result.stdout, result.stderr]
         assert any(p["text"].startswith("LISTING: ") for p in slack.posts)  # the webhook really was used
@@ -85,8 +98,7 @@ def test_no_document_content_is_rendered_as_html():
     offenders = []
     for path in (PROJECT_ROOT / "dashboard").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
-        for pattern in (r"unsafe_allow_html\s*=\s*True", r"\bst\.html\(", r"components\.html\(",
-                        r"components\.v1"):
+        for pattern in (r"unsafe_allow_html\s*=\s*True", r"\bst\.html\(", r"components\.html\(", r"components\.v1"):
             offenders += [f"{path.name}: {m.group(0)}" for m in re.finditer(pattern, source)]
     assert offenders == []
 
@@ -103,9 +115,14 @@ def test_a_redirect_off_the_allowed_domains_is_not_followed(snapshot_copy, monke
     article = "/_host/www.compliance-wire.example/2025/11/cw-2025-11-20-pentagon-letter.html"
     # "localhost" is the same server but not an allowed domain: following it would fetch and store the page
     target = f"http://localhost:{port}/_host/www.compliance-wire.example/2025/11/cw-2025-11-20-pentagon-letter.html"
-    settings, runs = _crawl_with(snapshot_copy, monkeypatch, [
-        {"path": article, "status": 302, "headers": {"Location": target}, "body": "moved", "times": 1},
-    ], RISKWATCH_REPLAY_PORT=str(port))
+    settings, runs = _crawl_with(
+        snapshot_copy,
+        monkeypatch,
+        [
+            {"path": article, "status": 302, "headers": {"Location": target}, "body": "moved", "times": 1},
+        ],
+        RISKWATCH_REPLAY_PORT=str(port),
+    )
     assert runs and all(run.status == "finished" for run in runs)
     docs, _ = _docs(settings)
     assert not any("localhost" in (d.url or "") for d in docs)
@@ -158,8 +175,9 @@ def test_replay_server_listens_on_loopback_only(snapshot_copy):
         wildcard.bind(("0.0.0.0", 0))
         wildcard.listen()
         if not _accepts(OTHER_ADDRESS, wildcard.getsockname()[1]):
-            reason = (f"bind address NOT tested: a listener on 0.0.0.0 is not reachable on {OTHER_ADDRESS} here "
-                      f"(not Linux?)")
+            reason = (
+                f"bind address NOT tested: a listener on 0.0.0.0 is not reachable on {OTHER_ADDRESS} here (not Linux?)"
+            )
             pytest.fail(reason, pytrace=False) if in_ci() else pytest.skip(reason)
     server = ReplayServer(snapshot_copy).start()
     try:
@@ -179,10 +197,21 @@ def test_audit_summary_fails_on_a_finding_and_never_reports_unaudited_as_clean(m
     monkeypatch.setitem(sys.modules, "audit", audit)  # dataclasses look their module up there
     spec.loader.exec_module(audit)
     monkeypatch.delenv("RISKWATCH_AUDIT_STRICT", raising=False)
-    finding = audit.summarise({"dependencies": [
-        {"name": "scrapy", "version": "2.11.0", "vulns": [{"id": "GHSA-cw9j-q3vf-hrrv", "fix_versions": ["2.11.1"]}]},
-        {"name": "rich", "version": "13.0", "vulns": []}]})
-    assert finding.exit_code == 1 and "VULNERABLE scrapy 2.11.0: GHSA-cw9j-q3vf-hrrv (fixed in 2.11.1)" in finding.lines()
+    finding = audit.summarise(
+        {
+            "dependencies": [
+                {
+                    "name": "scrapy",
+                    "version": "2.11.0",
+                    "vulns": [{"id": "GHSA-cw9j-q3vf-hrrv", "fix_versions": ["2.11.1"]}],
+                },
+                {"name": "rich", "version": "13.0", "vulns": []},
+            ]
+        }
+    )
+    assert (
+        finding.exit_code == 1 and "VULNERABLE scrapy 2.11.0: GHSA-cw9j-q3vf-hrrv (fixed in 2.11.1)" in finding.lines()
+    )
     unreachable = audit.summarise({"dependencies": [{"name": "rich", "skip_reason": "Dependency not found on PyPI"}]})
     assert unreachable.exit_code == 0 and unreachable.lines()[0].startswith("WARNING: no vulnerability service")
     assert not any("no known vulnerabilities" in line for line in unreachable.lines())
@@ -240,8 +269,9 @@ process.create_crawler(NewsSpider)
 logging.getLogger("scrapy.core.engine").error("webhook %s", os.environ["RISKWATCH_SLACK_WEBHOOK_URL"])
 """
     env = {**os.environ, "RISKWATCH_SLACK_WEBHOOK_URL": f"https://hooks.slack.com/services/T000/B000/{TOKEN}"}
-    completed = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                               text=True, timeout=120)
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     written = (tmp_path / "crawl.log").read_text()
     assert "webhook ***" in written and TOKEN not in written

@@ -85,11 +85,15 @@ def test_the_2026_notice_carries_the_real_identifiers():
     assert "2026-11871" not in BY_NUMBER
     assert doc["citation"] == "91 FR 35189" and doc["publication_date"] == "2026-06-10"
     assert doc["docket_ids"] == ["Docket ID: DOD-2026-OS-1288"] and doc["effective_on"] is None
-    assert doc["agencies"][0]["slug"] == "defense-department" and doc["agencies"][1] == {"raw_name": "Office of the Secretary"}
+    assert doc["agencies"][0]["slug"] == "defense-department" and doc["agencies"][1] == {
+        "raw_name": "Office of the Secretary"
+    }
     assert doc["raw_text_url"].endswith("/documents/full_text/text/2026/06/10/2026-11571.txt")
     assert doc["_reconstructed"]
     interim = BY_NUMBER["2024-24723"]
-    assert interim["title"] == "Notice of Designation of Chinese Military Company" and interim["citation"] == "89 FR 84547"
+    assert (
+        interim["title"] == "Notice of Designation of Chinese Military Company" and interim["citation"] == "89 FR 84547"
+    )
     assert all(r["docket_ids"][0].startswith("Docket ID: DOD-") for r in RECORDS)
 
 
@@ -135,18 +139,24 @@ def test_the_2026_text_splits_a_heading_and_a_bullet_at_page_breaks(replay):
     marks = [i for i, block in enumerate(blocks) if re.fullmatch(r"\[\[Page \d+\]\]", block)]
     assert len(marks) == 35194 - 35189
     before = [blocks[i - 1] for i in marks]
-    assert any(not b.lstrip().startswith("<bullet>") and not b.rstrip().endswith(")") for b in before), "no heading split"
+    assert any(not b.lstrip().startswith("<bullet>") and not b.rstrip().endswith(")") for b in before), (
+        "no heading split"
+    )
     assert any(b.lstrip().startswith("<bullet>") and not b.rstrip().endswith(".") for b in before), "no bullet split"
-    removal = re.search(r"should\s+be\s+removed\s+from\s+the\s+most\s+recent\s+Section\s+1260H\s+List\s+announced"
-                        r"\s+on\s+January\s+7,\s+2025:\n\n((?:.+\n)+)\n", text)
+    removal = re.search(
+        r"should\s+be\s+removed\s+from\s+the\s+most\s+recent\s+Section\s+1260H\s+List\s+announced"
+        r"\s+on\s+January\s+7,\s+2025:\n\n((?:.+\n)+)\n",
+        text,
+    )
     assert removal and len(removal.group(1).splitlines()) == 10
     assert "[FR Doc. 2026-11571 Filed 6-8-26; 12:30 pm]" in text and "    Dated: June 5, 2026." in text
 
 
 def test_interim_and_removal_notices_keep_their_layouts(replay):
     single = pre_text(served(replay, BY_NUMBER["2024-24723"]["raw_text_url"])[2])
-    assert re.search(r"the\s+following\s+entity\s+qualifies\s+for\s+designation.*section\s+1260H:\n\nHesai Technology",
-                     single, re.S)
+    assert re.search(
+        r"the\s+following\s+entity\s+qualifies\s+for\s+designation.*section\s+1260H:\n\nHesai Technology", single, re.S
+    )
     assert single.count("<bullet>") == 1
     removal = pre_text(served(replay, BY_NUMBER["2024-30018"]["raw_text_url"])[2])
     names = re.search(r"announced\s+on\s+January\s+31,\s+2024:\n\n((?:.+\n)+)\n", removal)
@@ -172,9 +182,27 @@ def test_body_html_names_are_paragraphs_and_bullets_are_list_items(replay, numbe
 
 
 def test_public_inspection_records_have_the_real_fields(replay):
-    fields = {"document_number", "title", "type", "agencies", "agency_names", "filed_at", "publication_date",
-              "filing_type", "special_filing", "editorial_note", "agency_letters", "num_pages", "docket_numbers",
-              "toc_subject", "toc_doc", "pdf_url", "html_url", "raw_text_url", "json_url"}
+    fields = {
+        "document_number",
+        "title",
+        "type",
+        "agencies",
+        "agency_names",
+        "filed_at",
+        "publication_date",
+        "filing_type",
+        "special_filing",
+        "editorial_note",
+        "agency_letters",
+        "num_pages",
+        "docket_numbers",
+        "toc_subject",
+        "toc_doc",
+        "pdf_url",
+        "html_url",
+        "raw_text_url",
+        "json_url",
+    }
     for number in ("2025-00070", "2026-02984", "2026-11571"):
         record = get_json(f"{replay.api_base}/public-inspection-documents/{number}.json")
         assert fields <= set(record) and "_replay" not in record

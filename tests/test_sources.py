@@ -47,11 +47,14 @@ def test_truncated_pdf_is_an_error_and_a_scan_has_no_rows():
     assert parse_list_pdf((DEFENSE / "fixtures" / "scanned-list.pdf").read_bytes()) == []
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://media.defense.gov/2025/Jan/07/2003625471/-1/-1/1/LIST.PDF", date(2025, 1, 7)),
-    ("https://media.defense.gov/2024/Jan/31/2003384819/-1/-1/0/1260H-LIST.PDF", date(2024, 1, 31)),
-    ("https://media.defense.gov/files/list.pdf", None),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://media.defense.gov/2025/Jan/07/2003625471/-1/-1/1/LIST.PDF", date(2025, 1, 7)),
+        ("https://media.defense.gov/2024/Jan/31/2003384819/-1/-1/0/1260H-LIST.PDF", date(2024, 1, 31)),
+        ("https://media.defense.gov/files/list.pdf", None),
+    ],
+)
 def test_list_date_comes_from_the_pdf_path(url, expected):
     assert list_date_from_pdf_url(url) == expected
 
@@ -63,8 +66,10 @@ def replay():
 
 
 def _dod(replay):
-    return DodReleasesSpider(feeds=replay.localise("https://www.defense.gov/DesktopModules/ArticleCS/RSS.ashx?max=100"),
-                             url_map=__import__("json").dumps(replay.url_map()))
+    return DodReleasesSpider(
+        feeds=replay.localise("https://www.defense.gov/DesktopModules/ArticleCS/RSS.ashx?max=100"),
+        url_map=__import__("json").dumps(replay.url_map()),
+    )
 
 
 def _fetch(url: str) -> bytes:
@@ -85,10 +90,13 @@ def test_release_feed_keeps_1260h_releases_and_skips_the_rest(replay):
 
 def test_release_page_is_stored_with_live_urls_and_its_pdf_followed(replay):
     spider = _dod(replay)
-    url = replay.localise("https://www.war.gov/News/Releases/Release/Article/4511232/"
-                          "dow-releases-list-of-chinese-military-companies-in-accordance-with-section-1260h/")
-    response = HtmlResponse(url=url, body=_fetch(url), headers={"Content-Type": "text/html; charset=utf-8"},
-                            request=Request(url))
+    url = replay.localise(
+        "https://www.war.gov/News/Releases/Release/Article/4511232/"
+        "dow-releases-list-of-chinese-military-companies-in-accordance-with-section-1260h/"
+    )
+    response = HtmlResponse(
+        url=url, body=_fetch(url), headers={"Content-Type": "text/html; charset=utf-8"}, request=Request(url)
+    )
     item, pdf_request = spider.parse_release(response, title="DOW Releases List", day="2026-06-08", guid="4511232")
     assert isinstance(item, DocumentItem) and item.url.startswith("https://www.war.gov/News/Releases/")
     assert replay.origin.encode() not in item.body and b"https://media.defense.gov/2026/Jun/08/" in item.body
@@ -100,12 +108,17 @@ def test_news_feed_and_article(replay):
 
     feed = {"url": replay.localise("https://www.wirtschaftsblatt.example/feed/handel.xml"), "language": "de"}
     spider = NewsSpider(feeds=json.dumps([feed]), url_map=json.dumps(replay.url_map()))
-    requests = list(spider.parse_feed(XmlResponse(url=feed["url"], body=_fetch(feed["url"]), request=Request(feed["url"])), feed=feed))
+    requests = list(
+        spider.parse_feed(
+            XmlResponse(url=feed["url"], body=_fetch(feed["url"]), request=Request(feed["url"])), feed=feed
+        )
+    )
     assert len(requests) >= 5
     seed = next(r for r in requests if "pentagon-vorschlag" in r.url)
     body = _fetch(seed.url)
-    response = HtmlResponse(url=seed.url, body=body, request=Request(seed.url),
-                            headers={"Content-Type": "text/html; charset=iso-8859-1"})
+    response = HtmlResponse(
+        url=seed.url, body=body, request=Request(seed.url), headers={"Content-Type": "text/html; charset=iso-8859-1"}
+    )
     (item,) = spider.parse_article(response, **seed.cb_kwargs)
     assert item.language == "de" and item.url.startswith("https://www.wirtschaftsblatt.example/2025/11/")
     text = article_text(item.body, item.content_type)

@@ -14,8 +14,9 @@ SNAPSHOT = DATA_DIR / "snapshot" / "federal_register"
 
 
 def spider(**kwargs):
-    return FederalRegisterSpider(api_base=API, url_map='[["http://127.0.0.1:9", "https://www.federalregister.gov"]]',
-                                 **kwargs)
+    return FederalRegisterSpider(
+        api_base=API, url_map='[["http://127.0.0.1:9", "https://www.federalregister.gov"]]', **kwargs
+    )
 
 
 def json_response(payload, url=f"{API}/documents.json") -> TextResponse:
@@ -24,8 +25,9 @@ def json_response(payload, url=f"{API}/documents.json") -> TextResponse:
 
 
 def test_search_url_uses_the_api_parameter_syntax():
-    url = documents_search_url(API, term="1260H", agencies=["defense-department"], types=["NOTICE"],
-                               since="2025-01-01", per_page=100)
+    url = documents_search_url(
+        API, term="1260H", agencies=["defense-department"], types=["NOTICE"], since="2025-01-01", per_page=100
+    )
     query = parse_qs(urlsplit(url).query)
     assert query["conditions[term]"] == ["1260H"]
     assert query["conditions[agencies][]"] == ["defense-department"]
@@ -56,8 +58,9 @@ def test_full_text_becomes_a_document_item_with_live_urls():
     result = json.loads((SNAPSHOT / "documents" / "2025-00070.json").read_text())
     body = (SNAPSHOT / "full_text" / "2025-00070.html").read_bytes()
     url = "http://127.0.0.1:9/documents/full_text/html/2025/01/07/2025-00070.html"
-    response = HtmlResponse(url=url, body=body, headers={"Content-Type": "text/html; charset=utf-8"},
-                            request=Request(url))
+    response = HtmlResponse(
+        url=url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=Request(url)
+    )
     (item,) = spider().parse_full_text(response, result=result)
     assert isinstance(item, DocumentItem)
     assert item.external_id == "2025-00070" and item.publication_date == "2025-01-07"

@@ -33,7 +33,6 @@ class UrlMapMixin:
             text = text.replace(served, live)
         return json.loads(text)
 
-
     def canonical_body(self, response) -> bytes:
         """A text body with served URLs rewritten to live ones (binary bodies unchanged),
         so the stored bytes and their hash do not depend on the replay server's port."""
@@ -72,12 +71,26 @@ def describe_failure(failure) -> str:
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
-def failure_item(spider, url: str, reason: str, body: bytes | None, *, external_id: str | None = None,
-                 meta: dict | None = None, publication_date: str | None = None) -> FailureItem:
+def failure_item(
+    spider,
+    url: str,
+    reason: str,
+    body: bytes | None,
+    *,
+    external_id: str | None = None,
+    meta: dict | None = None,
+    publication_date: str | None = None,
+) -> FailureItem:
     """A FailureItem; without a document id, the request itself (path + query) identifies it."""
     if external_id is None:
         parts = urlsplit(url)
         external_id = f"request:{parts.path}?{parts.query}" + (f"#{parts.fragment}" if parts.fragment else "")
-    return FailureItem(source=spider.source, external_id=external_id, url=spider.canonical(url),
-                       reason=spider.canonical(reason),
-                       body=body, meta=meta or {}, publication_date=publication_date)
+    return FailureItem(
+        source=spider.source,
+        external_id=external_id,
+        url=spider.canonical(url),
+        reason=spider.canonical(reason),
+        body=body,
+        meta=meta or {},
+        publication_date=publication_date,
+    )

@@ -30,7 +30,11 @@ from w3lib.url import add_or_replace_parameter
 from crawler import blocking, shapes
 from crawler.items import DocumentItem
 from crawler.spiders.common import (
-    UrlMapMixin, describe_failure, failure_item, rss_day, unusable_link,
+    UrlMapMixin,
+    describe_failure,
+    failure_item,
+    rss_day,
+    unusable_link,
 )
 from db import queries
 from core.settings import get_settings
@@ -40,7 +44,9 @@ RELEVANT = re.compile(r"1260h|chinese military compan|prc\) military compan|mili
 _PDF_DATE = re.compile(r"/(\d{4})/([A-Z][a-z]{2})/(\d{1,2})/")
 _ARTICLE_ID = re.compile(r"/Release/Article/(\d+)(?:/|$)")
 LISTING = "riskwatch_listing"  # request meta: "feed" or "search" (a listing, not a document)
-MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+MONTHS = {
+    m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)
+}
 
 
 def list_date_from_pdf_url(url: str) -> date | None:
@@ -70,14 +76,26 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
     def arguments(cls, session, source, *, base: str, as_of, localise) -> dict[str, str]:
         """This spider's ``-a`` arguments: the feeds, the release search, the window, stored HTTP validators."""
         feeds = [base] + [localise(f) for f in source.args.get("extra_feeds", [])]
-        since = queries.crawl_window_start(session, source_name=source.name, first_date=source.first_date,
-                                           overlap_days=source.overlap_days)
-        return {"feeds": "||".join(feeds), "search_url": localise(source.args.get("search_url", "")),
-                "since": since.isoformat(),
-                "validators": json.dumps(queries.http_validators(session, source_name=source.name))}
+        since = queries.crawl_window_start(
+            session, source_name=source.name, first_date=source.first_date, overlap_days=source.overlap_days
+        )
+        return {
+            "feeds": "||".join(feeds),
+            "search_url": localise(source.args.get("search_url", "")),
+            "since": since.isoformat(),
+            "validators": json.dumps(queries.http_validators(session, source_name=source.name)),
+        }
 
-    def __init__(self, feeds: str, since: str | None = None, validators: str = "{}", allowed: str = "",
-                 url_map: str = "[]", search_url: str = "", **kwargs):
+    def __init__(
+        self,
+        feeds: str,
+        since: str | None = None,
+        validators: str = "{}",
+        allowed: str = "",
+        url_map: str = "[]",
+        search_url: str = "",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.feeds = [f for f in feeds.split("||") if f]
         self.since = date.fromisoformat(since) if since else None
@@ -154,12 +172,23 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
             if self.since and day and day < self.since:
                 continue
             try:
-                request = self.conditional(response.urljoin(link), callback=self.parse_release,
-                                           cb_kwargs={"title": title, "day": day.isoformat() if day else None,
-                                                      "guid": item.xpath("guid/text()").get("").strip()})
+                request = self.conditional(
+                    response.urljoin(link),
+                    callback=self.parse_release,
+                    cb_kwargs={
+                        "title": title,
+                        "day": day.isoformat() if day else None,
+                        "guid": item.xpath("guid/text()").get("").strip(),
+                    },
+                )
             except (TypeError, ValueError) as exc:
-                yield failure_item(self, f"{response.url}#item-{position}", unusable_link("release link", link, exc), None,
-                                   publication_date=day.isoformat() if day else None)
+                yield failure_item(
+                    self,
+                    f"{response.url}#item-{position}",
+                    unusable_link("release link", link, exc),
+                    None,
+                    publication_date=day.isoformat() if day else None,
+                )
                 continue
             yield request
         if not (self.since and days and min(days) <= self.since):  # the feed does not reach back to the window
@@ -197,35 +226,56 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
             if not RELEVANT.search(release.title):
                 continue
             try:
-                request = self.conditional(response.urljoin(release.url), callback=self.parse_release,
-                                           cb_kwargs={"title": release.title, "day": release.day.isoformat(),
-                                                      "guid": release.article_id})
+                request = self.conditional(
+                    response.urljoin(release.url),
+                    callback=self.parse_release,
+                    cb_kwargs={"title": release.title, "day": release.day.isoformat(), "guid": release.article_id},
+                )
             except (TypeError, ValueError) as exc:
-                yield failure_item(self, f"{response.url}#release-{release.article_id}",
-                                   unusable_link("release link", release.url, exc), None,
-                                   publication_date=release.day.isoformat())
+                yield failure_item(
+                    self,
+                    f"{response.url}#release-{release.article_id}",
+                    unusable_link("release link", release.url, exc),
+                    None,
+                    publication_date=release.day.isoformat(),
+                )
                 continue
             yield request
         if window_goes_on and page < self.max_search_pages:
             yield self._search_page(page + 1)
 
     def _http_meta(self, response) -> dict:
-        return {"etag": response.headers.get("ETag", b"").decode("latin-1") or None,
-                "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None}
+        return {
+            "etag": response.headers.get("ETag", b"").decode("latin-1") or None,
+            "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None,
+        }
 
     def parse_release(self, response, title, day, guid):
         live_url = self.canonical(response.url)
         if refused := self._refused(response):
             self.unavailable(blocking.BLOCKED, refused)
-            yield failure_item(self, response.url, f"{blocking.BLOCKED}: {refused}", None,
-                               external_id=release_key(live_url, guid), publication_date=day)
+            yield failure_item(
+                self,
+                response.url,
+                f"{blocking.BLOCKED}: {refused}",
+                None,
+                external_id=release_key(live_url, guid),
+                publication_date=day,
+            )
             return
         if response.status != 304:
             yield DocumentItem(
-                source=self.source, external_id=release_key(live_url, guid), url=live_url,
-                body=self.canonical_body(response), content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                title=title, doc_type=DocType.DOD_RELEASE.value, publication_date=day, language="en",
-                meta={"release": {"title": title, "date": day, "guid": guid}, "http": self._http_meta(response)})
+                source=self.source,
+                external_id=release_key(live_url, guid),
+                url=live_url,
+                body=self.canonical_body(response),
+                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                title=title,
+                doc_type=DocType.DOD_RELEASE.value,
+                publication_date=day,
+                language="en",
+                meta={"release": {"title": title, "date": day, "guid": guid}, "http": self._http_meta(response)},
+            )
         # The list PDF is followed even when the page is unchanged: a PDF can be replaced in place.
         try:
             hrefs = response.css("a::attr(href)").getall()
@@ -235,10 +285,19 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
         for position, href in enumerate(hrefs):
             if href.lower().endswith(".pdf"):
                 try:
-                    request = self.conditional(response.urljoin(href), callback=self.parse_pdf,
-                                               cb_kwargs={"release": {"url": live_url, "title": title, "date": day}})
+                    request = self.conditional(
+                        response.urljoin(href),
+                        callback=self.parse_pdf,
+                        cb_kwargs={"release": {"url": live_url, "title": title, "date": day}},
+                    )
                 except (TypeError, ValueError) as exc:
-                    yield failure_item(self, f"{response.url}#link-{position}", unusable_link("list PDF link", href, exc), None, publication_date=day)
+                    yield failure_item(
+                        self,
+                        f"{response.url}#link-{position}",
+                        unusable_link("list PDF link", href, exc),
+                        None,
+                        publication_date=day,
+                    )
                     continue
                 yield request
 
@@ -248,17 +307,32 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
         live_url = self.canonical(response.url)
         if refused := self._refused(response):  # kept out of the store: the list parser would quarantine it
             self.unavailable(blocking.BLOCKED, refused)
-            yield failure_item(self, response.url, f"{blocking.BLOCKED}: {refused}", None,
-                               external_id=urlsplit(live_url).path, publication_date=release["date"])
+            yield failure_item(
+                self,
+                response.url,
+                f"{blocking.BLOCKED}: {refused}",
+                None,
+                external_id=urlsplit(live_url).path,
+                publication_date=release["date"],
+            )
             return
         list_date = list_date_from_pdf_url(live_url)
         yield DocumentItem(
-            source=self.source, external_id=urlsplit(live_url).path, url=live_url, body=response.body,
+            source=self.source,
+            external_id=urlsplit(live_url).path,
+            url=live_url,
+            body=response.body,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or "application/pdf",
-            title=f"1260H list PDF ({list_date or release['date']})", doc_type=DocType.LIST_PDF.value,
-            publication_date=release["date"], language="en",
-            meta={"release": release, "list_date": list_date.isoformat() if list_date else None,
-                  "http": self._http_meta(response)})
+            title=f"1260H list PDF ({list_date or release['date']})",
+            doc_type=DocType.LIST_PDF.value,
+            publication_date=release["date"],
+            language="en",
+            meta={
+                "release": release,
+                "list_date": list_date.isoformat() if list_date else None,
+                "http": self._http_meta(response),
+            },
+        )
 
     def failed(self, failure):
         request = failure.request
@@ -277,6 +351,11 @@ class DodReleasesSpider(UrlMapMixin, scrapy.Spider):
             external_id = release_key(self.canonical(request.url), request.cb_kwargs.get("guid"))
         elif request.callback == self.parse_pdf:
             external_id = urlsplit(self.canonical(request.url)).path
-        yield failure_item(self, request.url, reason, None, external_id=external_id,
-                           publication_date=(request.cb_kwargs.get("release") or {}).get("date")
-                           or request.cb_kwargs.get("day"))
+        yield failure_item(
+            self,
+            request.url,
+            reason,
+            None,
+            external_id=external_id,
+            publication_date=(request.cb_kwargs.get("release") or {}).get("date") or request.cb_kwargs.get("day"),
+        )

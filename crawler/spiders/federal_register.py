@@ -20,18 +20,46 @@ from db import queries
 from crawler.spiders.common import UrlMapMixin, describe_failure, failure_item, text_or_none, unusable_link
 
 RESULT_FIELDS = [
-    "document_number", "title", "type", "abstract", "action", "dates", "publication_date",
-    "effective_on", "signing_date", "citation", "start_page", "end_page", "docket_ids",
-    "agencies", "agency_names", "html_url", "pdf_url", "public_inspection_pdf_url", "json_url",
-    "body_html_url", "raw_text_url", "full_text_xml_url", "excerpts", "topics",
+    "document_number",
+    "title",
+    "type",
+    "abstract",
+    "action",
+    "dates",
+    "publication_date",
+    "effective_on",
+    "signing_date",
+    "citation",
+    "start_page",
+    "end_page",
+    "docket_ids",
+    "agencies",
+    "agency_names",
+    "html_url",
+    "pdf_url",
+    "public_inspection_pdf_url",
+    "json_url",
+    "body_html_url",
+    "raw_text_url",
+    "full_text_xml_url",
+    "excerpts",
+    "topics",
 ]
 
 
 TEXT_URL_FIELDS = ("raw_text_url", "body_html_url", "full_text_xml_url")
 
 
-def documents_search_url(api_base: str, *, term: str, agencies: list[str], types: list[str],
-                         since: str | None, per_page: int = 100, order: str = "oldest") -> str:
+def documents_search_url(
+    api_base: str,
+    *,
+    term: str,
+    agencies: list[str],
+    types: list[str],
+    since: str | None,
+    per_page: int = 100,
+    order: str = "oldest",
+) -> str:
     """The documents.json URL with the API's own parameter syntax."""
     params: list[tuple[str, str]] = [("conditions[term]", term)]
     params += [("conditions[agencies][]", agency) for agency in agencies]
@@ -51,15 +79,30 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
     def arguments(cls, session, source, *, base: str, as_of, localise) -> dict[str, str]:
         """This spider's ``-a`` arguments for a configured source, from the database's crawl state."""
         args = source.args
-        since = queries.crawl_window_start(session, source_name=source.name, first_date=source.first_date,
-                                           overlap_days=source.overlap_days)
-        return {"api_base": base, "since": since.isoformat(), "terms": "||".join(args.get("terms", ["1260H"])),
-                "agencies": ",".join(args.get("agencies", [])), "types": ",".join(args.get("types", [])),
-                "per_page": str(args.get("per_page", 100))}
+        since = queries.crawl_window_start(
+            session, source_name=source.name, first_date=source.first_date, overlap_days=source.overlap_days
+        )
+        return {
+            "api_base": base,
+            "since": since.isoformat(),
+            "terms": "||".join(args.get("terms", ["1260H"])),
+            "agencies": ",".join(args.get("agencies", [])),
+            "types": ",".join(args.get("types", [])),
+            "per_page": str(args.get("per_page", 100)),
+        }
 
-    def __init__(self, api_base: str, terms: str = "1260H", agencies: str = "defense-department",
-                 types: str = "NOTICE", since: str | None = None, per_page: str = "100",
-                 allowed: str = "", url_map: str = "[]", **kwargs):
+    def __init__(
+        self,
+        api_base: str,
+        terms: str = "1260H",
+        agencies: str = "defense-department",
+        types: str = "NOTICE",
+        since: str | None = None,
+        per_page: str = "100",
+        allowed: str = "",
+        url_map: str = "[]",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.api_base = api_base
         self.setup_urls(api_base, allowed, url_map)
@@ -72,16 +115,23 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
 
     async def start(self):
         for term in self.terms:
-            url = documents_search_url(self.api_base, term=term, agencies=self.agencies,
-                                       types=self.types, since=self.since, per_page=self.per_page)
+            url = documents_search_url(
+                self.api_base,
+                term=term,
+                agencies=self.agencies,
+                types=self.types,
+                since=self.since,
+                per_page=self.per_page,
+            )
             yield scrapy.Request(url, callback=self.parse, errback=self.listing_failed)
 
     def parse(self, response):
         try:
             payload = json.loads(response.text)
         except (ValueError, AttributeError, RecursionError) as exc:
-            yield self._failure(response.url, f"search page is not JSON ({exc.__class__.__name__}: {exc})",
-                                response.body)
+            yield self._failure(
+                response.url, f"search page is not JSON ({exc.__class__.__name__}: {exc})", response.body
+            )
             return
         if not isinstance(payload, dict):
             yield self._failure(response.url, "search page JSON is not an object", response.body)
@@ -112,17 +162,24 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
             # the XML are read by the same official-notice reader when a document has no text.
             text_url = next((result[k] for k in TEXT_URL_FIELDS if text_or_none(result.get(k))), None)
             if not text_url:
-                yield self._document(result, url=text_or_none(result.get("html_url")) or response.url,
-                                     body=b"", content_type=None)
+                yield self._document(
+                    result, url=text_or_none(result.get("html_url")) or response.url, body=b"", content_type=None
+                )
                 continue
             try:
-                yield response.follow(text_url, callback=self.parse_full_text, errback=self.full_text_failed,
-                                      cb_kwargs={"result": result})
+                yield response.follow(
+                    text_url, callback=self.parse_full_text, errback=self.full_text_failed, cb_kwargs={"result": result}
+                )
             except (TypeError, ValueError) as exc:
-                yield failure_item(self, f"{response.url}#result-{position}",
-                                   unusable_link("full-text URL", text_url, exc), None,
-                                   external_id=number, meta={"result": self.canonical(result)},
-                                   publication_date=text_or_none(result.get("publication_date")))
+                yield failure_item(
+                    self,
+                    f"{response.url}#result-{position}",
+                    unusable_link("full-text URL", text_url, exc),
+                    None,
+                    external_id=number,
+                    meta={"result": self.canonical(result)},
+                    publication_date=text_or_none(result.get("publication_date")),
+                )
         next_page = payload.get("next_page_url")
         if next_page:
             try:
@@ -136,9 +193,15 @@ class FederalRegisterSpider(UrlMapMixin, scrapy.Spider):
 
     def full_text_failed(self, failure):
         result = failure.request.cb_kwargs.get("result", {})
-        yield failure_item(self, failure.request.url, f"full text not fetched: {describe_failure(failure)}", None,
-                           external_id=result.get("document_number"), meta={"result": self.canonical(result)},
-                           publication_date=text_or_none(result.get("publication_date")))
+        yield failure_item(
+            self,
+            failure.request.url,
+            f"full text not fetched: {describe_failure(failure)}",
+            None,
+            external_id=result.get("document_number"),
+            meta={"result": self.canonical(result)},
+            publication_date=text_or_none(result.get("publication_date")),
+        )
 
     def listing_failed(self, failure):
         yield failure_item(self, failure.request.url, f"search page not fetched: {describe_failure(failure)}", None)

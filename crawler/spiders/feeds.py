@@ -31,9 +31,9 @@ class FeedEntry:
     title: str
     link: str
     guid: str
-    published: str          # the date as written (RFC 822 in RSS, RFC 3339 in Atom)
-    summary: str            # plain text
-    source: str = ""        # the outlet named by the item (Google News: <source>)
+    published: str  # the date as written (RFC 822 in RSS, RFC 3339 in Atom)
+    summary: str  # plain text
+    source: str = ""  # the outlet named by the item (Google News: <source>)
     source_url: str = ""
 
     @property
@@ -43,7 +43,7 @@ class FeedEntry:
 
 @dataclass(frozen=True)
 class Feed:
-    format: str             # "rss" or "atom"
+    format: str  # "rss" or "atom"
     title: str
     entries: list[FeedEntry]
 
@@ -101,16 +101,26 @@ def _atom_entry(node: Selector, base_url: str) -> FeedEntry:
     links = node.xpath("link[not(@rel) or @rel='alternate']/@href").getall()
     link = (links[0] if links else "").strip()
     summary = node.xpath("string(summary)").get("") or node.xpath("string(content)").get("")
-    return FeedEntry(title=_text(node, "title"), link=_resolve(base_url, link), guid=_text(node, "id"),
-                     published=_text(node, "published") or _text(node, "updated"), summary=_plain(summary))
+    return FeedEntry(
+        title=_text(node, "title"),
+        link=_resolve(base_url, link),
+        guid=_text(node, "id"),
+        published=_text(node, "published") or _text(node, "updated"),
+        summary=_plain(summary),
+    )
 
 
 def _rss_item(node: Selector, base_url: str) -> FeedEntry:
     link = node.xpath("string(link)").get("").strip()
-    return FeedEntry(title=_text(node, "title"), link=_resolve(base_url, link), guid=_text(node, "guid"),
-                     published=_text(node, "pubDate") or _text(node, "date"),  # RSS 1.0: dc:date
-                     summary=_plain(node.xpath("string(description)").get("")),
-                     source=_text(node, "source"), source_url=node.xpath("string(source/@url)").get("").strip())
+    return FeedEntry(
+        title=_text(node, "title"),
+        link=_resolve(base_url, link),
+        guid=_text(node, "guid"),
+        published=_text(node, "pubDate") or _text(node, "date"),  # RSS 1.0: dc:date
+        summary=_plain(node.xpath("string(description)").get("")),
+        source=_text(node, "source"),
+        source_url=node.xpath("string(source/@url)").get("").strip(),
+    )
 
 
 def google_news_title(entry: FeedEntry) -> str:
@@ -153,7 +163,7 @@ def article_policy(value, feed_url: str) -> tuple[str, ...] | None:
         return None
     if isinstance(value, list) and value and all(isinstance(d, str) and d.strip() for d in value):
         return tuple(d.strip().lower().lstrip(".") for d in value)
-    raise ValueError(f"article_domains must be \"any\" or a non-empty list of domains, not {value!r}")
+    raise ValueError(f'article_domains must be "any" or a non-empty list of domains, not {value!r}')
 
 
 def public_host(host: str) -> bool:

@@ -19,15 +19,29 @@ from urllib.parse import urlencode, urlsplit
 
 ENDPOINT = "https://api.gdeltproject.org/api/v2/doc/doc"
 HOST = "api.gdeltproject.org"
-MAX_RECORDS = 250            # GDELT's ceiling for artlist
-REQUEST_INTERVAL_S = 5.0     # GDELT's rule: at most one request every 5 seconds
+MAX_RECORDS = 250  # GDELT's ceiling for artlist
+REQUEST_INTERVAL_S = 5.0  # GDELT's rule: at most one request every 5 seconds
 THROTTLE_MARKS = ("limit requests to one every", "rate limit")
 
 # GDELT names languages in English; the documents store ISO 639-1 codes.
 LANGUAGE_CODES = {
-    "English": "en", "German": "de", "French": "fr", "Spanish": "es", "Italian": "it", "Portuguese": "pt",
-    "Dutch": "nl", "Polish": "pl", "Russian": "ru", "Ukrainian": "uk", "Chinese": "zh", "Japanese": "ja",
-    "Korean": "ko", "Arabic": "ar", "Turkish": "tr", "Vietnamese": "vi", "Indonesian": "id",
+    "English": "en",
+    "German": "de",
+    "French": "fr",
+    "Spanish": "es",
+    "Italian": "it",
+    "Portuguese": "pt",
+    "Dutch": "nl",
+    "Polish": "pl",
+    "Russian": "ru",
+    "Ukrainian": "uk",
+    "Chinese": "zh",
+    "Japanese": "ja",
+    "Korean": "ko",
+    "Arabic": "ar",
+    "Turkish": "tr",
+    "Vietnamese": "vi",
+    "Indonesian": "id",
 }
 
 
@@ -73,12 +87,23 @@ def parse_seendate(value) -> datetime | None:
         return None
 
 
-def artlist_url(endpoint: str, query: str, *, start: datetime | None = None, end: datetime | None = None,
-                max_records: int = MAX_RECORDS) -> str:
+def artlist_url(
+    endpoint: str,
+    query: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    max_records: int = MAX_RECORDS,
+) -> str:
     """The artlist request for ``query`` (GDELT's own syntax: quoted phrases, ``(a OR b)``,
     ``sourcelang:german``, ``domain:``), newest first, between ``start`` and ``end`` when given."""
-    params = [("query", query), ("mode", "artlist"), ("format", "json"),
-              ("maxrecords", str(max(1, min(int(max_records), MAX_RECORDS)))), ("sort", "datedesc")]
+    params = [
+        ("query", query),
+        ("mode", "artlist"),
+        ("format", "json"),
+        ("maxrecords", str(max(1, min(int(max_records), MAX_RECORDS)))),
+        ("sort", "datedesc"),
+    ]
     if start is not None:
         params.append(("startdatetime", gdelt_datetime(start)))
     if end is not None:
@@ -135,5 +160,11 @@ def gdelt_article(record) -> GdeltArticle:
         value = record.get(key)
         return " ".join(value.split()) if isinstance(value, str) else ""
 
-    return GdeltArticle(url=url, title=text("title"), seen=parse_seendate(record.get("seendate")),
-                        domain=text("domain"), language=text("language"), sourcecountry=text("sourcecountry"))
+    return GdeltArticle(
+        url=url,
+        title=text("title"),
+        seen=parse_seendate(record.get("seendate")),
+        domain=text("domain"),
+        language=text("language"),
+        sourcecountry=text("sourcecountry"),
+    )

@@ -29,7 +29,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.calendar import EASTERN, business_days, desk_is_posted
 from crawler.items import DeskStatusItem, DocumentItem
 from crawler.spiders.common import (
-    UrlMapMixin, describe_failure, failure_item, text_or_none, unusable_link,
+    UrlMapMixin,
+    describe_failure,
+    failure_item,
+    text_or_none,
+    unusable_link,
 )
 from db import queries
 from core.vocabulary import TOPIC_1260H, DocType
@@ -87,15 +91,30 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
         until = as_of or datetime.now(EASTERN).date()
         last = queries.last_crawled_day(session, source_name=source.name)
         since = source.first_date if last is None else last - timedelta(days=source.overlap_days)
-        return {"api_base": base, "since": min(max(since, source.first_date), until).isoformat(),
-                "until": until.isoformat(), "agencies": ",".join(source.args.get("agencies", [])),
-                "agency_names": "|".join(source.args.get("agency_names", [])),
-                "open_documents": json.dumps(queries.open_public_inspection_documents(session, source_name=source.name)),
-                "now": "" if as_of else datetime.now(EASTERN).isoformat()}
+        return {
+            "api_base": base,
+            "since": min(max(since, source.first_date), until).isoformat(),
+            "until": until.isoformat(),
+            "agencies": ",".join(source.args.get("agencies", [])),
+            "agency_names": "|".join(source.args.get("agency_names", [])),
+            "open_documents": json.dumps(queries.open_public_inspection_documents(session, source_name=source.name)),
+            "now": "" if as_of else datetime.now(EASTERN).isoformat(),
+        }
 
-    def __init__(self, api_base: str, since: str, until: str, agencies: str = "defense-department",
-                 agency_names: str = "", open_documents: str = "{}", open_numbers: str = "", now: str = "",
-                 allowed: str = "", url_map: str = "[]", **kwargs):
+    def __init__(
+        self,
+        api_base: str,
+        since: str,
+        until: str,
+        agencies: str = "defense-department",
+        agency_names: str = "",
+        open_documents: str = "{}",
+        open_numbers: str = "",
+        now: str = "",
+        allowed: str = "",
+        url_map: str = "[]",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.api_base = api_base.rstrip("/")
         self.since, self.until = date.fromisoformat(since), date.fromisoformat(until)
@@ -107,12 +126,17 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
         self.now = datetime.fromisoformat(now) if now else None
         self.setup_urls(api_base, allowed, url_map)
         self.days = business_days(self.since, self.until)
-        if self.days and self.now is not None and self.days[-1] == self.now.astimezone(EASTERN).date() \
-                and not desk_is_posted(self.now):
+        if (
+            self.days
+            and self.now is not None
+            and self.days[-1] == self.now.astimezone(EASTERN).date()
+            and not desk_is_posted(self.now)
+        ):
             self.days.pop()  # today's desk is not posted yet: nothing can be read from it
         self.last_seen: dict[str, date] = {}
-        self.scheduled: dict[str, str] = {n: d.get("publication_date") for n, d in self.open_documents.items()
-                                          if d.get("publication_date")}
+        self.scheduled: dict[str, str] = {
+            n: d.get("publication_date") for n, d in self.open_documents.items() if d.get("publication_date")
+        }
         self.on_desk: dict[date, set[str]] = {}
         self.populated: list[date] = []
 
@@ -127,8 +151,13 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
             yield self._day_request(0)
 
     def _day_request(self, index: int) -> scrapy.Request:
-        return scrapy.Request(self.day_url(self.days[index]), callback=self.parse_day, errback=self.day_failed,
-                              cb_kwargs={"index": index}, dont_filter=True)
+        return scrapy.Request(
+            self.day_url(self.days[index]),
+            callback=self.parse_day,
+            errback=self.day_failed,
+            cb_kwargs={"index": index},
+            dont_filter=True,
+        )
 
     def _next(self, index: int):
         if index + 1 < len(self.days):
@@ -144,8 +173,9 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
             if not isinstance(results, list):
                 raise TypeError("'results' is not a list")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-            yield failure_item(self, response.url, f"public-inspection listing unreadable ({exc.__class__.__name__})",
-                               response.body)
+            yield failure_item(
+                self, response.url, f"public-inspection listing unreadable ({exc.__class__.__name__})", response.body
+            )
             self._stop_at(index)
             yield from self.reconcile()
             return
@@ -164,13 +194,24 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
             if first_sight or withdrawal_evidence(result):
                 text_url = result.get("raw_text_url") or result.get("pdf_url") or result.get("html_url")
                 try:
-                    yield response.follow(text_url, callback=self.parse_text, errback=self.text_failed,
-                                          cb_kwargs={"result": result, "day": day}, priority=10, dont_filter=True)
+                    yield response.follow(
+                        text_url,
+                        callback=self.parse_text,
+                        errback=self.text_failed,
+                        cb_kwargs={"result": result, "day": day},
+                        priority=10,
+                        dont_filter=True,
+                    )
                 except (TypeError, ValueError) as exc:
-                    yield failure_item(self, f"{response.url}#{number}",
-                                       unusable_link("public-inspection text URL", text_url, exc), None,
-                                       external_id=number, meta={"result": self.canonical(result)},
-                                       publication_date=self._filed(result))
+                    yield failure_item(
+                        self,
+                        f"{response.url}#{number}",
+                        unusable_link("public-inspection text URL", text_url, exc),
+                        None,
+                        external_id=number,
+                        meta={"result": self.canonical(result)},
+                        publication_date=self._filed(result),
+                    )
         yield from self._next(index)
 
     def relevant(self, result: dict) -> bool:
@@ -188,26 +229,42 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
         evidence = withdrawal_evidence(result)
         if evidence:
             # the desk's own note is the evidence, the day it is seen: no need to wait for the publication date
-            meta["desk"] = {"status": "withdrawn", "last_seen_on": day.isoformat(), "resolved_on": day.isoformat(),
-                            "evidence": evidence}
+            meta["desk"] = {
+                "status": "withdrawn",
+                "last_seen_on": day.isoformat(),
+                "resolved_on": day.isoformat(),
+                "evidence": evidence,
+            }
         yield DocumentItem(
-            source=self.source, external_id=result["document_number"],
-            url=text_or_none(result.get("html_url")) or self.canonical(response.url), body=response.body,
-            content_type=content_type, title=(text_or_none(result.get("title")) or "").strip() or None,
-            doc_type=DocType.PUBLIC_INSPECTION.value, publication_date=self._filed(result),
-            language="en", meta=meta,
+            source=self.source,
+            external_id=result["document_number"],
+            url=text_or_none(result.get("html_url")) or self.canonical(response.url),
+            body=response.body,
+            content_type=content_type,
+            title=(text_or_none(result.get("title")) or "").strip() or None,
+            doc_type=DocType.PUBLIC_INSPECTION.value,
+            publication_date=self._filed(result),
+            language="en",
+            meta=meta,
         )
 
     def text_failed(self, failure):
         result = failure.request.cb_kwargs.get("result", {})
-        yield failure_item(self, failure.request.url, f"public-inspection text not fetched: {describe_failure(failure)}",
-                           None, external_id=result.get("document_number"), meta={"result": self.canonical(result)},
-                           publication_date=self._filed(result))
+        yield failure_item(
+            self,
+            failure.request.url,
+            f"public-inspection text not fetched: {describe_failure(failure)}",
+            None,
+            external_id=result.get("document_number"),
+            meta={"result": self.canonical(result)},
+            publication_date=self._filed(result),
+        )
 
     def day_failed(self, failure):
         index = failure.request.cb_kwargs["index"]
-        yield failure_item(self, failure.request.url,
-                           f"public-inspection listing not fetched: {describe_failure(failure)}", None)
+        yield failure_item(
+            self, failure.request.url, f"public-inspection listing not fetched: {describe_failure(failure)}", None
+        )
         # A day we could not read must not be mistaken for an empty desk: reconcile only up to the
         # day before, and let the next run start again from this day.
         self._stop_at(index)
@@ -223,15 +280,24 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
         last = self.populated[-1]
         gone = (set(self.last_seen) | set(self.open_documents)) - self.on_desk.get(last, set())
         for number in sorted(gone):
-            yield scrapy.Request(f"{self.api_base}/documents/{number}.json", callback=self.left_desk,
-                                 errback=self.left_desk_failed, cb_kwargs={"number": number, "last": last},
-                                 dont_filter=True)
+            yield scrapy.Request(
+                f"{self.api_base}/documents/{number}.json",
+                callback=self.left_desk,
+                errback=self.left_desk_failed,
+                cb_kwargs={"number": number, "last": last},
+                dont_filter=True,
+            )
 
     def _status(self, number: str, status: str, last: date, evidence: str | None = None) -> DeskStatusItem:
         seen = self.last_seen.get(number)
-        return DeskStatusItem(source=self.source, external_id=number, status=status,
-                              last_seen_on=seen.isoformat() if seen else None, resolved_on=last.isoformat(),
-                              evidence=evidence)
+        return DeskStatusItem(
+            source=self.source,
+            external_id=number,
+            status=status,
+            last_seen_on=seen.isoformat() if seen else None,
+            resolved_on=last.isoformat(),
+            evidence=evidence,
+        )
 
     def left_desk(self, response, number, last):
         yield self._status(number, "published", last)
@@ -239,21 +305,40 @@ class PublicInspectionSpider(UrlMapMixin, scrapy.Spider):
     def left_desk_failed(self, failure):
         number, last = failure.request.cb_kwargs["number"], failure.request.cb_kwargs["last"]
         if not (failure.check(HttpError) and failure.value.response.status == 404):
-            yield failure_item(self, failure.request.url, f"could not tell whether {number} was published: "
-                               f"{describe_failure(failure)}", None)
+            yield failure_item(
+                self,
+                failure.request.url,
+                f"could not tell whether {number} was published: {describe_failure(failure)}",
+                None,
+            )
             return
         scheduled = self.scheduled.get(number)
         if scheduled is None:
-            self.logger.warning("%s left the public-inspection desk and is not published; without its scheduled "
-                                "publication date it stays open", number)
+            self.logger.warning(
+                "%s left the public-inspection desk and is not published; without its scheduled "
+                "publication date it stays open",
+                number,
+            )
             return
         scheduled_day = date.fromisoformat(scheduled[:10])
         if last < scheduled_day:
-            yield self._status(number, "withdrawn", last, evidence=(
-                f"it left the public-inspection desk on or before {last.isoformat()}, before its scheduled "
-                f"publication on {scheduled_day.isoformat()}, and was not published"))
+            yield self._status(
+                number,
+                "withdrawn",
+                last,
+                evidence=(
+                    f"it left the public-inspection desk on or before {last.isoformat()}, before its scheduled "
+                    f"publication on {scheduled_day.isoformat()}, and was not published"
+                ),
+            )
         elif last > scheduled_day:
-            yield self._status(number, "withdrawn", last, evidence=(
-                f"it was not published on its scheduled publication date {scheduled_day.isoformat()} "
-                f"(checked {last.isoformat()})"))
+            yield self._status(
+                number,
+                "withdrawn",
+                last,
+                evidence=(
+                    f"it was not published on its scheduled publication date {scheduled_day.isoformat()} "
+                    f"(checked {last.isoformat()})"
+                ),
+            )
         # last == scheduled day: publication may still be on its way; the next run asks again

@@ -14,16 +14,20 @@ with data.session() as session:
     if Settings().slack_webhook_url:
         st.success("Slack delivery: a webhook is configured (RISKWATCH_SLACK_WEBHOOK_URL).")
     else:
-        st.warning("Slack delivery: no webhook configured; alerts are recorded here and printed by "
-                   "`riskwatch alert`, and sent once RISKWATCH_SLACK_WEBHOOK_URL is set.")
+        st.warning(
+            "Slack delivery: no webhook configured; alerts are recorded here and printed by "
+            "`riskwatch alert`, and sent once RISKWATCH_SLACK_WEBHOOK_URL is set."
+        )
     log = queries.alert_log(session, limit=500)
     st.subheader("Alert log")
     if not log.empty:
         st.dataframe(log, hide_index=True, width="stretch")
         st.download_button("Download alert log (CSV)", queries.csv_export(log), file_name="alerts.csv", mime="text/csv")
     else:
-        st.info("No alerts recorded yet. Alerts are written to this outbox by the daily job and sent to Slack "
-                "when RISKWATCH_SLACK_WEBHOOK_URL is set.")
+        st.info(
+            "No alerts recorded yet. Alerts are written to this outbox by the daily job and sent to Slack "
+            "when RISKWATCH_SLACK_WEBHOOK_URL is set."
+        )
 
     st.subheader("Watchlist")
     st.write("Companies marked *watched* are the ones your team follows; tick or untick to change the list.")
@@ -31,8 +35,9 @@ with data.session() as session:
     if frame.empty:
         st.info("No companies yet. Run `riskwatch demo` or `riskwatch run`.")
         st.stop()
-    edited = st.data_editor(frame, hide_index=True, width="stretch", disabled=["id", "entity", "country"],
-                            key="watchlist")
+    edited = st.data_editor(
+        frame, hide_index=True, width="stretch", disabled=["id", "entity", "country"], key="watchlist"
+    )
     changed = edited[edited["watched"] != frame["watched"]]
     if not changed.empty and st.button(f"Save {len(changed)} change(s)"):
         saved = queries.set_watched(session, watched={int(row.id): bool(row.watched) for row in changed.itertuples()})

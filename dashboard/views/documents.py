@@ -19,11 +19,14 @@ with data.session() as session:
     published = tuple(period) if isinstance(period, (tuple, list)) and len(period) == 2 else None
     frame = queries.documents(session, sources=sources, statuses=statuses, languages=languages, published=published)
     as_of = queries.as_of(session)
-    st.caption(f"As of {as_of.isoformat() if as_of else 'no scores yet'} · {len(frame)} documents · failed and quarantined ones keep their reason and are retried or "
-               "reviewed, never silently dropped")
-    st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config={"url": st.column_config.LinkColumn("url")})
-    st.download_button("Download documents (CSV)", queries.csv_export(frame), file_name="documents.csv", mime="text/csv")
+    st.caption(
+        f"As of {as_of.isoformat() if as_of else 'no scores yet'} · {len(frame)} documents · failed and quarantined ones keep their reason and are retried or "
+        "reviewed, never silently dropped"
+    )
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+    st.download_button(
+        "Download documents (CSV)", queries.csv_export(frame), file_name="documents.csv", mime="text/csv"
+    )
     if not frame.empty:
         labels = {f"{row.published} · {row.source} · {row.title or row.url}": row.id for row in frame.itertuples()}
         chosen = st.selectbox("Open a document", list(labels))

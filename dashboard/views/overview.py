@@ -11,8 +11,10 @@ st.title("riskwatch: sanctions exposure")
 with data.session() as session:
     as_of = queries.as_of(session)
     for source in queries.sources_not_ok(session):  # e.g. DoD blocked by its CDN: said, never a silent gap
-        st.warning(f"Source {source['source']}: {source['status']} (last OK run: {source['last_ok'] or 'never'}). "
-                   f"{source['reason'][:300]} See the Sources page.")
+        st.warning(
+            f"Source {source['source']}: {source['status']} (last OK run: {source['last_ok'] or 'never'}). "
+            f"{source['reason'][:300]} See the Sources page."
+        )
     if as_of is None:
         st.info(
             "No scores yet. Run `riskwatch demo` (replays the bundled 2021-2026 snapshot) or "
@@ -27,10 +29,18 @@ with data.session() as session:
     st.caption(f"As of {as_of.isoformat()}")
     board = data.leaderboard(data.database_url(), as_of, 200)
     st.subheader("Exposure leaderboard")
-    st.dataframe(board.drop(columns=["entity_id"]), hide_index=True, width="stretch",
-                 column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")})
-    st.download_button("Download leaderboard (CSV)", queries.csv_export(board.drop(columns=["entity_id"])),
-                       file_name=f"riskwatch-exposure-{as_of}.csv", mime="text/csv")
+    st.dataframe(
+        board.drop(columns=["entity_id"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")},
+    )
+    st.download_button(
+        "Download leaderboard (CSV)",
+        queries.csv_export(board.drop(columns=["entity_id"])),
+        file_name=f"riskwatch-exposure-{as_of}.csv",
+        mime="text/csv",
+    )
 
     # Default chart: the curated watchlist's companies (the seed case), else the top three.
     watched = board[board["watched"]]
@@ -44,14 +54,16 @@ with data.session() as session:
 
     st.subheader("Recent listing events")
     events = queries.recent_events(session, limit=50)
-    st.dataframe(events, hide_index=True, width="stretch",
-                 column_config={"source": st.column_config.LinkColumn("source")})
-    st.download_button("Download events (CSV)", queries.csv_export(events), file_name="riskwatch-events.csv",
-                       mime="text/csv")
+    st.dataframe(
+        events, hide_index=True, width="stretch", column_config={"source": st.column_config.LinkColumn("source")}
+    )
+    st.download_button(
+        "Download events (CSV)", queries.csv_export(events), file_name="riskwatch-events.csv", mime="text/csv"
+    )
 
     st.subheader("Latest documents")
     documents = queries.latest_documents(session, limit=20)
-    st.dataframe(documents, hide_index=True, width="stretch",
-                 column_config={"url": st.column_config.LinkColumn("url")})
-    st.download_button("Download documents (CSV)", queries.csv_export(documents), file_name="riskwatch-documents.csv",
-                       mime="text/csv")
+    st.dataframe(documents, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+    st.download_button(
+        "Download documents (CSV)", queries.csv_export(documents), file_name="riskwatch-documents.csv", mime="text/csv"
+    )

@@ -9,8 +9,10 @@ from dashboard import data, queries
 from scoring.screening import ScreeningInputError, read_counterparties, results_csv, screen
 
 st.title("Counterparty screening")
-st.write("Upload a CSV with a `name` column (optional `country`). Each row gets its best match among the "
-         "entities riskwatch knows, the match score, the current listing status and exposure.")
+st.write(
+    "Upload a CSV with a `name` column (optional `country`). Each row gets its best match among the "
+    "entities riskwatch knows, the match score, the current listing status and exposure."
+)
 upload = st.file_uploader("Counterparty list (CSV)", type=["csv", "txt"])
 if upload is None:
     st.stop()

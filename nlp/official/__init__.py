@@ -21,10 +21,25 @@ def notice_from_list_rows(rows: list[ListRow], *, list_date, list_name: str = "1
         entry.printed = row.printed
         entry.citations = list(row.statutory_basis)
         listed.append(entry)
-    return OfficialNotice(kind=NoticeKind.EDITION.value, list_name=list_name, list_date=list_date, listed=listed,
-                          source_format="list_pdf")
+    return OfficialNotice(
+        kind=NoticeKind.EDITION.value, list_name=list_name, list_date=list_date, listed=listed, source_format="list_pdf"
+    )
 
 
-__all__ = ["ListPdfError", "ListRow", "ListedName", "NoticeFormatError", "NoticeKind", "OfficialNotice",
-           "is_official_notice", "notice_from_list_rows", "notice_kind", "parse_heading", "parse_list_pdf",
-           "parse_notice", "read_served", "sniff", "split_entry"]
+__all__ = [
+    "ListPdfError",
+    "ListRow",
+    "ListedName",
+    "NoticeFormatError",
+    "NoticeKind",
+    "OfficialNotice",
+    "is_official_notice",
+    "notice_from_list_rows",
+    "notice_kind",
+    "parse_heading",
+    "parse_list_pdf",
+    "parse_notice",
+    "read_served",
+    "sniff",
+    "split_entry",
+]

@@ -103,8 +103,11 @@ def _split_block(block: list[str]) -> list[Paragraph]:
     if not bullet:
         return [_paragraph(block, bullet=False)]
     for cut in range(1, len(block)):
-        if (not block[cut].startswith(" ") and _CITATION_END.search(block[cut - 1].rstrip())
-                and not is_prose(" ".join(block[cut:]))):
+        if (
+            not block[cut].startswith(" ")
+            and _CITATION_END.search(block[cut - 1].rstrip())
+            and not is_prose(" ".join(block[cut:]))
+        ):
             return [_paragraph(block[:cut], bullet=True), _paragraph(block[cut:], bullet=False)]
     return [_paragraph(block, bullet=True)]
 
@@ -165,9 +168,14 @@ def fr_html(raw: bytes) -> Served:
             continue
         bullet = element.tag == "li" or text.startswith(BULLET)
         lines = [squash(line) for line in content.split("\n") if line.strip()]
-        paragraphs.append(Paragraph(text=text.lstrip(BULLET + " ") if bullet else text, bullet=bullet,
-                                    lines=lines if len(lines) > 1 and not bullet else [],
-                                    section_title=element.tag.startswith("h")))
+        paragraphs.append(
+            Paragraph(
+                text=text.lstrip(BULLET + " ") if bullet else text,
+                bullet=bullet,
+                lines=lines if len(lines) > 1 and not bullet else [],
+                section_title=element.tag.startswith("h"),
+            )
+        )
     text = "\n".join(p.text for p in paragraphs)
     return Served(paragraphs=paragraphs, text=text, source_format="fr_html")
 
@@ -198,8 +206,11 @@ def gpo_xml(raw: bytes) -> Served:
         if element.tag not in _XML_PARAGRAPHS or not text:
             continue
         bullet = text.startswith(BULLET)
-        paragraphs.append(Paragraph(text=text.lstrip(BULLET + " ") if bullet else text, bullet=bullet,
-                                    section_title=element.tag == "HD"))
+        paragraphs.append(
+            Paragraph(
+                text=text.lstrip(BULLET + " ") if bullet else text, bullet=bullet, section_title=element.tag == "HD"
+            )
+        )
         texts.append(text)
     date_element = root.find(".//DATE")
     if date_element is not None and date_element.text:
@@ -220,8 +231,12 @@ def _drop_keep_tail(element) -> None:
     parent.remove(element)
 
 
-FRONT_ENDS = {"gpo_xml": gpo_xml, "gpo_page": gpo_page, "fr_html": fr_html,
-              "gpo_text": lambda raw: gpo_text(_decode(raw))}
+FRONT_ENDS = {
+    "gpo_xml": gpo_xml,
+    "gpo_page": gpo_page,
+    "fr_html": fr_html,
+    "gpo_text": lambda raw: gpo_text(_decode(raw)),
+}
 
 
 def read_served(raw: bytes, content_type: str | None = None) -> Served:
@@ -229,7 +244,13 @@ def read_served(raw: bytes, content_type: str | None = None) -> Served:
     return FRONT_ENDS[sniff(raw, content_type)](raw)
 
 
-def parse_notice(raw: bytes, *, content_type: str | None = None, title: str | None = None,
-                 list_date: date | None = None, list_name: str = "1260H") -> OfficialNotice:
+def parse_notice(
+    raw: bytes,
+    *,
+    content_type: str | None = None,
+    title: str | None = None,
+    list_date: date | None = None,
+    list_name: str = "1260H",
+) -> OfficialNotice:
     """An official notice in any format the Federal Register serves."""
     return read_notice(read_served(raw, content_type), title=title, list_date=list_date, list_name=list_name)

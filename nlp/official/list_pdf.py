@@ -77,11 +77,14 @@ def parse_list_pdf(data: bytes) -> list[ListRow]:
                         number_cell = cells[cols["number"]] if "number" in cols and cols["number"] < len(cells) else ""
                         notes = cells[cols["notes"]] if "notes" in cols and cols["notes"] < len(cells) else ""
                         basis = cells[cols["basis"]] if "basis" in cols and cols["basis"] < len(cells) else ""
-                        rows.append(ListRow(
-                            number=int(number_cell.rstrip(".")) if _ROW_NUMBER.match(number_cell) else None,
-                            name=name, notes=notes,
-                            statutory_basis=[b.strip() for b in basis.split(",") if b.strip()],
-                        ))
+                        rows.append(
+                            ListRow(
+                                number=int(number_cell.rstrip(".")) if _ROW_NUMBER.match(number_cell) else None,
+                                name=name,
+                                notes=notes,
+                                statutory_basis=[b.strip() for b in basis.split(",") if b.strip()],
+                            )
+                        )
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
         raise ListPdfError(f"PDF could not be read ({exc.__class__.__name__}: {exc})") from exc
     except Exception as exc:  # pdfminer raises a zoo of exceptions on damaged files

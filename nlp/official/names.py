@@ -27,11 +27,14 @@ _LEGAL_GROUP = re.compile(r"^(limited|ltd\.?|group|inc\.?|co\.?|company|corporat
 # A piece of a comma-split list that only continues the previous name ("Co., Ltd.", "Innomics, Inc.").
 _LEGAL_TAIL = re.compile(
     r"^(ltd\.?|limited|inc\.?|incorporated|llc|l\.l\.c\.|plc|s\.l\.u\.?|s\.a\.?|ag|gmbh|corp\.?|co\.?|"
-    r"co\.,? ltd\.?|pty\.? ltd\.?|l\.p\.|lp|n\.v\.|b\.v\.)$", re.I)
+    r"co\.,? ltd\.?|pty\.? ltd\.?|l\.p\.|lp|n\.v\.|b\.v\.)$",
+    re.I,
+)
 # A legal form followed by a capitalised word that starts another name: a comma the printing lost.
 _LOST_COMMA = re.compile(
     r"\b(Corporation|Limited|Inc\.|Ltd\.?|LLC|PLC)\s+(?!(?:Limited|Ltd|Inc|Co|Company|Corporation|Group|Holdings?|"
-    r"Liability|Partnership|Branch|Pty|S\.A|AG|GmbH|No)\b)(?=[A-Z][a-z])")
+    r"Liability|Partnership|Branch|Pty|S\.A|AG|GmbH|No)\b)(?=[A-Z][a-z])"
+)
 _CITATION = re.compile(r"1260H(?:\([0-9A-Za-z]+\))+")
 
 
@@ -97,11 +100,11 @@ def parse_heading(printed: str, warnings: list[str]) -> tuple[ListedName, list[L
     subsidiaries_text, parent_short = None, None
     groups = top_level_groups(printed)
     if groups and groups[-1][1] == len(printed):
-        inner = printed[groups[-1][0] + 1:-1].strip()
+        inner = printed[groups[-1][0] + 1 : -1].strip()
         match = _SUBSIDIARIES.match(inner)
         if match:
             subsidiaries_text, parent_short = match.group("list"), squash(match.group("short"))
-            printed_main = printed[:groups[-1][0]].rstrip(" ,;")
+            printed_main = printed[: groups[-1][0]].rstrip(" ,;")
         else:
             printed_main = printed
     else:
@@ -111,7 +114,9 @@ def parse_heading(printed: str, warnings: list[str]) -> tuple[ListedName, list[L
     subsidiaries = []
     if subsidiaries_text is not None:
         if parent_short and parent_short not in entry.aliases and parent_short != entry.name:
-            warnings.append(f"subsidiaries of {entry.name!r} introduced as {parent_short!r}, not one of its short names")
+            warnings.append(
+                f"subsidiaries of {entry.name!r} introduced as {parent_short!r}, not one of its short names"
+            )
         for name in split_name_list(subsidiaries_text, warnings, context=entry.name):
             child = split_entry(name)
             child.parent, child.parent_short = entry.name, parent_short
@@ -129,7 +134,7 @@ def split_entry(printed: str) -> ListedName:
         if not groups or groups[-1][1] != len(name) or groups[-1][0] == 0:
             break
         start = groups[-1][0]
-        inner = name[start + 1:-1].strip()
+        inner = name[start + 1 : -1].strip()
         if _LEGAL_GROUP.match(inner):
             break  # "... Group (Limited)": part of the legal name
         notes: list[str] = []
@@ -160,12 +165,15 @@ def split_name_list(text: str, warnings: list[str], *, context: str) -> list[str
         legal_tail = bool(_LEGAL_TAIL.match(_before_groups(piece)))
         # a lone word continues the previous name ("SMIC, Americas") unless a legal form follows it
         # ("Innomics, Inc.")
-        lone_word = (re.fullmatch(r"[A-Z][a-z]+", piece) is not None
-                     and not (index + 1 < len(pieces) and _LEGAL_TAIL.match(_before_groups(pieces[index + 1]))))
+        lone_word = re.fullmatch(r"[A-Z][a-z]+", piece) is not None and not (
+            index + 1 < len(pieces) and _LEGAL_TAIL.match(_before_groups(pieces[index + 1]))
+        )
         if names and (legal_tail or lone_word):
             if not legal_tail:
-                warnings.append(f"{names[-1]!r} and {piece!r} read as one name (a comma inside a name) "
-                                f"in the subsidiaries of {context!r}")
+                warnings.append(
+                    f"{names[-1]!r} and {piece!r} read as one name (a comma inside a name) "
+                    f"in the subsidiaries of {context!r}"
+                )
             names[-1] = f"{names[-1]}, {piece}"
             continue
         names.append(piece)
@@ -173,8 +181,9 @@ def split_name_list(text: str, warnings: list[str], *, context: str) -> list[str
     for name in names:
         parts = _split_lost_commas(name)
         if len(parts) > 1 and not _AND_AFTER_LEGAL.search(name):
-            warnings.append(f"{name!r} split into {parts!r} (a comma missing between two names) "
-                            f"in the subsidiaries of {context!r}")
+            warnings.append(
+                f"{name!r} split into {parts!r} (a comma missing between two names) in the subsidiaries of {context!r}"
+            )
         result += parts
     return [n for n in result if n]
 
@@ -182,7 +191,7 @@ def split_name_list(text: str, warnings: list[str], *, context: str) -> list[str
 def _before_groups(text: str) -> str:
     """``text`` without its parenthesised notes ("Ltd. (ZEMIC)" -> "Ltd.")."""
     groups = top_level_groups(text)
-    return text[:groups[0][0]].strip() if groups else text
+    return text[: groups[0][0]].strip() if groups else text
 
 
 # "A Co., Ltd. and B Corporation": two names joined by "and" after a legal form.
@@ -194,13 +203,13 @@ def _split_lost_commas(name: str) -> list[str]:
     depth_at = _depths(name)
     for match in _AND_AFTER_LEGAL.finditer(name):
         if depth_at[match.start()] == 0:
-            parts.append(name[start:match.end(1)].strip())
+            parts.append(name[start : match.end(1)].strip())
             start = match.end()
     if parts:
         return parts + _split_lost_commas(name[start:].strip())
     for match in _LOST_COMMA.finditer(name):
         if depth_at[match.start()] == 0:
-            parts.append(name[start:match.end(1)].strip())
+            parts.append(name[start : match.end(1)].strip())
             start = match.end()
     parts.append(name[start:].strip())
     return parts

@@ -29,18 +29,26 @@ from core.vocabulary import TOPIC_1260H
 
 _REMOVAL_TITLE = re.compile(r"notice of (the )?removal", re.I)
 _SINGULAR_TITLE = re.compile(r"designation of (a )?chinese military company\b(?!\w)", re.I)
-_EDITION_TITLE = re.compile(r"(designation|availability)\b.*chinese military companies|"
-                            r"entities identified as chinese military companies|chinese military companies.*1260h", re.I)
+_EDITION_TITLE = re.compile(
+    r"(designation|availability)\b.*chinese military companies|"
+    r"entities identified as chinese military companies|chinese military companies.*1260h",
+    re.I,
+)
 # A lead-in introduces a list: a paragraph ending in ':' about entities or companies ("... the following
 # entities qualify for designation ...:", "... each entity named below ...:").
-_LEAD_IN = re.compile(r"\b(following|below|these|named|listed)\b.*\b(entit(y|ies)|compan(y|ies))\b|"
-                      r"\b(entit(y|ies)|compan(y|ies))\b.*\b(following|below|named|listed)\b", re.I | re.S)
+_LEAD_IN = re.compile(
+    r"\b(following|below|these|named|listed)\b.*\b(entit(y|ies)|compan(y|ies))\b|"
+    r"\b(entit(y|ies)|compan(y|ies))\b.*\b(following|below|named|listed)\b",
+    re.I | re.S,
+)
 _LAST_SENTENCE = re.compile(r"(?<=[a-z0-9)'\"]\.)\s+(?=[A-Z])")
 _REMOVAL_LEAD = re.compile(r"\b(removed|removal|remove|deleted|deletion|no longer)\b", re.I)
 _LISTED_LEAD = re.compile(r"\b(designat\w*|qualif\w*|identif\w*|add\w*|determined|list(ed)?|named)\b", re.I)
 # Lower-case verbs of running prose; entity names do not contain them.
-_PROSE = re.compile(r"\b(is|are|was|were|has|have|had|be|been|may|must|can|shall|will|should|provides?|"
-                    r"requires?|determined|includes?|qualif(y|ies)|found)\b")
+_PROSE = re.compile(
+    r"\b(is|are|was|were|has|have|had|be|been|may|must|can|shall|will|should|provides?|"
+    r"requires?|determined|includes?|qualif(y|ies)|found)\b"
+)
 # Where a list is over for certain: the signature, the FR Doc line, a section label.
 _SECTION_END = re.compile(r"^(Dated:|\[FR Doc|BILLING CODE|[A-Z][A-Z ,]{3,}:)")
 _MONTH_DATE = r"([A-Z][a-z]+\.? \d{1,2}, \d{4})"
@@ -67,9 +75,10 @@ class Paragraph:
 @dataclass
 class Served:
     """What a front end read from one served document."""
+
     paragraphs: list[Paragraph]
     title: str | None = None
-    text: str = ""          # the whole document as plain text (for dates and evidence offsets)
+    text: str = ""  # the whole document as plain text (for dates and evidence offsets)
     source_format: str = ""
 
 
@@ -78,7 +87,9 @@ _FUNCTION_WORDS = {"of", "and", "the", "for", "in", "on", "de", "du", "la", "und
 _ORGANISATION = re.compile(
     r"\b(co|corp|corporation|company|ltd|limited|inc|llc|plc|group|holdings?|institute|academy|university|bank|"
     r"cent(er|re)|laborator(y|ies)|industr(y|ies)|technolog(y|ies)|systems?|electronics?|shipping|airlines?|"
-    r"ag|gmbh|pty|s\.?a|s\.?l\.?u)\b|\(", re.I)
+    r"ag|gmbh|pty|s\.?a|s\.?l\.?u)\b|\(",
+    re.I,
+)
 
 
 def is_prose(text: str) -> bool:
@@ -100,7 +111,9 @@ def notice_kind(title: str | None, lead_ins: list[str]) -> NoticeKind:
         return NoticeKind.EDITION
     listed = [lead for lead in lead_ins if not _REMOVAL_LEAD.search(lead)]
     if listed:
-        return NoticeKind.INTERIM if re.search(r"following\s+(\w+\s+)?entity\b", listed[0], re.I) else NoticeKind.EDITION
+        return (
+            NoticeKind.INTERIM if re.search(r"following\s+(\w+\s+)?entity\b", listed[0], re.I) else NoticeKind.EDITION
+        )
     if lead_ins:
         return NoticeKind.REMOVAL
     return NoticeKind.UNKNOWN
@@ -111,16 +124,21 @@ def is_official_notice(title: str | None, text: str) -> bool:
     return bool(TOPIC_1260H.search(title or "") or TOPIC_1260H.search(text[:20000]))
 
 
-def read_notice(served: Served, *, title: str | None = None, list_date: date | None = None,
-                list_name: str = "1260H") -> OfficialNotice:
+def read_notice(
+    served: Served, *, title: str | None = None, list_date: date | None = None, list_name: str = "1260H"
+) -> OfficialNotice:
     """The notice the paragraphs print."""
     paragraphs = served.paragraphs
     title = squash(title or served.title or "") or None
-    lead_positions = [i for i, p in enumerate(paragraphs)
-                      if not p.bullet and p.text.endswith(":") and _LEAD_IN.search(_LAST_SENTENCE.split(p.text)[-1])]
+    lead_positions = [
+        i
+        for i, p in enumerate(paragraphs)
+        if not p.bullet and p.text.endswith(":") and _LEAD_IN.search(_LAST_SENTENCE.split(p.text)[-1])
+    ]
     kind = notice_kind(title, [paragraphs[i].text for i in lead_positions])
-    notice = OfficialNotice(kind=kind.value, list_name=list_name, list_date=list_date, title=title,
-                            source_format=served.source_format)
+    notice = OfficialNotice(
+        kind=kind.value, list_name=list_name, list_date=list_date, title=title, source_format=served.source_format
+    )
     notice.dates = read_dates(served.text)
     if list_date:
         notice.dates["list"] = list_date.isoformat()
@@ -129,7 +147,7 @@ def read_notice(served: Served, *, title: str | None = None, list_date: date | N
     for index, start in enumerate(lead_positions):
         end = lead_positions[index + 1] if index + 1 < len(lead_positions) else len(paragraphs)
         lead = paragraphs[start].text
-        section = paragraphs[start + 1:end]
+        section = paragraphs[start + 1 : end]
         if _REMOVAL_LEAD.search(lead) and not re.search(r"\bqualif", lead, re.I):
             if match := _PREVIOUS.search(lead):
                 notice.dates.setdefault("previous_list", _iso(match.group(1)) or "")
@@ -157,8 +175,11 @@ def read_listed(section: list[Paragraph], warnings: list[str]) -> list[ListedNam
             current.citations += [c for c in citations(paragraph.text) if c not in current.citations]
             continue
         followed_by_basis = position + 1 < len(section) and section[position + 1].bullet
-        if paragraph.section_title or _SECTION_END.match(paragraph.text) or (
-                not followed_by_basis and is_prose(paragraph.text)):
+        if (
+            paragraph.section_title
+            or _SECTION_END.match(paragraph.text)
+            or (not followed_by_basis and is_prose(paragraph.text))
+        ):
             break  # the list is over: closing prose
         if not followed_by_basis:
             if not any(section[i].bullet for i in range(position + 1, len(section))):
@@ -181,7 +202,12 @@ def read_names(section: list[Paragraph], warnings: list[str]) -> list[ListedName
                 break
             names = [paragraph.text]
         else:
-            if paragraph.bullet or paragraph.section_title or is_prose(paragraph.text) or _SECTION_END.match(paragraph.text):
+            if (
+                paragraph.bullet
+                or paragraph.section_title
+                or is_prose(paragraph.text)
+                or _SECTION_END.match(paragraph.text)
+            ):
                 break
             names = _join_wrapped(paragraph.lines)
         for name in names:
@@ -201,8 +227,12 @@ def _join_wrapped(lines: list[str]) -> list[str]:
     for line in (squash(line) for line in lines):
         if not line:
             continue
-        if names and (balance(names[-1]) > 0 or re.search(r"(,|&|\band|\bof|-)$", names[-1])
-                      or line[0].islower() or line[0] == "("):
+        if names and (
+            balance(names[-1]) > 0
+            or re.search(r"(,|&|\band|\bof|-)$", names[-1])
+            or line[0].islower()
+            or line[0] == "("
+        ):
             names[-1] = f"{names[-1]} {line}"
         else:
             names.append(line)
@@ -212,7 +242,9 @@ def _join_wrapped(lines: list[str]) -> list[str]:
 def shape_problem(notice: OfficialNotice, *, found_lead_in: bool) -> str | None:
     """Why this notice's list must not be trusted, or None."""
     if notice.kind == NoticeKind.UNKNOWN:
-        return "a 1260H notice of a kind riskwatch does not recognise (title and lead-in name no designation or removal)"
+        return (
+            "a 1260H notice of a kind riskwatch does not recognise (title and lead-in name no designation or removal)"
+        )
     if not found_lead_in:
         return "no list lead-in paragraph (one ending in ':' that introduces the entities) found"
     if notice.kind in (NoticeKind.EDITION, NoticeKind.INTERIM) and not notice.listed:
@@ -222,8 +254,10 @@ def shape_problem(notice: OfficialNotice, *, found_lead_in: bool) -> str | None:
     entries = notice.listed + notice.removed
     sentences = [e for e in entries if is_prose(e.name) or len(e.name) > 200]
     if sentences and len(sentences) * 10 > len(entries):
-        return (f"{len(sentences)} of {len(entries)} entity headings read as sentences "
-                f"(e.g. {sentences[0].name[:60]!r}): layout not recognised")
+        return (
+            f"{len(sentences)} of {len(entries)} entity headings read as sentences "
+            f"(e.g. {sentences[0].name[:60]!r}): layout not recognised"
+        )
     return None
 
 
