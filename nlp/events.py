@@ -28,11 +28,14 @@ LIST_NAMES = {"ns-cmic": "NS-CMIC", "entity list": "Entity List"}
 
 @dataclass(frozen=True)
 class SentenceEvent:
-    entity: str
-    list_name: str
+    entity: str  # canonical name when linked, else the organisation as printed (a candidate)
+    list_name: str  # a ListName value, or the name of another list the text refers to
     status: str
     date: date | None
-    sentence: str
+    sentence: str  # the sentence stating the event
+    evidence: tuple[str, ...] = ()  # every sentence that justifies it (event, list reference, withdrawal)
+    linked: bool = True  # False: an organisation not in the database, kept as a candidate, never scored
+    cue: str = ""  # the words that triggered it
 
 
 @lru_cache(maxsize=4)
