@@ -1,6 +1,8 @@
-"""Names shared by every layer, one home each: document types, statuses, alert kinds, lists, the 1260H topic.
+"""Names shared by every layer, one home each: document types, statuses, alert kinds, lists, date kinds,
+the 1260H topic.
 
-The schema enforces them (CHECK constraints built from these enums in db/models.py); code compares
+The schema enforces them (CHECK constraints built from these enums in db/models.py; not the date kinds,
+which are informative); code compares
 with the enum members, which are strings, so stored values stay plain text.
 """
 
@@ -42,6 +44,26 @@ class ListName(StrEnum):
     ENTITY_LIST = "Entity List"  # Commerce BIS, 15 CFR 744 Supp. 4
     NS_CMIC = "NS-CMIC"  # Treasury OFAC
     FCC_COVERED = "FCC Covered List"
+    # DoD's "Communist Chinese military companies" under FY1999 NDAA section 1237 (2020-21): the
+    # predecessor of 1260H, its own list; a company on it is not on 1260H
+    SECTION_1237 = "Section 1237"
+    UFLPA_ENTITY_LIST = "UFLPA Entity List"  # DHS, Uyghur Forced Labor Prevention Act
+    CHINA_UNRELIABLE_ENTITY_LIST = "China Unreliable Entity List"  # PRC MOFCOM's list, not a US one
+
+
+class DateKind(StrEnum):
+    """Where a listing event's date comes from (``ListingEvent.date_kind``, ``CandidateEvent.date_kind``).
+
+    Every kind but ``reported`` is a date the evidence states; ``reported`` is the publication date of a
+    news report that states none (outlets reporting one fact a day or two apart differ in it)."""
+
+    LIST_DATE = "list_date"
+    FILED = "filed"
+    FILED_AT = "filed_at"
+    SIGNING_DATE = "signing_date"
+    PUBLICATION_DATE = "publication_date"
+    STATED = "stated"
+    REPORTED = "reported"
 
 
 class AlertKind(StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from db import models
+from db import migrations, models
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,8 @@ def _create_tables(engine: Engine, attempts: int = 20) -> None:
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables and record/check the schema version."""
+    """Create missing tables, record the schema version, upgrade an older database in place when a step
+    is registered (db/migrations.py), and check the version."""
     with _schema_lock(engine):
         _create_tables(engine)
         with Session(engine) as session:
@@ -95,6 +96,7 @@ def init_db(engine: Engine) -> None:
                     session.commit()
                 except IntegrityError:
                     session.rollback()
+        migrations.upgrade(engine)
     _check_version(engine)
     _initialised.add(_schema_key(engine.url))
 

@@ -13,6 +13,7 @@ from core.vocabulary import (
     AlertKind,
     AlertStatus,
     CrawlRunStatus,
+    DateKind,
     DocumentStatus,
     ListingStatus,
     ListName,
@@ -21,7 +22,9 @@ from core.vocabulary import (
 
 # 2: statuses, alert kinds and list names enforced by CHECK constraints; alert keys as columns;
 #    Document.text (never written) dropped.
-SCHEMA_VERSION = 2
+# 3: the lists Section 1237, UFLPA Entity List and China Unreliable Entity List (ListingEvent's CHECK
+#    constraint); ListingEvent.evidence; CandidateEvent. db/migrations.py upgrades a version 2 database.
+SCHEMA_VERSION = 3
 
 
 def utcnow() -> datetime:
@@ -134,11 +137,36 @@ class ListingEvent(SQLModel, table=True):
     list_name: str = ListName.SECTION_1260H  # a ListName
     status: str  # a ListingStatus
     effective_date: date | None = Field(default=None, index=True)
-    date_kind: str = "list_date"  # list_date | publication_date | filed_at | reported
+    date_kind: str = DateKind.LIST_DATE  # a DateKind
     publication_date: date | None = None  # when the evidence document was published
     official: bool = False
     evidence_document_id: int = Field(foreign_key="document.id", index=True)
     sentence: str | None = Field(default=None, sa_column=Column(Text))
+    # every sentence that justifies the event (the event, its list reference, a withdrawal), as a JSON list
+    evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CandidateEvent(SQLModel, table=True):
+    """An organisation not in the database that a document reports with a listing event: shown to the
+    analyst as a candidate (for the watchlist or a list edition), never scored, never alerted.
+
+    Replaced with its document's analysis, like mentions. ``list_name`` is a ListName value or another
+    list's name as the text gives it (not enforced: a candidate is an observation, not a listing)."""
+
+    __table_args__ = (CheckConstraint(sql_in("status", ListingStatus), name="ck_candidateevent_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    name: str  # the organisation as printed
+    list_name: str
+    status: str  # a ListingStatus
+    effective_date: date | None = Field(default=None, index=True)  # the stated date, else the publication date
+    date_kind: str = DateKind.REPORTED  # a DateKind
+    publication_date: date | None = None
+    sentence: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    cue: str = ""  # the words that triggered the event
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -117,3 +117,146 @@ def test_parent_printed_under_an_alias_is_linked_and_shared_aliases_name_nobody(
     queries.upsert_entity(session, name="Beta Ltd", aliases=[("Shared", "brand")])
     assert queries.entity_named(session, name="Shared") is None
     assert queries.entity_named(session, name="Alpha Ltd").name == "Alpha Ltd"
+
+
+# --- schema version 2 -> 3 ------------------------------------------------------------------------
+
+V2_LISTS = "list_name IS NULL OR list_name IN ('1260H', 'Entity List', 'NS-CMIC', 'FCC Covered List')"
+
+
+def _create_v2_schema(engine) -> None:
+    """The tables as riskwatch 2 created them: every table of today but CandidateEvent, and ListingEvent
+    without ``evidence`` and with the four lists of version 2 in its CHECK constraint."""
+    from sqlalchemy import Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, MetaData, String
+    from sqlalchemy import Table, Text, UniqueConstraint
+    from sqlmodel import SQLModel
+
+    v2 = MetaData()
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in ("listingevent", "candidateevent"):
+            table.to_metadata(v2)
+    Table(
+        "listingevent",
+        v2,
+        Column("id", Integer, primary_key=True),
+        Column("entity_id", Integer, ForeignKey("entity.id"), nullable=False, index=True),
+        Column("list_name", String, nullable=False),
+        Column("status", String, nullable=False),
+        Column("effective_date", Date, index=True),
+        Column("date_kind", String, nullable=False),
+        Column("publication_date", Date),
+        Column("official", Boolean, nullable=False),
+        Column("evidence_document_id", Integer, ForeignKey("document.id"), nullable=False, index=True),
+        Column("sentence", Text),
+        Column("created_at", DateTime, nullable=False),
+        UniqueConstraint(
+            "entity_id", "list_name", "status", "effective_date", "evidence_document_id", name="uq_listing_event"
+        ),
+        CheckConstraint(
+            "status IS NULL OR status IN ('designated', 'removed', 'proposed', 'withdrawn')",
+            name="ck_listingevent_status",
+        ),
+        CheckConstraint(V2_LISTS, name="ck_listingevent_list_name"),
+    )
+    v2.create_all(engine)
+
+
+def _fill_v2(engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO schemainfo (id, version, applied_at) VALUES (1, 2, '2026-11-01 00:00:00')"))
+        conn.execute(text("INSERT INTO source (id, name, kind) VALUES (1, 'federal_register', 'federal_register')"))
+        conn.execute(
+            text(
+                "INSERT INTO document (id, source_id, external_id, meta, content_hash, version, status, attempts,"
+                " fetched_at) VALUES (1, 1, '2026-11571', '{}', 'h', 1, 'processed', 0, '2026-06-10 00:00:00')"
+            )
+        )
+        conn.execute(text("INSERT INTO entity (id, name, kind, watched) VALUES (1, 'BYD Company Limited', 'c', true)"))
+        conn.execute(
+            text(
+                "INSERT INTO listingevent (id, entity_id, list_name, status, effective_date, date_kind, official,"
+                " evidence_document_id, sentence, created_at) VALUES (7, 1, '1260H', 'designated', '2026-06-08',"
+                " 'list_date', true, 1, 'BYD is listed.', '2026-06-10 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO alert (idempotency_key, listing_event_id, kind, status, entity_name, attempts, payload,"
+                " created_at) VALUES ('k', 7, 'listing', 'sent', 'BYD Company Limited', 1, '{}', '2026-06-10 00:00:00')"
+            )
+        )
+
+
+def test_a_version_2_database_is_upgraded_in_place(database_url):
+    from db.models import SCHEMA_VERSION, Alert, CandidateEvent
+    from core.vocabulary import ListName
+
+    engine = make_engine(database_url)
+    _create_v2_schema(engine)
+    _fill_v2(engine)
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # what version 2 refuses
+        conn.execute(
+            text(
+                "INSERT INTO listingevent (entity_id, list_name, status, date_kind, official, evidence_document_id,"
+                " created_at) VALUES (1, 'Section 1237', 'designated', 'list_date', true, 1, '2026-06-10 00:00:00')"
+            )
+        )
+
+    init_db(engine)
+    init_db(engine)  # the next start finds it current
+    with Session(engine) as session:
+        assert session.exec(select(SchemaInfo)).one().version == SCHEMA_VERSION == 3
+        kept = session.get(ListingEvent, 7)
+        assert (kept.list_name, kept.status, kept.effective_date, kept.sentence) == (
+            "1260H",
+            "designated",
+            date(2026, 6, 8),
+            "BYD is listed.",
+        )
+        assert kept.evidence == []
+        assert session.exec(select(Alert)).one().listing_event_id == 7
+        for list_name in (ListName.SECTION_1237, ListName.UFLPA_ENTITY_LIST, ListName.CHINA_UNRELIABLE_ENTITY_LIST):
+            session.add(
+                ListingEvent(
+                    entity_id=1, list_name=list_name, status="designated", evidence_document_id=1, evidence=["s"]
+                )
+            )
+        session.add(CandidateEvent(document_id=1, name="Acme", list_name="1260H", status="proposed", sentence="s"))
+        session.commit()
+        assert len(session.exec(select(ListingEvent)).all()) == 4
+        session.add(ListingEvent(entity_id=1, list_name="Some Other List", status="designated", evidence_document_id=1))
+        with pytest.raises(IntegrityError):  # the CHECK constraint is still there, with the new lists
+            session.commit()
+        session.rollback()
+        session.add(
+            ListingEvent(
+                entity_id=1,
+                list_name="1260H",
+                status="designated",
+                effective_date=date(2026, 6, 8),
+                evidence_document_id=1,
+            )
+        )
+        with pytest.raises(IntegrityError):  # and the natural key
+            session.commit()
+        session.rollback()
+        session.add(ListingEvent(entity_id=99, list_name="1260H", status="designated", evidence_document_id=1))
+        with pytest.raises(IntegrityError):  # and the foreign keys
+            session.commit()
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            indexes = {row[1] for row in conn.execute(text("PRAGMA index_list(listingevent)"))}
+            assert {"ix_listingevent_entity_id", "ix_listingevent_evidence_document_id"} <= indexes
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    engine.dispose()
+
+
+def test_a_database_older_than_version_2_is_refused(engine):
+    with Session(engine) as session:
+        info = session.exec(select(SchemaInfo)).one()
+        info.version = 1
+        session.add(info)
+        session.commit()
+    with pytest.raises(SchemaVersionError, match="needs a migration"):
+        init_db(engine)

@@ -12,7 +12,17 @@ from tests.conftest import new_postgres_database, run_cli
 
 pytestmark = pytest.mark.slow
 
-TABLES = ["source", "document", "entity", "alias", "mention", "listingevent", "exposurescore", "alert"]
+TABLES = [
+    "source",
+    "document",
+    "entity",
+    "alias",
+    "mention",
+    "listingevent",
+    "candidateevent",
+    "exposurescore",
+    "alert",
+]
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +94,7 @@ def test_second_run_on_postgres_adds_nothing(replayed_postgres, tmp_path):
 def test_schema_version_on_postgres(replayed_postgres):
     from db.models import SCHEMA_VERSION
 
-    assert SCHEMA_VERSION == 2  # statuses enforced by CHECK constraints, alert key columns
+    assert SCHEMA_VERSION == 3  # the lists of version 3 in the CHECK constraint, evidence, candidates
     assert _pg_rows(replayed_postgres, "SELECT id, version FROM schemainfo") == [(1, SCHEMA_VERSION)]
 
 
