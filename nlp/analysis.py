@@ -1,4 +1,4 @@
-"""What one processed spaCy Doc says: linked entity mentions and listing events."""
+"""What one processed spaCy Doc says: linked entity mentions, unlinked organisations, and listing events."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from nlp.events import SentenceEvent, extract_events
 from core.linking import EntityLinker
+from nlp.events import LIST_1260H, CompanyMention, SentenceEvent, extract_events
+from nlp.orgs import candidate_spans, is_company_name
 
 LINKABLE_LABELS = {"ORG", "PRODUCT", "GPE", "NORP", "FAC"}
 
@@ -19,14 +20,18 @@ class EntityHit:
     start: int
     end: int
     entity: str | None  # canonical name, None when unlinked
-    method: str | None  # ruler | alias | normalized | fuzzy
+    method: str | None  # ruler | alias | normalized | fuzzy | candidate
     score: float
     sentence: str
 
 
-def analyze_doc(doc: Doc, linker: EntityLinker, lang: str) -> tuple[list[EntityHit], list[SentenceEvent]]:
+def analyze_doc(
+    doc: Doc, linker: EntityLinker, lang: str, *, default_list: str | None = LIST_1260H
+) -> tuple[list[EntityHit], list[SentenceEvent]]:
+    """Entity hits (linked and unlinked) and the document's listing events; events of unlinked
+    organisations carry ``linked=False``. ``default_list`` is the list the source is about."""
     hits: list[EntityHit] = []
-    per_sentence: dict[int, list[str]] = {}
+    companies: list[CompanyMention] = []
     for ent in doc.ents:
         if ent.ent_id_:
             entity, method, score = ent.ent_id_, "ruler", 1.0
@@ -35,12 +40,19 @@ def analyze_doc(doc: Doc, linker: EntityLinker, lang: str) -> tuple[list[EntityH
             entity, method, score = (link.entity, link.method, link.score) if link else (None, None, 0.0)
         else:
             entity, method, score = None, None, 0.0
-        sentence = ent.sent
         hits.append(
-            EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, sentence.text.strip())
+            EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, ent.sent.text.strip())
         )
-        if entity:
-            # the entity with its offset in the sentence, so it takes its own clause's status
-            per_sentence.setdefault(sentence.start, []).append((entity, ent.start_char - sentence.start_char))
-    sentences = [(sent.text, per_sentence.get(sent.start, [])) for sent in doc.sents]
-    return hits, extract_events(sentences, lang)
+        if entity and (ent.ent_id_ or is_company_name(ent.text)):
+            companies.append(CompanyMention(ent.start, ent.end, entity))
+    for span in candidate_spans(doc, [(m.start, m.end) for m in companies]):
+        link = linker.link(span.text)
+        if link is not None:
+            companies.append(CompanyMention(span.start, span.end, link.entity))
+            continue
+        companies.append(CompanyMention(span.start, span.end, span.text, linked=False))
+        if not any(h.start == span.start_char and h.end == span.end_char for h in hits):
+            hits.append(
+                EntityHit(span.text, "ORG", span.start_char, span.end_char, None, "candidate", 0.0, span.sent.text.strip())
+            )
+    return hits, extract_events(doc, companies, lang, default_list=default_list)

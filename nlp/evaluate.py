@@ -11,7 +11,8 @@ predicted status it does not accept (or a prediction for a company without a key
 positive; a label with a non-null primary status that got no accepted prediction is a false
 negative. A false designation is a predicted "designated" the label does not accept.
 
-Entities are linked against every name of every list edition (data/facts/1260h_editions.json)
+Unlinked organisations that carry an event (candidates) count as predictions too: the NLP reports
+them. Entities are linked against every name of every list edition (data/facts/1260h_editions.json)
 and the curated watchlist, as a database holding every listed entity would link them.
 """
 

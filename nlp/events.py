@@ -1,29 +1,50 @@
-"""Listing-event extraction from prose: entity + list reference + trigger -> status.
+"""Listing events from prose: which company a text reports as designated, removed, proposed or
+withdrawn, on which list, and the sentences that say so.
 
-Cue words live in data/nlp/cues.json per language. A sentence must refer to a
-list; each linked entity takes the status of its own clause ("Tencent was
-added, while Megvii was removed"); a negated clause yields nothing for the
-entities in it ("BYD was not"); modal or proposal language yields ``proposed``
-even when a designation verb is present ("could be added"); a withdrawal cue
-outranks everything ("the notice that would have added BYD was withdrawn").
-News events are signals, never official.
+The unit is the document, not the sentence:
+- **Lists**: every sentence's list references are found (explicit names such as "Section 1260H",
+  "Entity List", "NS-CMIC"; agencies such as the Pentagon or the Commerce Department; generic words
+  such as "the list", "die Liste", "blacklist"). A generic reference takes the list of an agency
+  next to it, else of the sentence, else the list the document was about so far, else the list the
+  source is about (``default_list``). A sentence without any list word still reports an event when
+  its trigger is specific ("designated", "delisted") or its subject is the document ("It also added").
+- **Triggers** are lemmas of the lexicon (data/nlp/cues.json): add, state, remove, withdraw,
+  publish. German separable verbs are paired with their particle ("zog ... zurück" -> zurückziehen,
+  "aufzunehmen" -> aufnehmen).
+- **Attachment**: each company takes the trigger(s) that govern it: in English along the
+  dependency path (a company inside another company's description, "a supplier to Tesla", is not
+  an argument); otherwise, and in German, the triggers of its own clause, of a relative clause
+  that describes it, or of the sentence's main clause. Definite descriptions ("the company",
+  "das Unternehmen", "the three companies") refer back to the companies already named.
+- **Status** per (company, trigger): modality, requests and recommendations make an addition a
+  proposal; a removal that is only asked for (a lawsuit, "seeking its removal") or negated is
+  nothing; a state ("remains on", "already there") is a designation and never a proposal.
+- **Withdrawal episodes**: a notice withdrawn, "briefly" published, declared unpublished, or a
+  document removed, turns the additions and removals reported around it (two sentences before,
+  one after) into ``withdrawn``; what the text marks as already listed keeps ``designated``.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
-from core.settings import DATA_DIR
+from spacy.tokens import Doc, Span, Token
+
 from core.dates import find_dates
+from nlp.lexicon import Lexicon, lexicon
 
-CUES_PATH = DATA_DIR / "nlp" / "cues.json"
+# The order in which one company's several statuses in one document are reported (strongest first).
 STATUS_PRIORITY = ("withdrawn", "removed", "proposed", "designated")
-LIST_NAMES = {"ns-cmic": "NS-CMIC", "entity list": "Entity List"}
+LIST_1260H = "1260H"
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "both": 2,
+    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "beide": 2, "beiden": 2,
+}  # fmt: skip
+_FROM_WORDS = {"from", "off", "von", "aus"}
+_DEMONSTRATIVES = {"this", "that", "these", "those", "such", "diese", "dieser", "dieses", "diesen", "solche"}
+_DEFINITE = {"the", "der", "die", "das", "den", "dem", "des"}
 
 
 @dataclass(frozen=True)
@@ -38,95 +59,717 @@ class SentenceEvent:
     cue: str = ""  # the words that triggered it
 
 
-@lru_cache(maxsize=4)
-def load_cues(path: Path = CUES_PATH) -> dict[str, dict[str, list[str]]]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {lang: cues for lang, cues in data.items() if not lang.startswith("_")}
+@dataclass(frozen=True)
+class CompanyMention:
+    start: int  # token offsets in the Doc
+    end: int
+    entity: str
+    linked: bool = True
 
 
-def _cue_regex(words: list[str], *, whole_word: bool = False) -> re.Pattern:
-    # Cues match at word starts; a cue ending in a stem ("compan") matches longer words
-    # unless whole_word is set.
-    end = r"(?!\w)" if whole_word else ""
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)({alternatives}){end}", re.I)
+@dataclass
+class Trigger:
+    i: int  # token index
+    kind: str  # add | state | remove | withdraw | publish
+    lemma: str
+    text: str
+    end: int = 0  # exclusive end for phrases
+
+    def __post_init__(self):
+        self.end = self.end or self.i + 1
 
 
-@lru_cache(maxsize=8)
-def _compiled(lang: str) -> dict[str, re.Pattern]:
-    cues = load_cues().get(lang) or load_cues()["en"]
-    compiled = {key: _cue_regex(words) for key, words in cues.items() if key not in ("negation", "clause_breaks")}
-    compiled["negation"] = _cue_regex(cues["negation"], whole_word=True)
-    compiled["clause_breaks"] = _cue_regex(cues.get("clause_breaks", [";"]), whole_word=True)
-    return compiled
+@dataclass
+class ListRef:
+    start: int
+    end: int
+    list_name: str | None  # None: generic ("the list") until resolved
+    explicit: bool
 
 
-def list_reference(sentence: str, lang: str) -> str | None:
-    """The list a sentence refers to ('1260H', 'NS-CMIC', 'Entity List'), or None."""
-    ref = _compiled(lang)["list_refs"].search(sentence)
-    if ref is None:
-        return None
-    ns_cmic = re.search(r"ns-cmic|military-industrial complex", sentence, re.I)
-    if ns_cmic:
-        return "NS-CMIC"
-    return LIST_NAMES.get(ref.group(1).lower(), "1260H")
+@dataclass
+class Clause:
+    start: int
+    end: int
+    subordinate: bool = False
+    infinitive: bool = False
+    segment: int = 0  # clauses after 'while', 'but', ';' ... belong to another segment
 
 
-def clause_status(clause: str, lang: str) -> tuple[str | None, bool]:
-    """(status the clause reports, whether it is negated)."""
-    cues = _compiled(lang)
-    negated = bool(cues["negation"].search(clause))
-    for status in STATUS_PRIORITY:
-        if cues[status].search(clause):
-            return status, negated
-    return None, negated
+@dataclass
+class Sentence:
+    index: int
+    span: Span
+    lemmas: dict[int, str]
+    triggers: list[Trigger] = field(default_factory=list)
+    lists: list[ListRef] = field(default_factory=list)
+    agencies: list[tuple[int, str]] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
+    mentions: list[CompanyMention] = field(default_factory=list)
+    withdrawal: bool = False
+    document_removal: set[int] = field(default_factory=set)  # remove triggers that pull a document
+
+    @property
+    def text(self) -> str:
+        return self.span.text.strip()
+
+    def clause_of(self, i: int) -> Clause:
+        return next((c for c in self.clauses if c.start <= i < c.end), self.clauses[-1])
 
 
-def clauses(sentence: str, lang: str) -> list[tuple[int, int]]:
-    """Character spans of the sentence's clauses (split at 'while', 'but', 'während', ';' ...)."""
-    spans, start = [], 0
-    for match in _compiled(lang)["clause_breaks"].finditer(sentence):
-        spans.append((start, match.start()))
-        start = match.start()
-    spans.append((start, len(sentence)))
-    return spans
+# ---------------------------------------------------------------------------------------- tokens
 
 
-def classify_sentence(sentence: str, lang: str) -> tuple[str, str] | None:
-    """(list name, status) that ``sentence`` as a whole reports, or None."""
-    list_name = list_reference(sentence, lang)
-    if list_name is None:
-        return None
-    status, negated = clause_status(sentence, lang)
-    if status is None or negated:
-        return None
-    return list_name, status
+def _lemma(token: Token) -> str:
+    return (token.lemma_ or token.text).lower()
 
 
-def extract_events(sentences: list[tuple[str, list]], lang: str) -> list[SentenceEvent]:
-    """``sentences`` are (text, entities); an entity is a canonical name, or (name, offset in the sentence)."""
-    events = []
-    for text, entities in sentences:
-        if not entities:
+def _lemmas(sent: Span, lex: Lexicon) -> dict[int, str]:
+    """Lemma per token; German separable verbs joined with their particle."""
+    lemmas = {t.i: _lemma(t) for t in sent}
+    if lex.lang != "de":
+        return lemmas
+    particles = lex.words["separable_particles"]
+    known = [lex.triggers[k] for k in lex.triggers] + [
+        lex.words[k] for k in ("proposal_verbs", "request_verbs", "negating_verbs") if k in lex.words
+    ]
+    def is_known(word: str) -> bool:  # noqa: E306
+        return any(word in words for words in known)
+
+    for token in sent:  # "aufzunehmen" -> aufnehmen, "einzustufen" -> einstufen
+        match = re.match(r"^([a-zäöü]+?)zu([a-zäöü]{3,})$", token.lower_)
+        if match and match.group(1) in particles:
+            candidate = match.group(1) + _lemma(token.doc.vocab.strings and token.doc[token.i : token.i + 1][0])
+            rest = match.group(2)
+            for guess in (match.group(1) + _lookup_lemma(token, rest), match.group(1) + rest):
+                if is_known(guess):
+                    lemmas[token.i] = guess
+                    break
+            del candidate
+    # a particle closing a clause joins the nearest verb before it in that clause ("zog sie ... zurück")
+    tokens = list(sent)
+    for position, token in enumerate(tokens):
+        if token.lower_ not in particles:
             continue
-        list_name = list_reference(text, lang)
-        if list_name is None:
+        following = tokens[position + 1] if position + 1 < len(tokens) else None
+        if following is not None and not (following.is_punct or following.lower_ in {"und", "oder", "sowie"}):
             continue
-        spans = clauses(text, lang)
-        per_clause = [clause_status(text[a:b], lang) for a, b in spans]
-        # the sentence's status for entities in a clause without a cue of its own
-        fallback = next((s for s, negated in per_clause if s and not negated), None)
-        dates = find_dates(text)
-        seen = set()
-        for entity in entities:
-            name, offset = entity if isinstance(entity, tuple) else (entity, None)
-            index = next((i for i, (a, b) in enumerate(spans) if offset is not None and a <= offset < b), None)
-            status, negated = per_clause[index] if index is not None else clause_status(text, lang)
-            if negated:
+        for previous in reversed(tokens[:position]):
+            if previous.is_punct and previous.text in {",", ";", ":"}:
+                break
+            joined = token.lower_ + lemmas[previous.i]
+            if is_known(joined):
+                lemmas[previous.i] = joined
+                break
+    return lemmas
+
+
+def _lookup_lemma(token: Token, word: str) -> str:
+    """The lemma of ``word`` with the pipeline's lookup table (German: 'nehmen' for 'nehmen')."""
+    vocab_lemma = token.doc.vocab.lookups.get_table("lemma_lookup", {}) if token.doc.vocab.lookups else {}
+    return vocab_lemma.get(word, word) if hasattr(vocab_lemma, "get") else word
+
+
+def _is_inside(i: int, mentions: list[CompanyMention]) -> bool:
+    return any(m.start <= i < m.end for m in mentions)
+
+
+# ---------------------------------------------------------------------------------------- sentences
+
+
+def _char_to_token(sent: Span, char: int) -> int:
+    for token in sent:
+        if token.idx <= char < token.idx + len(token.text) + 1:
+            return token.i
+    return sent.end - 1
+
+
+def _find_lists(sent: Span, lemmas: dict[int, str], lex: Lexicon) -> tuple[list[ListRef], list[tuple[int, str]]]:
+    text, offset = sent.text, sent.start_char
+    refs: list[ListRef] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in lex.lists:
+        for match in pattern.regex.finditer(text):
+            a, b = match.start() + offset, match.end() + offset
+            if any(a < y and x < b for x, y in taken):
+                continue  # a more specific list already claimed these words ("UFLPA Entity List")
+            taken.append((a, b))
+            start = _char_to_token(sent, a)
+            refs.append(ListRef(start, max(start + 1, _char_to_token(sent, b - 1) + 1), pattern.list_name, True))
+    agencies = []
+    taken_agencies: list[tuple[int, int]] = []
+    for pattern in lex.agencies:
+        for match in pattern.regex.finditer(text):
+            a, b = match.start() + offset, match.end() + offset
+            if any(a < y and x < b for x, y in taken_agencies):
                 continue
-            status = status or fallback
-            if status is None or (name, status) in seen:
+            taken_agencies.append((a, b))
+            agencies.append((_char_to_token(sent, a), pattern.list_name))
+    list_nouns = lex.words["list_nouns"]
+    for token in sent:
+        if any(r.start <= token.i < r.end for r in refs):
+            continue
+        if lemmas[token.i] in list_nouns or token.lower_ in list_nouns:
+            refs.append(ListRef(token.i, token.i + 1, None, False))
+    refs.sort(key=lambda r: r.start)
+    return refs, agencies
+
+
+def _fixed_phrase(token: Token) -> bool:
+    """'in addition to', 'zusätzlich': a trigger word inside a phrase that means something else."""
+    doc = token.doc
+    before = doc[token.i - 1].lower_ if token.i > 0 else ""
+    after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+    return token.lower_ == "addition" and before == "in" and after == "to"
+
+
+def _find_triggers(sent: Span, lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]) -> list[Trigger]:
+    triggers = []
+    for token in sent:
+        if _is_inside(token.i, mentions):
+            continue
+        lemma = lemmas[token.i]
+        kind = lex.kind(lemma) or lex.kind(token.lower_)
+        if kind is None:
+            continue
+        if lex.lang == "en" and token.text[:1].isupper() and token.i > sent.start and token.pos_ == "PROPN":
+            continue  # "Wireless Solutions" is not the verb "list"
+        if kind == "add" and lemma in ("list", "name") and token.pos_ in ("NOUN", "PROPN"):
+            continue  # "the list", "the names"
+        if lex.lang == "en" and lemma == "list" and (token.i > sent.start and sent.doc[token.i - 1].text == "-"):
+            continue  # "Hong Kong-listed shares"
+        if token.dep_ == "prep":
+            continue  # "companies including X": a preposition, not the verb
+        if _fixed_phrase(token):
+            continue
+        triggers.append(Trigger(token.i, kind, lemma, token.text))
+    lower = sent.text.lower()
+    for kind, phrases in lex.phrases.items():
+        for phrase in phrases:
+            for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lower):
+                start = _char_to_token(sent, match.start() + sent.start_char)
+                end = _char_to_token(sent, match.end() - 1 + sent.start_char) + 1
+                if not any(t.i == start for t in triggers):
+                    triggers.append(Trigger(start, kind, phrase, phrase, end))
+    triggers.sort(key=lambda t: t.i)
+    return triggers
+
+
+def _clauses(sent: Span, lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]) -> list[Clause]:
+    """Comma/semicolon chunks; a chunk opened by a relative pronoun or subordinator is subordinate,
+    one ending in a zu-infinitive is an infinitive complement of the chunk before."""
+    breaks = lex.words["clause_breaks"]
+    relative = lex.words.get("relative_pronouns")
+    tokens = list(sent)
+    chunks: list[Clause] = []
+    start = sent.start
+    segment = 0
+    ends = {m.end for m in mentions}
+    starts = {m.start for m in mentions}
+    for position, token in enumerate(tokens):
+        boundary = token.text in {",", ";", ":", "–", "—", "(", ")"} or (
+            token.lower_ in breaks and token.i > sent.start
+        )
+        if token.text == "," and token.i in ends and _next_name(token, starts):
+            boundary = False  # "Alibaba, Baidu und BYD": an enumeration, not a clause boundary
+        if boundary and token.i > start:
+            chunks.append(Clause(start, token.i, segment=segment))
+            start = token.i if token.lower_ in breaks else token.i + 1
+        if token.lower_ in breaks or token.text == ";":
+            segment += 1
+    chunks.append(Clause(start, sent.end, segment=segment))
+    chunks = [c for c in chunks if c.end > c.start] or [Clause(sent.start, sent.end)]
+    doc = sent.doc
+    for chunk in chunks:
+        first = doc[chunk.start]
+        if relative is not None and first.lower_ in relative:
+            following = doc[chunk.start + 1] if chunk.start + 1 < chunk.end else None
+            # an article before a noun or a number is not a relative pronoun ("die drei Firmen")
+            article = (
+                first.lower_ in _DEFINITE
+                and following is not None
+                and (following.text[:1].isupper() or following.lower_ in NUMBER_WORDS or following.like_num)
+            )
+            chunk.subordinate = not article
+        last_words = [doc[i].lower_ for i in range(max(chunk.start, chunk.end - 2), chunk.end)]
+        chunk.infinitive = (
+            len(last_words) == 2 and last_words[0] == "zu"
+        ) or bool(last_words and re.match(r"^(an|auf|ein|aus|zurück|hinzu|vor)zu\w{3,}$", last_words[-1]))
+        if chunk.infinitive:
+            chunk.subordinate = False
+    return chunks
+
+
+def _next_name(comma: Token, starts: set[int]) -> bool:
+    doc = comma.doc
+    following = comma.i + 1
+    while following < len(doc) and doc[following].lower_ in {"and", "und", "sowie", "or", "oder"}:
+        following += 1
+    return following in starts
+
+
+def _read_sentence(index: int, sent: Span, lex: Lexicon, mentions: list[CompanyMention]) -> Sentence:
+    lemmas = _lemmas(sent, lex)
+    own = [m for m in mentions if sent.start <= m.start < sent.end]
+    sentence = Sentence(index, sent, lemmas, mentions=own)
+    sentence.triggers = _find_triggers(sent, lemmas, lex, own)
+    sentence.lists, sentence.agencies = _find_lists(sent, lemmas, lex)
+    sentence.clauses = _clauses(sent, lemmas, lex, own)
+    _mark_withdrawal(sentence, lex)
+    return sentence
+
+
+def _mark_withdrawal(sentence: Sentence, lex: Lexicon) -> None:
+    """Does this sentence say a notice or list was withdrawn (or only briefly published)?"""
+    doc = sentence.span.doc
+    brief = any(lex.has("brief", sentence.lemmas[t.i]) for t in sentence.span)
+    has_event_word = any(t.kind in ("add", "publish", "withdraw", "state") for t in sentence.triggers)
+    if brief and has_event_word:
+        sentence.withdrawal = True
+    for trigger in sentence.triggers:
+        if trigger.kind == "withdraw" and not _negated(sentence, trigger, lex):
+            if trigger.lemma == "pull" and not _document_in_clause(sentence, trigger, lex):
                 continue
-            seen.add((name, status))
-            events.append(SentenceEvent(name, list_name, status, dates[0] if dates else None, text.strip()))
-    return events
+            sentence.withdrawal = True
+        if trigger.kind == "remove" and _removes_document(sentence, trigger, lex):
+            sentence.document_removal.add(trigger.i)
+            sentence.withdrawal = True
+
+
+def _removes_document(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
+    """'removed an updated list', 'removing the document', 'die Liste ... entfernt': the thing removed
+    is the document itself, not a company taken off a list."""
+    doc = sentence.span.doc
+    if _has_parse(doc):
+        token = doc[trigger.i]
+        objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass", "obj")]
+        if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+            objects.append(token.head)  # "the list removed from the register"
+        from_list = any(c.dep_ == "prep" and c.lower_ in _FROM_WORDS for c in token.children)
+        return not from_list and any(lex.has("document_nouns", o.lemma_.lower()) for o in objects)
+    clause = sentence.clause_of(trigger.i)
+    companies = [m for m in sentence.mentions if clause.start <= m.start < clause.end]
+    from_list = any(t.lower_ in _FROM_WORDS for t in sentence.span)
+    return not companies and not from_list and _document_in_clause(sentence, trigger, lex)
+
+
+def _document_in_clause(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
+    clause = sentence.clause_of(trigger.i)
+    return any(lex.has("document_nouns", sentence.lemmas[i]) for i in range(clause.start, clause.end))
+
+
+# ---------------------------------------------------------------------------------------- attachment
+
+
+def _has_parse(doc: Doc) -> bool:
+    return doc.has_annotation("DEP")
+
+
+def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[int, Trigger]) -> list[Trigger] | None:
+    """English: the triggers governing ``mention`` along its dependency path; None when the path
+    shows the company is only part of another company's description."""
+    doc = sentence.span.doc
+    others = {i for m in sentence.mentions if m is not mention for i in range(m.start, m.end)}
+    token = doc[mention.start : mention.end].root
+    found: list[Trigger] = []
+    through_preposition = False
+    previous = token
+    visited = 0
+    while visited < 40:
+        visited += 1
+        for child in token.children:  # "previously listed firms like X", "another company added to"
+            if child.dep_ in ("amod", "acl", "relcl") and child.i in by_index:
+                found.append(by_index[child.i])
+        if token is not previous and token.i in by_index:
+            found.append(by_index[token.i])
+            found += [by_index[c.i] for c in token.children if c.dep_ == "conj" and c.i in by_index]
+            return found
+        if token.head is token:
+            return found
+        if previous.dep_ in ("pobj", "prep", "poss"):
+            through_preposition = True
+        previous, token = token, token.head
+        if token.i in others and through_preposition:
+            return None  # "a supplier to automakers including Tesla": Tesla describes another company
+        if previous.dep_ == "relcl":
+            return found  # a relative clause's verb does not govern the noun it describes
+    return found
+
+
+def _clause_triggers(sentence: Sentence, mention: CompanyMention) -> list[Trigger]:
+    """Triggers of the company's clause, of the relative clause right after it, or of the main clause."""
+    clause = sentence.clause_of(mention.start)
+    own = [t for t in sentence.triggers if clause.start <= t.i < clause.end]
+    if own:
+        return own
+    position = sentence.clauses.index(clause)
+    following = sentence.clauses[position + 1] if position + 1 < len(sentence.clauses) else None
+    if following is not None and following.subordinate and mention.end >= clause.end - 1:
+        described = [t for t in sentence.triggers if following.start <= t.i < following.end]
+        if described:
+            return described
+    if following is not None and following.infinitive:
+        described = [t for t in sentence.triggers if following.start <= t.i < following.end]
+        if described:
+            return described
+    main = [
+        t
+        for t in sentence.triggers
+        if not sentence.clause_of(t.i).subordinate and sentence.clause_of(t.i).segment == clause.segment
+    ]
+    if main or clause.subordinate:
+        return main
+    if sentence.withdrawal:  # "shares of X fell after a briefly published list ... circulated"
+        return [t for t in sentence.triggers if t.kind in ("add", "publish")]
+    # "BGI und CRRC gehören zu den Unternehmen, die auf der Liste stehen": a relative clause on a
+    # container noun of the main clause describes the companies of the main clause
+    lex = lexicon(sentence.span.doc.lang_ if sentence.span.doc.lang_ in ("en", "de") else "en")
+    doc = sentence.span.doc
+    for index, other in enumerate(sentence.clauses):
+        if not other.subordinate or index == 0:
+            continue
+        antecedent = doc[sentence.clauses[index - 1].end - 1]
+        if lex.has("container_nouns", antecedent.lower_):
+            return [t for t in sentence.triggers if other.start <= t.i < other.end]
+    return []
+
+
+# ---------------------------------------------------------------------------------------- status
+
+
+def _governors(sentence: Sentence, trigger: Trigger) -> list[Token]:
+    """Tokens that scope over the trigger: its ancestors (English) or its clause and the clause an
+    infinitive complements (German and unparsed text)."""
+    doc = sentence.span.doc
+    if _has_parse(doc):
+        token = doc[trigger.i]
+        scope = list(token.children) + list(token.ancestors)
+        for ancestor in token.ancestors:
+            scope += [c for c in ancestor.children if c.dep_ in ("aux", "neg", "auxpass", "advmod")]
+        return scope
+    clause = sentence.clause_of(trigger.i)
+    scope = [doc[i] for i in range(clause.start, clause.end) if i != trigger.i]
+    complement = clause.infinitive or doc[clause.start].lower_ in ("dass", "ob", "that", "whether")
+    if complement:  # "empfahl, ... aufzunehmen", "forderten, dass ... gesetzt wird": the verb before governs
+        for before in sentence.clauses[: sentence.clauses.index(clause)]:
+            if not before.subordinate:
+                scope += [doc[i] for i in range(before.start, before.end)]
+    return scope
+
+
+def _negated(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
+    doc = sentence.span.doc
+    for token in _governors(sentence, trigger):
+        lemma = sentence.lemmas.get(token.i, token.lower_)
+        if _has_parse(doc):
+            if token.dep_ == "neg" and token.head.i in (trigger.i, *[a.i for a in doc[trigger.i].ancestors]):
+                return True
+            if lex.has("negating_verbs", lemma) and token in doc[trigger.i].ancestors:
+                return True
+        elif lex.has("negation", token.lower_) or lex.has("negating_verbs", lemma):
+            return True
+    return False
+
+
+def _marked(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str, *, lemma_only=False) -> bool:
+    for token in _governors(sentence, trigger):
+        lemma = sentence.lemmas.get(token.i, token.lower_)
+        if lex.has(word_class, lemma) or (not lemma_only and lex.has(word_class, token.lower_)):
+            return True
+    return False
+
+
+def _clause_has(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str) -> bool:
+    clause = sentence.clause_of(trigger.i)
+    return any(lex.has(word_class, sentence.lemmas[i]) for i in range(clause.start, clause.end))
+
+
+def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: CompanyMention) -> str | None:
+    """The status a trigger reports for one company, or None."""
+    if _negated(sentence, trigger, lex):
+        return None
+    kind = trigger.kind
+    doc = sentence.span.doc
+    if kind == "remove":
+        if trigger.i in sentence.document_removal:
+            return None
+        if _marked(sentence, trigger, lex, "request_verbs") or _marked(sentence, trigger, lex, "modal"):
+            return None  # asked for, sued for, or announced: not a removal
+        if _marked(sentence, trigger, lex, "request_nouns") and doc[trigger.i].pos_ == "NOUN":
+            return None
+        if lex.has("remove_requires_list", trigger.lemma) and not _list_in_clause(sentence, trigger):
+            return None
+        return "removed"
+    if kind == "withdraw":
+        return "withdrawn"
+    if kind == "state":
+        return "designated"
+    # add / publish
+    possessive = _possessive_nominal(sentence, trigger, lex)
+    if possessive:
+        return "designated"  # "its designation", "their inclusion": a state being challenged
+    if _marked(sentence, trigger, lex, "prior"):
+        return "designated"
+    proposal = (
+        _marked(sentence, trigger, lex, "modal", lemma_only=not _has_parse(doc))
+        or _marked(sentence, trigger, lex, "proposal_verbs")
+        or _clause_has(sentence, trigger, lex, "proposal_nouns")
+    )
+    if proposal and lex.lang == "de" and not _has_parse(doc):
+        proposal = _german_proposal(sentence, trigger, lex)
+    return "proposed" if proposal else "designated"
+
+
+def _german_proposal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
+    """German modal verbs count in the trigger's own clause (not 'sollen' = allegedly elsewhere)."""
+    doc = sentence.span.doc
+    clause = sentence.clause_of(trigger.i)
+    scope = _governors(sentence, trigger)
+    for token in scope:
+        lemma = sentence.lemmas.get(token.i, token.lower_)
+        if lex.has("proposal_verbs", lemma) or lex.has("proposal_nouns", lemma):
+            return True
+        if lex.has("modal", lemma) and lemma != "werden" and clause.start <= token.i < clause.end:
+            return True
+    return any(lex.has("proposal_nouns", sentence.lemmas[i]) for i in range(clause.start, clause.end)) or any(
+        doc[i].lower_ in ("würde", "würden", "soll", "sollen", "sollte", "sollten", "könnte", "könnten")
+        for i in range(clause.start, clause.end)
+    )
+
+
+def _possessive_nominal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
+    doc = sentence.span.doc
+    token = doc[trigger.i]
+    if token.pos_ not in ("NOUN", "PROPN") and not token.text[:1].isupper():
+        return False
+    before = doc[trigger.i - 1].lower_ if trigger.i > sentence.span.start else ""
+    return before in {"its", "their", "his", "her", "seine", "seiner", "seinen", "ihre", "ihrer", "ihren"}
+
+
+def _list_in_clause(sentence: Sentence, trigger: Trigger) -> bool:
+    clause = sentence.clause_of(trigger.i)
+    return any(clause.start <= r.start < clause.end for r in sentence.lists)
+
+
+# ---------------------------------------------------------------------------------------- lists
+
+
+def _resolve_list(sentence: Sentence, trigger: Trigger, context: str | None) -> tuple[str | None, bool]:
+    """(list the trigger refers to, whether the sentence names a list at all)."""
+    clause = sentence.clause_of(trigger.i)
+    in_clause = [r for r in sentence.lists if clause.start <= r.start < clause.end]
+    candidates = in_clause or sentence.lists
+    if not candidates:
+        if sentence.agencies and trigger.kind in ("add", "remove", "state"):
+            # "The Pentagon added Tencent": an agency that keeps one list, acting on a company
+            return min((abs(i - trigger.i), name) for i, name in sentence.agencies)[1], True
+        return None, False
+    ref = min(candidates, key=lambda r: (abs(r.start - trigger.i), r.start < trigger.i))
+    return _resolve_ref(sentence, ref, clause, context), True
+
+
+def _resolve_ref(sentence: Sentence, ref: ListRef, clause: Clause, context: str | None) -> str | None:
+    if ref.list_name:
+        return ref.list_name
+    # "the Pentagon's list", "eine Liste des US-Verteidigungsministeriums": an agency next to it
+    near = [(abs(i - ref.start), name) for i, name in sentence.agencies if abs(i - ref.start) <= 6]
+    if near:
+        return min(near)[1]
+    explicit = [r for r in sentence.lists if r.explicit]
+    if explicit:
+        return min(explicit, key=lambda r: abs(r.start - ref.start)).list_name
+    in_clause = [(abs(i - ref.start), name) for i, name in sentence.agencies if clause.start <= i < clause.end]
+    if in_clause:
+        return min(in_clause)[1]
+    if sentence.agencies:
+        return min((abs(i - ref.start), name) for i, name in sentence.agencies)[1]
+    return context
+
+
+def _sentence_lists(sentence: Sentence, context: str | None) -> list[str]:
+    names = []
+    for ref in sentence.lists:
+        name = _resolve_ref(sentence, ref, sentence.clause_of(ref.start), context)
+        if name:
+            names.append(name)
+    if not names and sentence.agencies and sentence.triggers:
+        names = [name for _, name in sentence.agencies]
+    return names
+
+
+def _anchored(sentence: Sentence, trigger: Trigger, lex: Lexicon, continued: bool = False) -> bool:
+    """A trigger without a list word still reports a listing when it is specific ("designated",
+    "blacklisted") or its subject is the document or list ("It also added", "the update removed")."""
+    doc = sentence.span.doc
+    if lex.has("specific_triggers", trigger.lemma) or continued:
+        return True
+    if trigger.kind == "add" and trigger.lemma in ("label", "classify", "einstufen", "identify", "identifizieren"):
+        window = doc[trigger.i : min(trigger.i + 8, sentence.span.end)].text.lower()
+        if "military" in window or "militär" in window:
+            return True
+    if _has_parse(doc):
+        subjects = [c for c in doc[trigger.i].children if c.dep_ in ("nsubj", "nsubjpass")]
+        return any(
+            lex.has("anaphors", s.lower_)
+            or lex.has("document_nouns", s.lemma_.lower())
+            or lex.kind(s.lemma_.lower()) in ("add", "remove")  # "other additions included X"
+            for s in subjects
+        )
+    clause = sentence.clause_of(trigger.i)
+    return any(lex.has("document_nouns", sentence.lemmas[i]) for i in range(clause.start, clause.end))
+
+
+# ---------------------------------------------------------------------------------------- coreference
+
+
+def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -> list[CompanyMention]:
+    """Definite descriptions that refer to companies named before: 'the company', 'das Unternehmen'
+    (when one company was named), 'the three companies', 'die drei Unternehmen' (the last three)."""
+    found = []
+    tokens = list(sentence.span)
+    for position, token in enumerate(tokens):
+        if position == 0 and token.lower_ not in _DEFINITE | _DEMONSTRATIVES:
+            pass
+        if token.lower_ not in _DEFINITE | _DEMONSTRATIVES | {"both", "beide", "beiden"}:
+            continue
+        window = tokens[position + 1 : position + 5]
+        number = next((NUMBER_WORDS[w.lower_] for w in window[:2] if w.lower_ in NUMBER_WORDS), None)
+        if token.lower_ in NUMBER_WORDS:
+            number = NUMBER_WORDS[token.lower_]
+        head = next((w for w in window if lex.has("coref_nouns", w.lower_) or lex.has("container_nouns", w.lower_)), None)
+        if head is None or _is_inside(head.i, sentence.mentions):
+            continue
+        pool = named + [m for m in sentence.mentions if m.end <= token.i]
+        distinct = []
+        for mention in reversed([m for m in pool if m.linked] or pool):
+            if mention.entity not in {m.entity for m in distinct}:
+                distinct.append(mention)
+        if any(w.is_punct for w in window[: window.index(head)]):
+            continue
+        if not distinct:
+            continue
+        if number is not None:
+            if len(distinct) >= number:
+                for mention in distinct[:number]:
+                    found.append(CompanyMention(head.i, head.i + 1, mention.entity, mention.linked))
+        elif len(distinct) == 1 and lex.has("coref_nouns", head.lower_) and token.lower_ in _DEFINITE:
+            found.append(CompanyMention(head.i, head.i + 1, distinct[0].entity, distinct[0].linked))
+    return found
+
+
+# ---------------------------------------------------------------------------------------- document
+
+
+def extract_events(
+    doc: Doc, mentions: list[CompanyMention], lang: str, *, default_list: str | None = LIST_1260H
+) -> list[SentenceEvent]:
+    """Listing events of one document. ``mentions`` are the companies found in it (linked or
+    candidates); ``default_list`` is the list the source is about (None: only what the text names)."""
+    lex = lexicon(lang)
+    mentions = sorted(mentions, key=lambda m: m.start)
+    sentences = [_read_sentence(index, sent, lex, mentions) for index, sent in enumerate(doc.sents)]
+    context = default_list
+    named: list[CompanyMention] = []
+    raw: list[tuple[Sentence, CompanyMention, Trigger, str, str]] = []
+    previous_status: str | None = None
+    continued = False  # the sentence before named a list: "the Pentagon's list ... It also added"
+    for sentence in sentences:
+        sentence.mentions = sentence.mentions + _coreferent(sentence, lex, named)
+        sentence.mentions.sort(key=lambda m: m.start)
+        named += [m for m in sentence.mentions]
+        by_index = {t.i: t for t in sentence.triggers}
+        statuses_here = []
+        for mention in sentence.mentions:
+            triggers = None
+            if _has_parse(doc):
+                triggers = _path_triggers(sentence, mention, by_index)
+                if triggers is None:
+                    continue  # part of another company's description
+            if not triggers:
+                triggers = _clause_triggers(sentence, mention)
+            for trigger in triggers:
+                status = _status(sentence, trigger, lex, mention)
+                if status is None:
+                    continue
+                if _demonstrative_nominal(sentence, trigger) and previous_status:
+                    status = previous_status  # "received this designation": the event just reported
+                list_name, named_list = _resolve_list(sentence, trigger, context)
+                if not named_list:
+                    if not _anchored(sentence, trigger, lex, continued) or context is None:
+                        continue
+                    list_name = context
+                if trigger.kind == "publish" and not named_list:
+                    continue
+                if list_name is None:
+                    continue
+                raw.append((sentence, mention, trigger, list_name, status))
+                statuses_here.append(status)
+        lists_here = _sentence_lists(sentence, context)
+        if lists_here:
+            context = lists_here[-1] if default_list is None else _topic(lists_here, context)
+        continued = bool(sentence.lists) or bool(statuses_here)
+        if statuses_here:
+            previous_status = statuses_here[-1]
+        elif any(t.kind in ("add", "remove") for t in sentence.triggers) and sentence.lists:
+            previous_status = _bare_status(sentence, lex)
+    return _finish(raw, sentences, lex)
+
+
+def _topic(lists_here: list[str], context: str | None) -> str | None:
+    """The document's list after a sentence: its last list, but a document about 1260H that
+    mentions another list in passing stays about 1260H for 'the list'."""
+    if context == LIST_1260H and LIST_1260H not in lists_here:
+        return context
+    return lists_here[-1]
+
+
+def _bare_status(sentence: Sentence, lex: Lexicon) -> str | None:
+    """The status a sentence reports without a company ('should be placed on a list')."""
+    for trigger in sentence.triggers:
+        if trigger.kind in ("add", "remove"):
+            return _status(sentence, trigger, lex, CompanyMention(trigger.i, trigger.i + 1, ""))
+    return None
+
+
+def _demonstrative_nominal(sentence: Sentence, trigger: Trigger) -> bool:
+    doc = sentence.span.doc
+    return trigger.i > sentence.span.start and doc[trigger.i - 1].lower_ in _DEMONSTRATIVES and trigger.kind == "add"
+
+
+def _finish(raw, sentences: list[Sentence], lex: Lexicon) -> list[SentenceEvent]:
+    """Withdrawal episodes, dates, evidence; one event per (company, list, status)."""
+    withdrawals = [s.index for s in sentences if s.withdrawal]
+    events: dict[tuple[str, str, str], SentenceEvent] = {}
+    for sentence, mention, trigger, list_name, status in raw:
+        evidence = [sentence.text]
+        if status in ("designated", "removed", "proposed") and not lex.has("persistent", trigger.lemma):
+            prior = _marked(sentence, trigger, lex, "prior")
+            episode = next(
+                (k for k in withdrawals if sentence.index - 2 <= k <= sentence.index + 1 and not prior), None
+            )
+            if episode is not None and (episode >= sentence.index or not _explicit_list(sentence)):
+                status = "withdrawn"
+                if episode != sentence.index:
+                    evidence.append(sentences[episode].text)
+        dates = find_dates(sentence.text)
+        key = (mention.entity, list_name, status)
+        if key in events:
+            known = events[key]
+            merged = tuple(dict.fromkeys(known.evidence + tuple(evidence)))
+            events[key] = replace(known, evidence=merged)
+            continue
+        events[key] = SentenceEvent(
+            entity=mention.entity,
+            list_name=list_name,
+            status=status,
+            date=dates[0] if dates else None,
+            sentence=sentence.text,
+            evidence=tuple(dict.fromkeys(evidence)),
+            linked=mention.linked,
+            cue=trigger.text,
+        )
+    return list(events.values())
+
+
+def _explicit_list(sentence: Sentence) -> bool:
+    return any(r.explicit for r in sentence.lists)

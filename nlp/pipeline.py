@@ -33,7 +33,7 @@ def load_base(lang: str, settings: Settings | None = None) -> tuple[Language, st
     name = model_name_for(lang, settings)
     if name:
         try:
-            nlp = spacy.load(name, exclude=["lemmatizer"])
+            nlp = spacy.load(name)
             return nlp, name
         except OSError:
             message = (
@@ -60,6 +60,32 @@ def split_cjk_characters(nlp: Language) -> None:
     tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes or []) + [CJK]).finditer
 
 
+def add_lookup_lemmatizer(nlp: Language) -> None:
+    """Lemmas for a blank pipeline from the ``spacy-lookups-data`` tables (German: 'setzte' -> setzen,
+    'aufgenommen' -> aufnehmen), so cue words are lemmas, not hand-listed inflections."""
+    if nlp.has_pipe("lemmatizer"):
+        return
+    try:
+        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        lemmatizer.initialize()
+    except (ValueError, OSError, ImportError) as exc:  # tables not installed
+        if nlp.has_pipe("lemmatizer"):
+            nlp.remove_pipe("lemmatizer")
+        message = (
+            f"no lemma tables for {nlp.lang!r} ({exc.__class__.__name__}); cue words match surface forms only "
+            "(install spacy-lookups-data)"
+        )
+        warnings.warn(message, stacklevel=2)
+        log.warning(message)
+
+
+def split_hyphenated_words(nlp: Language) -> None:
+    """German compounds with a hyphen are split ("Tencent-Aktie", "1260H-Liste", "US-Verteidigungsministerium")
+    so that names and list words inside them are tokens of their own."""
+    infixes = list(nlp.Defaults.infixes or []) + [r"(?<=[\w])-(?=[\w])", CJK]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
 def build_pipeline(
     lang: str, names: dict[str, list[str]], settings: Settings | None = None, patterns_path: Path | None = None
 ) -> Language:
@@ -70,6 +96,10 @@ def build_pipeline(
     """
     nlp, loaded = load_base(lang, settings)
     split_cjk_characters(nlp)
+    if lang == "de":
+        split_hyphenated_words(nlp)
+    if loaded.startswith("blank:") and lang in SUPPORTED_LANGUAGES:
+        add_lookup_lemmatizer(nlp)
     if not nlp.has_pipe("parser") and not nlp.has_pipe("senter") and not nlp.has_pipe("sentencizer"):
         nlp.add_pipe("sentencizer", first=True)
     options = {"before": "ner"} if nlp.has_pipe("ner") else {}

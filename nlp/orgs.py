@@ -1,0 +1,104 @@
+"""Organisations the database does not know: candidates for a listing event, never scored.
+
+English: the statistical NER's ORG and PRODUCT spans, and PERSON/GPE spans enumerated together
+with companies ("DeepSeek, Xiaomi and BOE" where the model reads "Xiaomi" as a person). Every
+language: capitalised word runs that end in a company word ("Shennan Circuit", "Tiandy
+Technologies", "General Atomics Aeronautical Systems") or are written in camel case
+("DeepSeek", "LeiShen"). Governments, agencies, courts, parliaments, armed forces, news outlets,
+exchanges and laws are never candidates (data/nlp/cues.json, not_companies).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from nlp.lexicon import not_company_words
+
+COMPANY_WORDS = {
+    "technology", "technologies", "tech", "robotics", "semiconductor", "semiconductors", "group", "holdings",
+    "holding", "co", "co.", "ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "corporation", "company",
+    "electronics", "microelectronics", "circuit", "circuits", "capital", "motors", "automotive", "pharma",
+    "pharmaceutical", "pharmaceuticals", "ag", "gmbh", "se", "plc", "llc", "systems", "networks",
+    "communications", "telecom", "aerospace", "industries", "industry", "intelligent", "innovation",
+    "innovations", "instruments", "energy", "battery", "biotech", "apptec", "genomics", "shipping",
+    "wireless", "software", "materials", "equipment", "microsystems", "optoelectronics", "aviation",
+}  # fmt: skip
+_CAMEL = re.compile(r"^[A-Z][a-z]+[A-Z][A-Za-z]*$")
+_NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&.\-]*$")
+_ENUMERATION_DEPS = {"conj", "appos"}
+
+
+def is_company_name(name: str) -> bool:
+    """False for names of governments, agencies, courts, outlets, laws and places."""
+    words, exact = not_company_words()
+    cleaned = name.strip().strip("'\"“”„‘’").lower()
+    if len(cleaned) < 2 or cleaned in exact or cleaned.startswith("the ") and cleaned[4:] in exact:
+        return False
+    return words.search(cleaned) is None
+
+
+def _clean(span: Span) -> Span | None:
+    doc = span.doc
+    start, end = span.start, span.end
+    while start < end and (doc[start].lower_ in {"the", "der", "die", "das", "den", "dem"} or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s"}):
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+def rule_spans(doc: Doc) -> list[Span]:
+    """Capitalised runs ending in a company word, and camel-case names."""
+    spans = []
+    tokens = list(doc)
+    position = 0
+    while position < len(tokens):
+        token = tokens[position]
+        if not _NAME_TOKEN.match(token.text) or token.is_sent_start and token.text.lower() in {"the", "die", "der"}:
+            position += 1
+            continue
+        end = position
+        while end < len(tokens) and _NAME_TOKEN.match(tokens[end].text):
+            end += 1
+        run = tokens[position:end]
+        words = [t.text.lower().rstrip(".") for t in run]
+        company_end = max((k for k, w in enumerate(words) if w in COMPANY_WORDS or w + "." in COMPANY_WORDS), default=-1)
+        if company_end > 0:
+            spans.append(doc[run[0].i : run[company_end].i + 1])
+        else:
+            spans += [doc[t.i : t.i + 1] for t in run if _CAMEL.match(t.text)]
+        position = end
+    return spans
+
+
+def candidate_spans(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
+    """Unlinked organisation spans of ``doc`` not overlapping ``taken`` token ranges (the companies
+    the database knows)."""
+    found: list[Span] = []
+
+    def free(span: Span) -> bool:
+        return all(span.end <= a or b <= span.start for a, b in taken + [(s.start, s.end) for s in found])
+
+    company_tokens = {i for a, b in taken for i in range(a, b)}
+    for ent in doc.ents:
+        if ent.ent_id_:
+            continue
+        keep = ent.label_ in ("ORG", "PRODUCT")
+        if not keep and ent.label_ in ("PERSON", "GPE", "NORP") and doc.has_annotation("DEP"):
+            # a name enumerated with companies is a company ("DeepSeek, Xiaomi and BOE")
+            root = ent.root
+            neighbours = {root.head.i, *(c.i for c in root.children if c.dep_ in _ENUMERATION_DEPS)}
+            keep = root.dep_ in _ENUMERATION_DEPS and bool(neighbours & company_tokens)
+            keep = keep or any(c.dep_ in _ENUMERATION_DEPS and c.i in company_tokens for c in root.children)
+        if keep:
+            span = _clean(ent)
+            if span is not None and free(span) and is_company_name(span.text):
+                found.append(span)
+                company_tokens.update(range(span.start, span.end))
+    for span in rule_spans(doc):
+        span = _clean(span)
+        if span is not None and free(span) and is_company_name(span.text):
+            found.append(span)
+    return sorted(found, key=lambda s: s.start)
