@@ -18,6 +18,9 @@ DATA_DIR = PROJECT_ROOT / "data"
 
 LIVE_FEDERAL_REGISTER_API = "https://www.federalregister.gov/api/v1"
 
+# News reports of one (entity, list, status) without a stated date, published this many days apart, are one fact.
+DEFAULT_FACT_WINDOW_DAYS = 7
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -72,6 +75,13 @@ class Settings(BaseSettings):
         default=1_000_000,
         description="characters of one document the NLP reads; "
         "the rest of a longer one is logged and left out (spaCy's own default limit)",
+    )
+
+    fact_window_days: int = Field(
+        default=DEFAULT_FACT_WINDOW_DAYS,
+        ge=0,
+        description="news reports of one entity, list and status that state no date (dated by publication) and "
+        "are published within this many days of the fact's first report are one fact: alerted and scored once",
     )
 
     slack_max_retries: int = Field(default=2, description="retries per alert and run (429 waits for Retry-After)")

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db.models import Alert, Document, Entity, ExposureScore, ListingEvent, Source
+from db.models import Alert, CandidateEvent, Document, Entity, ExposureScore, ListingEvent, Source
 from core.vocabulary import DocType
 
 
@@ -299,7 +299,44 @@ def document_detail(session: Session, *, document_id: int) -> dict:
         "url": document.url,
         "text": text,
         "mentions": pd.DataFrame(mentions, columns=["entity", "text", "link method", "link score", "sentence"]),
+        "candidates": document_candidates(session, document_id=document_id),
     }
+
+
+CANDIDATE_COLUMNS = ["organisation", "list", "status", "date", "kind of date", "cue", "sentence", "evidence"]
+
+
+def document_candidates(session: Session, *, document_id: int) -> pd.DataFrame:
+    """Organisations not in the database that one document reports with a listing event (candidates:
+    never scored, never alerted), in the order they were found."""
+    rows = session.exec(
+        select(CandidateEvent).where(CandidateEvent.document_id == document_id).order_by(CandidateEvent.id)
+    ).all()
+    return pd.DataFrame(
+        [
+            (c.name, c.list_name, c.status, c.effective_date, c.date_kind, c.cue, c.sentence, list(c.evidence or []))
+            for c in rows
+        ],
+        columns=CANDIDATE_COLUMNS,
+    )
+
+
+def recent_candidates(session: Session, *, limit: int = 50) -> pd.DataFrame:
+    """The latest candidate events of every document: organisation, list, status, date, document."""
+    rows = session.exec(
+        select(
+            CandidateEvent.effective_date,
+            CandidateEvent.name,
+            CandidateEvent.list_name,
+            CandidateEvent.status,
+            Document.title,
+            Document.url,
+        )
+        .join(Document, Document.id == CandidateEvent.document_id)
+        .order_by(CandidateEvent.effective_date.desc().nulls_last(), CandidateEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame(rows, columns=["date", "organisation", "list", "status", "document", "source"])
 
 
 def source_status(session: Session, *, names: list[str]) -> pd.DataFrame:

@@ -7,12 +7,14 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from db.models import (
     Alias,
+    CandidateEvent,
     CrawlRun,
     Document,
     Entity,
@@ -300,6 +302,15 @@ def source_name_of(session: Session, *, document: Document) -> str:
     return session.get(Source, document.source_id).name
 
 
+def document_outlet(document: Document) -> str:
+    """Who published a document, for an analyst: the news domain the feed gave, else the URL's host
+    (without ``www.``), else its external id."""
+    domain = (document.meta or {}).get("domain")
+    if not domain and document.url:
+        domain = urlsplit(document.url).hostname
+    return (domain or document.external_id).removeprefix("www.")
+
+
 # --- entities ---------------------------------------------------------------------------
 
 
@@ -380,12 +391,17 @@ def replace_document_analysis(
     document: Document,
     mentions: Iterable[Mention],
     events: Iterable[ListingEvent],
+    candidates: Iterable[CandidateEvent] = (),
 ) -> None:
-    """Store a document's mentions and events and mark it processed, in one transaction.
+    """Store a document's mentions, events and candidates (unlinked organisations reported with a
+    listing event) and mark it processed, in one transaction.
 
-    Earlier rows of the same document are replaced, so reprocessing is idempotent.
+    Earlier mentions and candidates of the same document are replaced, so reprocessing is idempotent;
+    an earlier event (alerts may point at it) is kept, with the evidence sentences of this reading.
     """
     for old in session.exec(select(Mention).where(Mention.document_id == document.id)):
+        session.delete(old)
+    for old in session.exec(select(CandidateEvent).where(CandidateEvent.document_id == document.id)):
         session.delete(old)
     session.flush()
     seen_mentions: set[tuple[int, int]] = set()
@@ -395,14 +411,27 @@ def replace_document_analysis(
             seen_mentions.add(key)
             session.add(mention)
     existing = {
-        (e.entity_id, e.list_name, e.status, e.effective_date)
+        (e.entity_id, e.list_name, e.status, e.effective_date): e
         for e in session.exec(select(ListingEvent).where(ListingEvent.evidence_document_id == document.id))
     }
+    fresh: dict[tuple, ListingEvent] = {}  # the rows of this reading
     for event in events:
         key = (event.entity_id, event.list_name, event.status, event.effective_date)
-        if key not in existing:
-            existing.add(key)
+        if key in fresh:  # stated again in the same document: one row with every sentence
+            fresh[key].evidence = list(dict.fromkeys([*fresh[key].evidence, *event.evidence]))
+        elif key in existing:
+            existing[key].evidence = list(event.evidence)
+            fresh[key] = existing[key]
+            session.add(existing[key])
+        else:
+            fresh[key] = event
             session.add(event)
+    seen_candidates: set[tuple] = set()
+    for candidate in candidates:
+        key = (candidate.name, candidate.list_name, candidate.status, candidate.effective_date)
+        if key not in seen_candidates:
+            seen_candidates.add(key)
+            session.add(candidate)
     document.status, document.failure_reason = "processed", None
     document.processed_at = utcnow()
     session.add(document)

@@ -2,7 +2,8 @@
 
 Events that alert: an official designation or removal on a list ("listing"), a newly detected
 proposal or withdrawn notice ("watch", lower severity), and a day-over-day score change over
-the configured threshold ("score_jump"). The first run on an empty database records what it finds
+the configured threshold ("score_jump"). Listing events alert per fact: the same change reported by
+several outlets, or in two languages, is one alert listing every evidence document. The first run on an empty database records what it finds
 as the baseline and pages nobody.
 """
 
@@ -18,8 +19,9 @@ from sqlmodel import Session, select
 
 from core.vocabulary import AlertKind, AlertStatus, ListingStatus
 from db.models import Alert, Document, Entity, ExposureScore, JobState, ListingEvent, utcnow
+from db.queries import document_outlet
 from core.settings import Settings
-from scoring.model import ScoringConfig
+from scoring.model import Fact, ScoringConfig, event_day, group_facts
 from scoring.series import score_jumps
 
 log = logging.getLogger(__name__)
@@ -63,33 +65,65 @@ def _set_state(session: Session, key: str, value: str) -> None:
     session.add(row)
 
 
+def _alert_kind(fact: Fact) -> str | None:
+    if fact.official and fact.status in (ListingStatus.DESIGNATED, ListingStatus.REMOVED):
+        return AlertKind.LISTING
+    if fact.status in (ListingStatus.PROPOSED, ListingStatus.WITHDRAWN) and (
+        fact.official or fact.status == ListingStatus.PROPOSED
+    ):
+        return AlertKind.WATCH
+    return None  # a news report of a designation or removal is not an official change
+
+
+def _evidence(documents: list[Document]) -> list[dict]:
+    """Each evidence document of a fact: its outlet, date, title and link (the message lists them)."""
+    return [
+        {
+            "outlet": document_outlet(document),
+            "publication_date": document.publication_date.isoformat() if document.publication_date else None,
+            "title": document.title,
+            "url": document.url,
+            "language": document.language,
+        }
+        for document in documents
+    ]
+
+
 def collect_alerts(session: Session, settings: Settings, *, through: date) -> CollectStats:
-    """Write an outbox row for every alertable event not seen before (idempotent)."""
+    """Write an outbox row for every alertable fact not seen before (idempotent): one per fact, however
+    many outlets report it (``scoring.model.group_facts``), listing every evidence document."""
     stats = CollectStats(baseline=_state(session, BASELINE_KEY) is None)
     status = AlertStatus.BASELINE if stats.baseline else AlertStatus.PENDING
     existing = set(session.exec(select(Alert.idempotency_key)).all())
-    rows = session.exec(
-        select(ListingEvent, Entity, Document)
-        .join(Entity, Entity.id == ListingEvent.entity_id)
-        .join(Document, Document.id == ListingEvent.evidence_document_id)
-        .order_by(ListingEvent.effective_date, ListingEvent.id)
-    ).all()
-    for event, entity, document in rows:
-        if event.official and event.status in (ListingStatus.DESIGNATED, ListingStatus.REMOVED):
-            kind = AlertKind.LISTING
-        elif event.status in (ListingStatus.PROPOSED, ListingStatus.WITHDRAWN) and (
-            event.official or event.status == ListingStatus.PROPOSED
-        ):
-            kind = AlertKind.WATCH
-        else:
-            continue  # a news report of a designation or removal is not an official change
-        key = alert_key(
-            entity=entity.name, list_name=event.list_name, status=event.status, effective=event.effective_date
-        )
-        if key in existing:
+    events = session.exec(select(ListingEvent).order_by(ListingEvent.effective_date, ListingEvent.id)).all()
+    entities = {entity.id: entity for entity in session.exec(select(Entity))}
+    documents = (
+        {
+            document.id: document
+            for document in session.exec(
+                select(Document).where(Document.id.in_({event.evidence_document_id for event in events}))
+            )
+        }
+        if events
+        else {}
+    )
+    for fact in group_facts(list(events), window_days=settings.fact_window_days):
+        kind = _alert_kind(fact)
+        if kind is None:
+            continue
+        entity = entities[fact.entity_id]
+        key = alert_key(entity=entity.name, list_name=fact.list_name, status=fact.status, effective=fact.day)
+        # a fact alerted before under another of its days (an earlier report found later moves its day)
+        known = {
+            alert_key(entity=entity.name, list_name=fact.list_name, status=fact.status, effective=event_day(event))
+            for event in fact.events
+        }
+        if key in existing or known & existing:
             continue
         existing.add(key)
-        day = event.effective_date
+        event = fact.events[0]  # official first, then the earliest published
+        document = documents[event.evidence_document_id]
+        day = fact.day
         session.add(
             Alert(
                 idempotency_key=key,
@@ -97,19 +131,20 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
                 kind=kind,
                 status=status,
                 entity_name=entity.name,
-                list_name=event.list_name,
-                event_status=event.status,
-                effective_date=event.effective_date,
+                list_name=fact.list_name,
+                event_status=fact.status,
+                effective_date=day,
                 payload={
                     "entity": entity.name,
-                    "list": event.list_name,
-                    "status": event.status,
+                    "list": fact.list_name,
+                    "status": fact.status,
                     "effective_date": day.isoformat() if day else None,
-                    "date_kind": event.date_kind,
+                    "date_kind": fact.date_kind,
                     "publication_date": event.publication_date.isoformat() if event.publication_date else None,
-                    "official": event.official,
+                    "official": fact.official,
                     "source_url": document.url,
                     "document": document.title,
+                    "evidence": _evidence([documents[i] for i in fact.document_ids]),
                     "score_before": _score_on(session, entity.id, day - timedelta(days=1) if day else None),
                     "score_after": _score_on(session, entity.id, day),
                     "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(entity.name)}",

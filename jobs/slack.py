@@ -96,6 +96,13 @@ def message(alert: Alert) -> tuple[str, list[dict]]:
         {"type": "header", "text": {"type": "plain_text", "text": headline[:150]}},
         {"type": "section", "fields": fields},
     ]
+    evidence = p.get("evidence") or []
+    if len(evidence) > 1:  # one fact reported by several outlets (or in two languages): each named once
+        lines = [_evidence_line(item) for item in evidence[:MAX_EVIDENCE_LINES]]
+        if len(evidence) > MAX_EVIDENCE_LINES:
+            lines.append(f"and {len(evidence) - MAX_EVIDENCE_LINES} more")
+        text = f"*Reported by {len(evidence)} documents*\n" + "\n".join(lines)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}})
     links = []
     if p.get("source_url"):
         links.append(f"<{p['source_url']}|{_text(p.get('document') or 'Official document')}>")
@@ -104,6 +111,17 @@ def message(alert: Alert) -> tuple[str, list[dict]]:
     if links:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": " · ".join(links)}})
     return headline, blocks
+
+
+MAX_EVIDENCE_LINES = 10
+
+
+def _evidence_line(item: dict) -> str:
+    """One evidence document of an alert: outlet (linked), date, language."""
+    outlet = _text(item.get("outlet") or "source")
+    named = f"<{item['url']}|{outlet}>" if item.get("url") else outlet
+    details = ", ".join(_text(v) for v in (item.get("publication_date"), item.get("language")) if v)
+    return f"• {named}" + (f" ({details})" if details else "")
 
 
 def client(url: str, *, max_retries: int = 2) -> WebhookClient:

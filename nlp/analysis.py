@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from core.linking import EntityLinker
 from nlp.events import LIST_1260H, CompanyMention, SentenceEvent, extract_events
-from nlp.orgs import candidate_spans, is_company_name
+from nlp.orgs import candidate_spans, is_company_name, known_as
 
 LINKABLE_LABELS = {"ORG", "PRODUCT", "GPE", "NORP", "FAC"}
 
@@ -30,6 +30,12 @@ def analyze_doc(
 ) -> tuple[list[EntityHit], list[SentenceEvent]]:
     """Entity hits (linked and unlinked) and the document's listing events; events of unlinked
     organisations carry ``linked=False``. ``default_list`` is the list the source is about."""
+    hits, companies = company_mentions(doc, linker)
+    return hits, extract_events(doc, companies, lang, default_list=default_list)
+
+
+def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], list[CompanyMention]]:
+    """Every entity hit, and the companies among them (linked, or unlinked candidates)."""
     hits: list[EntityHit] = []
     companies: list[CompanyMention] = []
     for ent in doc.ents:
@@ -50,9 +56,14 @@ def analyze_doc(
         if link is not None:
             companies.append(CompanyMention(span.start, span.end, link.entity))
             continue
-        companies.append(CompanyMention(span.start, span.end, span.text, linked=False))
+        alias = known_as(span)
+        if alias is not None and linker.link(alias) is not None:
+            companies.append(CompanyMention(span.start, span.end, linker.link(alias).entity))
+            continue
+        name = f"{span.text} ({alias})" if alias else span.text
+        companies.append(CompanyMention(span.start, span.end, name, linked=False))
         if not any(h.start == span.start_char and h.end == span.end_char for h in hits):
             hits.append(
                 EntityHit(span.text, "ORG", span.start_char, span.end_char, None, "candidate", 0.0, span.sent.text.strip())
             )
-    return hits, extract_events(doc, companies, lang, default_list=default_list)
+    return hits, companies

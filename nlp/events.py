@@ -291,7 +291,8 @@ def _clauses(sent: Span, lemmas: dict[int, str], lex: Lexicon, mentions: list[Co
                 and (following.text[:1].isupper() or following.lower_ in NUMBER_WORDS or following.like_num)
             )
             chunk.subordinate = not article
-        last_words = [doc[i].lower_ for i in range(max(chunk.start, chunk.end - 2), chunk.end)]
+        words = [doc[i].lower_ for i in range(chunk.start, chunk.end) if not doc[i].is_punct]
+        last_words = words[-2:]
         chunk.infinitive = (
             len(last_words) == 2 and last_words[0] == "zu"
         ) or bool(last_words and re.match(r"^(an|auf|ein|aus|zurück|hinzu|vor)zu\w{3,}$", last_words[-1]))
@@ -370,6 +371,10 @@ def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[i
     shows the company is only part of another company's description."""
     doc = sentence.span.doc
     others = {i for m in sentence.mentions if m is not mention for i in range(m.start, m.end)}
+    for other in sentence.mentions:  # "Contemporary Amperex Technology" + "Co.": the name's head word
+        root = doc[other.start : other.end].root
+        if other is not mention and root.dep_ == "compound" and not mention.start <= root.head.i < mention.end:
+            others.add(root.head.i)
     token = doc[mention.start : mention.end].root
     found: list[Trigger] = []
     through_preposition = False
@@ -385,6 +390,10 @@ def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[i
             found += [by_index[c.i] for c in token.children if c.dep_ == "conj" and c.i in by_index]
             return found
         if token.head is token:
+            if not found and token.lemma_ == "be":
+                # "Among the existing entries on the list are X", "Companies the letter names are X":
+                # a copula equates the company with what its subject says
+                found = [t for t in sentence.triggers if t.i != token.i]
             return found
         if previous.dep_ in ("pobj", "prep", "poss"):
             through_preposition = True
@@ -480,8 +489,19 @@ def _marked(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str,
 
 
 def _clause_has(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str) -> bool:
+    """A word of the class in the trigger's clause (English: also in the phrases the trigger governs,
+    "named X in a letter")."""
     clause = sentence.clause_of(trigger.i)
-    return any(lex.has(word_class, sentence.lemmas[i]) for i in range(clause.start, clause.end))
+    if any(lex.has(word_class, sentence.lemmas[i]) for i in range(clause.start, clause.end)):
+        return True
+    doc = sentence.span.doc
+    if not _has_parse(doc):
+        return False
+    for child in doc[trigger.i].children:
+        if child.dep_ == "prep":
+            if any(lex.has(word_class, t.lemma_.lower()) for t in child.subtree if t.dep_ == "pobj"):
+                return True
+    return False
 
 
 def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: CompanyMention) -> str | None:

@@ -30,12 +30,21 @@ _NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&.\-]*$")
 _ENUMERATION_DEPS = {"conj", "appos"}
 
 
+_CONNECTORS = {"of", "and", "&", "de", "für", "und", "the", "for"}
+
+
 def is_company_name(name: str) -> bool:
-    """False for names of governments, agencies, courts, outlets, laws and places."""
+    """False for names of governments, agencies, courts, outlets, laws and places, and for text
+    that is not a name at all ("Limited", "HK:0700)—previously")."""
     words, exact = not_company_words()
     cleaned = name.strip().strip("'\"“”„‘’").lower()
-    if len(cleaned) < 2 or cleaned in exact or cleaned.startswith("the ") and cleaned[4:] in exact:
+    if len(cleaned) < 3 or cleaned in exact or cleaned.startswith("the ") and cleaned[4:] in exact:
         return False
+    alphabetic = [w for w in re.findall(r"[^\W\d_]+", name) if w.lower() not in _CONNECTORS]
+    if not alphabetic or any(w[0].islower() for w in alphabetic):
+        return False
+    if all(w.lower() in COMPANY_WORDS or w.lower() + "." in COMPANY_WORDS for w in alphabetic):
+        return False  # a legal form or a company word alone
     return words.search(cleaned) is None
 
 
@@ -97,8 +106,49 @@ def candidate_spans(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
             if span is not None and free(span) and is_company_name(span.text):
                 found.append(span)
                 company_tokens.update(range(span.start, span.end))
-    for span in rule_spans(doc):
+    for span in rule_spans(doc) + enumerated_spans(doc, company_tokens):
         span = _clean(span)
         if span is not None and free(span) and is_company_name(span.text):
             found.append(span)
+            company_tokens.update(range(span.start, span.end))
     return sorted(found, key=lambda s: s.start)
+
+
+def enumerated_spans(doc: Doc, company_tokens: set[int]) -> list[Span]:
+    """English: proper nouns enumerated together with companies ("list Deepseek, Gotion, Unitree")."""
+    if not doc.has_annotation("DEP") or not company_tokens:
+        return []
+    spans = []
+    frontier = [doc[i] for i in company_tokens]
+    seen = set(company_tokens)
+    while frontier:
+        token = frontier.pop()
+        neighbours = [c for c in token.children if c.dep_ == "conj"]
+        if token.dep_ == "conj":
+            neighbours.append(token.head)
+        for other in neighbours:
+            if other.i in seen:
+                continue
+            seen.add(other.i)
+            frontier.append(other)
+            if other.pos_ == "PROPN" and other.text[:1].isupper():
+                left = min([other.i] + [c.i for c in other.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"])
+                spans.append(doc[left : other.i + 1])
+    return spans
+
+
+def known_as(span: Span) -> str | None:
+    """The alias the text gives right after a name: "China Overseas Shipping, known as COSCO", "... (COSCO)"."""
+    doc = span.doc
+    i = span.end
+    words = [t.lower_ for t in doc[i : i + 4]]
+    if words[:1] == ["("] and i + 2 < len(doc) and doc[i + 2].text == ")" and doc[i + 1].text[:1].isupper():
+        return doc[i + 1].text
+    for skip in (["known", "as"], [",", "known", "as"], [",", "also", "known", "as"]):
+        if words[: len(skip)] == skip:
+            j = i + len(skip)
+            end = j
+            while end < len(doc) and doc[end].text[:1].isupper():
+                end += 1
+            return doc[j:end].text if end > j else None
+    return None

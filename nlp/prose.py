@@ -1,6 +1,11 @@
 """Prose documents (news articles, releases, related rules): the spaCy pipeline per language, in
-batches, with mentions and listing events stored per document; one failing document is marked and
-the rest of the batch goes on."""
+batches, with mentions, listing events and candidates stored per document; one failing document is
+marked and the rest of the batch goes on.
+
+An event of a linked entity becomes a ListingEvent (never official: news is a signal); an event of an
+organisation not in the database (``SentenceEvent.linked`` False) becomes a CandidateEvent, shown to the
+analyst and never scored or alerted. A news event without a stated date is dated by the document's
+publication (``DateKind.REPORTED``): scoring and alerts group such reports into facts."""
 
 from __future__ import annotations
 
@@ -10,9 +15,11 @@ from sqlmodel import Session, select
 
 from core.linking import EntityLinker
 from core.settings import Settings
+from core.vocabulary import DateKind, ListName
 from db import queries
-from db.models import Document, Entity, ListingEvent, Mention
+from db.models import CandidateEvent, Document, Entity, ListingEvent, Mention
 from nlp.analysis import analyze_doc
+from nlp.events import SentenceEvent
 from nlp.language import detect_language
 from nlp.pipeline import build_pipeline
 
@@ -63,24 +70,18 @@ def process_prose(
                     for h in hits
                     if h.entity in entity_ids
                 ]
-                events = [
-                    ListingEvent(
-                        entity_id=entity_ids[e.entity],
-                        list_name=e.list_name,
-                        status=e.status,
-                        effective_date=e.date or document.publication_date,
-                        date_kind="stated" if e.date else "reported",
-                        publication_date=document.publication_date,
-                        official=False,
-                        evidence_document_id=document.id,
-                        sentence=e.sentence,
-                    )
-                    for e in sentence_events
-                    if e.entity in entity_ids
-                ]
+                events, candidates = _stored_events(document, sentence_events, entity_ids)
                 if document.language is None:
                     document.language = lang
-                queries.replace_document_analysis(session, document=document, mentions=mentions, events=events)
+                queries.replace_document_analysis(
+                    session, document=document, mentions=mentions, events=events, candidates=candidates
+                )
+                if candidates:
+                    log.info(
+                        "document %s: %d candidate events (unlinked organisations)",
+                        document.external_id,
+                        len(candidates),
+                    )
                 stats.processed += 1
                 stats.mentions += len(mentions)
                 stats.events += len(events)
@@ -91,3 +92,61 @@ def process_prose(
                 stats.failed += 1
             if progress:
                 progress(1)
+
+
+KNOWN_LISTS = frozenset(ListName)
+
+
+def _stored_events(
+    document: Document, sentence_events: list[SentenceEvent], entity_ids: dict[str, int]
+) -> tuple[list[ListingEvent], list[CandidateEvent]]:
+    """The rows a document's sentence events become: listing events of linked entities, candidates of
+    unlinked organisations."""
+    events, candidates = [], []
+    for e in sentence_events:
+        effective = e.date or document.publication_date
+        date_kind = DateKind.STATED if e.date else DateKind.REPORTED
+        evidence = list(dict.fromkeys(e.evidence or (e.sentence,)))
+        if not e.linked:
+            candidates.append(
+                CandidateEvent(
+                    document_id=document.id,
+                    name=e.entity,
+                    list_name=e.list_name,
+                    status=e.status,
+                    effective_date=effective,
+                    date_kind=date_kind,
+                    publication_date=document.publication_date,
+                    sentence=e.sentence,
+                    evidence=evidence,
+                    cue=e.cue,
+                )
+            )
+        elif e.entity not in entity_ids:
+            continue  # linked to a name the database does not hold (a stale linker): nothing to attach it to
+        elif e.list_name not in KNOWN_LISTS:
+            # the schema holds the lists of core.vocabulary.ListName only; another list is named in the
+            # log, never stored as (or counted towards) one of them
+            log.warning(
+                "document %s: %s %s on %r, a list riskwatch does not know: not stored",
+                document.external_id,
+                e.entity,
+                e.status,
+                e.list_name,
+            )
+        else:
+            events.append(
+                ListingEvent(
+                    entity_id=entity_ids[e.entity],
+                    list_name=e.list_name,
+                    status=e.status,
+                    effective_date=effective,
+                    date_kind=date_kind,
+                    publication_date=document.publication_date,
+                    official=False,
+                    evidence_document_id=document.id,
+                    sentence=e.sentence,
+                    evidence=evidence,
+                )
+            )
+    return events, candidates

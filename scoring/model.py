@@ -3,9 +3,9 @@
 One implementation, vectorised over days: each component of ``db.models.SCORE_COMPONENTS`` is
 computed by one function below, and ``series_arrays`` (what ``scoring.series`` stores) puts them
 together. Every rule that decides a stored value lives in this module (which day an event counts on,
-listing intervals, inheritance, the components, the cap), the weights in data/scoring.toml: the
-model version is a hash of both files, so changing either recomputes every series.
-Nothing here touches the database.
+which events are one fact, listing intervals, inheritance, the components, the cap), the weights in
+data/scoring.toml: the model version is a hash of both files and of the fact window setting, so changing
+any of them recomputes every series. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from core.vocabulary import ListingStatus, ListName
+from core.settings import DEFAULT_FACT_WINDOW_DAYS, Settings
+from core.vocabulary import DateKind, ListingStatus, ListName
 from db.models import SCORE_COMPONENTS
 
 # Its bytes are part of the model version (see model_version).
@@ -36,7 +37,7 @@ SIGNAL_WEIGHT_KEYS = {
 
 @dataclass(frozen=True)
 class EventFact:
-    """What the scorer needs to know of a ListingEvent."""
+    """What the scorer needs to know of a fact (``event_facts``)."""
 
     day: date
     list_name: str
@@ -47,11 +48,14 @@ class EventFact:
 class EventRecord(Protocol):
     """The fields of a stored ListingEvent the model reads."""
 
+    entity_id: int
     effective_date: date | None
     publication_date: date | None
+    date_kind: str
     list_name: str
     status: str
     official: bool
+    evidence_document_id: int
 
 
 def event_day(event: EventRecord) -> date | None:
@@ -59,29 +63,115 @@ def event_day(event: EventRecord) -> date | None:
     return event.effective_date or event.publication_date
 
 
-def event_facts(events: list[EventRecord]) -> list[EventFact]:
-    """EventFacts of the stored events that have a day."""
-    return [EventFact(event_day(e), e.list_name, e.status, e.official) for e in events if event_day(e)]
+@dataclass(frozen=True)
+class Fact:
+    """One fact: an entity's change of status on a list on a day, with every event (one per evidence
+    document) that reports it. Alerts and scores count a fact once, however many outlets report it."""
+
+    entity_id: int
+    list_name: str
+    status: str  # a ListingStatus
+    day: date | None  # the stated date, else the first report's publication date; None: no date at all
+    stated: bool  # the day is stated by the evidence (a list, filing or stated date), not a report's date
+    events: tuple  # the EventRecords: official first, then by publication date
+
+    @property
+    def official(self) -> bool:
+        return any(e.official for e in self.events)
+
+    @property
+    def date_kind(self) -> str:
+        """The kind of the fact's day: the stating evidence's (official first), else ``reported``."""
+        return next((e.date_kind for e in self.events if e.date_kind != DateKind.REPORTED), DateKind.REPORTED)
+
+    @property
+    def document_ids(self) -> list[int]:
+        """The evidence documents, each once, in the order of ``events``."""
+        return list(dict.fromkeys(e.evidence_document_id for e in self.events))
 
 
-def model_version(weights: bytes, code: bytes) -> str:
-    """The model version: a hash of the weights file and of this module's source."""
-    return hashlib.sha256(hashlib.sha256(weights).digest() + hashlib.sha256(code).digest()).hexdigest()[:16]
+def _evidence_order(event: EventRecord) -> tuple:
+    return (
+        not event.official,
+        event.publication_date or date.max,
+        event_day(event) or date.max,
+        event.evidence_document_id,
+        getattr(event, "id", None) or 0,
+    )
+
+
+def group_facts(events: list[EventRecord], *, window_days: int) -> list[Fact]:
+    """The facts the events report, by day (undated ones first), entity, list and status.
+
+    Events are one fact when they share entity, list and status and either state the same date, or one
+    of them is only dated by its publication (``DateKind.REPORTED``, a news report stating no date) and
+    was published on the fact's day or up to ``window_days`` after it. A reported event joins the latest
+    such fact; else it starts one, on its own day. Stated dates never merge with each other, so two
+    designations a week apart stay two facts; events with no date at all are one fact per entity, list
+    and status, with ``day`` None. Adding an event of day D changes no fact before D (what incremental
+    scoring relies on)."""
+    by_key: dict[tuple, list[EventRecord]] = {}
+    for event in events:
+        by_key.setdefault((event.entity_id, event.list_name, event.status), []).append(event)
+    facts = []
+    for (entity_id, list_name, status), members in by_key.items():
+        groups: dict[date | None, tuple[bool, list[EventRecord]]] = {}
+        reported = []
+        for event in members:
+            if event_day(event) is not None and event.date_kind == DateKind.REPORTED:
+                reported.append(event)
+            else:
+                groups.setdefault(event_day(event), (event_day(event) is not None, []))[1].append(event)
+        for event in sorted(reported, key=lambda e: (event_day(e), *_evidence_order(e))):
+            day = event_day(event)
+            window = timedelta(days=window_days)
+            joined = [anchor for anchor in groups if anchor is not None and anchor <= day <= anchor + window]
+            groups.setdefault(max(joined) if joined else day, (False, []))[1].append(event)
+        facts += [
+            Fact(entity_id, list_name, status, day, stated, tuple(sorted(group, key=_evidence_order)))
+            for day, (stated, group) in groups.items()
+        ]
+    return sorted(facts, key=lambda f: (f.day or date.min, f.day is not None, f.entity_id, f.list_name, f.status))
+
+
+def event_facts(events: list[EventRecord], *, window_days: int) -> list[EventFact]:
+    """What the scorer reads of the stored events: one EventFact per dated fact (``group_facts``)."""
+    return [
+        EventFact(f.day, f.list_name, f.status, f.official)
+        for f in group_facts(events, window_days=window_days)
+        if f.day is not None
+    ]
+
+
+def model_version(weights: bytes, code: bytes, fact_window_days: int = DEFAULT_FACT_WINDOW_DAYS) -> str:
+    """The model version: a hash of the weights file, of this module's source and of the fact window."""
+    parts = hashlib.sha256(weights).digest() + hashlib.sha256(code).digest() + f"window={fact_window_days}".encode()
+    return hashlib.sha256(parts).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
 class ScoringConfig:
     raw: dict
     version: str
+    fact_window_days: int = DEFAULT_FACT_WINDOW_DAYS
 
     @classmethod
-    def load(cls, path: Path) -> "ScoringConfig":
+    def load(cls, path: Path, *, fact_window_days: int = DEFAULT_FACT_WINDOW_DAYS) -> "ScoringConfig":
         data = Path(path).read_bytes()
-        return cls(tomllib.loads(data.decode()), model_version(data, MODEL_SOURCE.read_bytes()))
+        version = model_version(data, MODEL_SOURCE.read_bytes(), fact_window_days)
+        return cls(tomllib.loads(data.decode()), version, fact_window_days)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ScoringConfig":
+        """The weights file and the fact window of ``settings``."""
+        return cls.load(settings.scoring_config, fact_window_days=settings.fact_window_days)
+
+    def scores_list(self, list_name: str) -> bool:
+        """Whether the weights give the list points; events on any other list are not scored at all."""
+        return list_name in self.raw["listing"]
 
     def listing_weight(self, list_name: str) -> float:
-        weights = self.raw["listing"]
-        return float(weights.get(list_name, weights.get("default", 0.0)))
+        return float(self.raw["listing"].get(list_name, 0.0))
 
     def signal_weight(self, status: str) -> float:
         return float(self.raw["signals"][SIGNAL_WEIGHT_KEYS[status]])
@@ -124,6 +214,8 @@ def inherited_spans(
         (child, shares.get("from_subsidiary", 0.0)) for child in child_events
     ]:
         for list_name, intervals in listing_intervals(events).items():
+            if not config.scores_list(list_name):
+                continue
             points = share * config.listing_weight(list_name)
             spans += [(start, end, points) for start, end in intervals]
     return spans
@@ -235,6 +327,7 @@ def series_arrays(
     """Score and components (``{"score": array, "parts": {component: array}}``) over the days
     ``start``..``end`` (``end >= start``). ``inherited``: see ``inherited_spans``."""
     days = np.arange(start.toordinal(), end.toordinal() + 1)
+    events = [e for e in events if config.scores_list(e.list_name)]  # a list without a weight counts nothing
     status = _listing_status(days, listing_intervals(events), config)
     computed = {
         "listing": status.listing,

@@ -29,7 +29,8 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
     """Bring every entity's series up to ``through``, per entity from its earliest new evidence
     (its own, or its parent's or subsidiaries' official events)."""
     settings = settings or get_settings()
-    config = ScoringConfig.load(settings.scoring_config)
+    config = ScoringConfig.from_settings(settings)
+    window = config.fact_window_days
     stats = ScoreStats()
     events_by_entity: dict[int, list[ListingEvent]] = {}
     for event in session.exec(select(ListingEvent)):
@@ -83,10 +84,14 @@ def score_entities(session: Session, *, through: date, settings: Settings | None
         parent = parents[entity_id]
         inherited = inherited_spans(
             config,
-            parent_events=event_facts(events_by_entity.get(parent, [])) if parent else None,
-            child_events=[event_facts(events_by_entity.get(child, [])) for child in children.get(entity_id, [])],
+            parent_events=event_facts(events_by_entity.get(parent, []), window_days=window) if parent else None,
+            child_events=[
+                event_facts(events_by_entity.get(child, []), window_days=window)
+                for child in children.get(entity_id, [])
+            ],
         )
-        arrays = series_arrays(event_facts(own), mention_days, start, through, config, inherited)
+        # one fact however many outlets report it (scoring.model.group_facts)
+        arrays = series_arrays(event_facts(own, window_days=window), mention_days, start, through, config, inherited)
         session.exec(delete(ExposureScore).where(ExposureScore.entity_id == entity_id, ExposureScore.day >= start))
         rows = _rows(entity_id, start, arrays)
         if rows:  # Core executemany (no ORM objects, no RETURNING): the bulk of the time otherwise

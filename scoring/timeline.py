@@ -9,7 +9,8 @@ from sqlmodel import Session
 from db import queries
 from db.models import Entity
 from core.linking import EntityLinker
-from scoring.model import event_facts, listing_intervals
+from core.settings import get_settings
+from scoring.model import event_facts, group_facts, listing_intervals
 
 
 def find_entity(session: Session, name: str) -> Entity | None:
@@ -21,11 +22,15 @@ def find_entity(session: Session, name: str) -> Entity | None:
     return queries.get_entity(session, name=link.entity) if link else None
 
 
-def entity_history(session: Session, entity: Entity, *, on: date | None = None) -> dict:
-    """The DESIGN.md ``history --json`` shape (plus intervals and evidence details)."""
+def entity_history(session: Session, entity: Entity, *, on: date | None = None, window_days: int | None = None) -> dict:
+    """The DESIGN.md ``history --json`` shape (plus intervals, evidence details, and the facts: the events
+    grouped as alerts and scores count them, ``window_days`` default the setting)."""
     on = on or date.today()
+    window = get_settings().fact_window_days if window_days is None else window_days
     rows = queries.listing_events_for(session, entity_id=entity.id)
-    intervals = listing_intervals(event_facts([event for event, _ in rows]))
+    events = [event for event, _ in rows]
+    intervals = listing_intervals(event_facts(events, window_days=window))
+    urls = {event.id: document.url for event, document in rows}
     listed = any(start <= on and (end is None or on < end) for spans in intervals.values() for start, end in spans)
     return {
         "entity": entity.name,
@@ -42,6 +47,25 @@ def entity_history(session: Session, entity: Entity, *, on: date | None = None) 
                 "sentence": event.sentence,
             }
             for event, document in rows
+        ],
+        "facts": [
+            {
+                "date": fact.day.isoformat() if fact.day else None,
+                "list": fact.list_name,
+                "status": fact.status,
+                "official": fact.official,
+                "date_kind": fact.date_kind,
+                "evidence": [
+                    {
+                        "source_url": urls[event.id],
+                        "official": event.official,
+                        "publication_date": event.publication_date.isoformat() if event.publication_date else None,
+                        "sentence": event.sentence,
+                    }
+                    for event in fact.events
+                ],
+            }
+            for fact in group_facts(events, window_days=window)
         ],
         "intervals": {
             name: [{"start": s.isoformat(), "end": e.isoformat() if e else None} for s, e in spans]

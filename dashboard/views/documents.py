@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import data, queries
+from dashboard.render import highlight
 
 st.title("Documents")
 
@@ -35,5 +36,14 @@ with data.session() as session:
             st.markdown(f"[Source]({detail['url']})")
         st.subheader("Mentions")
         st.dataframe(detail["mentions"], hide_index=True, width="stretch")
+        candidates = detail["candidates"]
+        if not candidates.empty:
+            st.subheader("Unlinked organisations reported with listing events (candidates, not scored)")
+            st.caption("Organisations not in the database: shown for review, never scored or alerted.")
+            st.dataframe(candidates.drop(columns=["evidence"]), hide_index=True, width="stretch")
+            for row in candidates.itertuples():
+                with st.expander(f"{row.organisation} · {row.status} · {row.list}"):
+                    for sentence in row.evidence or [row.sentence]:
+                        st.markdown(highlight(sentence, [row.organisation]))
         with st.expander("Full text", expanded=False):
             st.text(detail["text"][:200_000])  # st.text shows text as text: nothing in it is rendered

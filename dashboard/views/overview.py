@@ -61,6 +61,23 @@ with data.session() as session:
         "Download events (CSV)", queries.csv_export(events), file_name="riskwatch-events.csv", mime="text/csv"
     )
 
+    candidates = queries.recent_candidates(session, limit=20)
+    if not candidates.empty:
+        st.subheader("Unlinked organisations reported with listing events (candidates, not scored)")
+        st.caption("Not in the database, so never scored or alerted: review them on the Documents page.")
+        st.dataframe(
+            candidates,
+            hide_index=True,
+            width="stretch",
+            column_config={"source": st.column_config.LinkColumn("source")},
+        )
+        st.download_button(
+            "Download candidates (CSV)",
+            queries.csv_export(candidates),
+            file_name="riskwatch-candidates.csv",
+            mime="text/csv",
+        )
+
     st.subheader("Latest documents")
     documents = queries.latest_documents(session, limit=20)
     st.dataframe(documents, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
