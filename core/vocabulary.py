@@ -48,7 +48,7 @@ class ListName(StrEnum):
     # predecessor of 1260H, its own list; a company on it is not on 1260H
     SECTION_1237 = "Section 1237"
     UFLPA_ENTITY_LIST = "UFLPA Entity List"  # DHS, Uyghur Forced Labor Prevention Act
-    CHINA_UNRELIABLE_ENTITY_LIST = "China Unreliable Entity List"  # PRC MOFCOM's list, not a US one
+    CHINA_UNRELIABLE_ENTITY_LIST = "Unreliable Entity List (China)"  # PRC MOFCOM's list, not a US one
 
 
 class DateKind(StrEnum):

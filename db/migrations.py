@@ -61,7 +61,7 @@ def _v2_to_v3_sqlite(conn: Connection) -> None:
 # version -> (what the step does, per backend)
 STEPS: dict[int, tuple[str, dict[str, Callable[[Connection], None]]]] = {
     2: (
-        "lists Section 1237, UFLPA Entity List, China Unreliable Entity List; ListingEvent.evidence",
+        "lists Section 1237, UFLPA Entity List, Unreliable Entity List (China); ListingEvent.evidence",
         {"sqlite": _v2_to_v3_sqlite, "postgresql": _v2_to_v3_postgresql},
     ),
 }

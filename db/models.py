@@ -22,7 +22,7 @@ from core.vocabulary import (
 
 # 2: statuses, alert kinds and list names enforced by CHECK constraints; alert keys as columns;
 #    Document.text (never written) dropped.
-# 3: the lists Section 1237, UFLPA Entity List and China Unreliable Entity List (ListingEvent's CHECK
+# 3: the lists Section 1237, UFLPA Entity List and Unreliable Entity List (China) (ListingEvent's CHECK
 #    constraint); ListingEvent.evidence; CandidateEvent. db/migrations.py upgrades a version 2 database.
 SCHEMA_VERSION = 3
 

@@ -141,6 +141,22 @@ def test_every_list_with_a_weight_is_a_list_riskwatch_knows():
     assert CONFIG.scores_list(ListName.FCC_COVERED) and CONFIG.listing_weight(ListName.FCC_COVERED) == 40
 
 
+def test_every_list_the_cue_words_name_is_a_list_riskwatch_stores():
+    """An event on a list outside ListName is logged and dropped (the schema's CHECK constraint): the NLP's
+    cue words must name the lists exactly as core.vocabulary does."""
+    import json
+
+    def named(node):
+        if isinstance(node, dict):
+            return {v for k, v in node.items() if k == "list" and isinstance(v, str)} | {
+                name for v in node.values() for name in named(v)
+            }
+        return {name for v in node for name in named(v)} if isinstance(node, list) else set()
+
+    lists = named(json.loads((DATA_DIR / "nlp" / "cues.json").read_text(encoding="utf-8")))
+    assert lists <= set(ListName), lists - set(ListName)
+
+
 def test_the_fact_window_is_part_of_the_model_version():
     weights = (DATA_DIR / "scoring.toml").read_bytes()
     assert CONFIG.version == model_version(weights, MODEL_SOURCE.read_bytes())
