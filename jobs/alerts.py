@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
 from core.vocabulary import AlertKind, AlertStatus, ListingStatus
@@ -97,16 +98,25 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
     existing = set(session.exec(select(Alert.idempotency_key)).all())
     events = session.exec(select(ListingEvent).order_by(ListingEvent.effective_date, ListingEvent.id)).all()
     entities = {entity.id: entity for entity in session.exec(select(Entity))}
-    documents = (
-        {
-            document.id: document
-            for document in session.exec(
-                select(Document).where(Document.id.in_({event.evidence_document_id for event in events}))
+    # the evidence documents' fields a message shows (not their raw bytes)
+    documents = {
+        document.id: document
+        for document in session.exec(
+            select(Document)
+            .where(Document.id.in_(select(ListingEvent.evidence_document_id)))
+            .options(
+                load_only(
+                    Document.id,
+                    Document.external_id,
+                    Document.url,
+                    Document.title,
+                    Document.publication_date,
+                    Document.language,
+                    Document.meta,
+                )
             )
-        }
-        if events
-        else {}
-    )
+        )
+    }
     for fact in group_facts(list(events), window_days=settings.fact_window_days):
         kind = _alert_kind(fact)
         if kind is None:
