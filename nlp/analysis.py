@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -38,6 +39,15 @@ def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], l
     """Every entity hit, and the companies among them (linked, or unlinked candidates)."""
     hits: list[EntityHit] = []
     companies: list[CompanyMention] = []
+    sentences = [(sent.start, sent.end, sent) for sent in doc.sents]
+    texts: dict[int, str] = {}
+
+    def sentence_of(start: int) -> str:
+        index = bisect.bisect_right(sentences, start, key=lambda s: s[0]) - 1
+        if index not in texts:
+            texts[index] = sentences[index][2].text.strip()
+        return texts[index]
+
     for ent in doc.ents:
         if ent.ent_id_:
             entity, method, score = ent.ent_id_, "ruler", 1.0
@@ -47,7 +57,7 @@ def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], l
         else:
             entity, method, score = None, None, 0.0
         hits.append(
-            EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, ent.sent.text.strip())
+            EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, sentence_of(ent.start))
         )
         if entity and (ent.ent_id_ or is_company_name(ent.text)):
             companies.append(CompanyMention(ent.start, ent.end, entity))
@@ -64,6 +74,6 @@ def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], l
         companies.append(CompanyMention(span.start, span.end, name, linked=False))
         if not any(h.start == span.start_char and h.end == span.end_char for h in hits):
             hits.append(
-                EntityHit(span.text, "ORG", span.start_char, span.end_char, None, "candidate", 0.0, span.sent.text.strip())
+                EntityHit(span.text, "ORG", span.start_char, span.end_char, None, "candidate", 0.0, sentence_of(span.start))
             )
     return hits, companies

@@ -26,6 +26,7 @@ The unit is the document, not the sentence:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -33,7 +34,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from core.dates import find_dates
-from nlp.lexicon import Lexicon, lexicon
+from nlp.lexicon import Lexicon, is_cue_like, lemma_of, lexicon
 
 # The order in which one company's several statuses in one document are reported (strongest first).
 STATUS_PRIORITY = ("withdrawn", "removed", "proposed", "designated")
@@ -109,9 +110,14 @@ class Sentence:
     withdrawal: bool = False
     document_removal: set[int] = field(default_factory=set)  # remove triggers that pull a document
 
+    tokens: list[Token] = field(default_factory=list)
+    _text: str | None = None
+
     @property
     def text(self) -> str:
-        return self.span.text.strip()
+        if self._text is None:
+            self._text = self.span.text.strip()
+        return self._text
 
     def clause_of(self, i: int) -> Clause:
         return next((c for c in self.clauses if c.start <= i < c.end), self.clauses[-1])
@@ -121,12 +127,13 @@ class Sentence:
 
 
 def _lemma(token: Token) -> str:
-    return (token.lemma_ or token.text).lower()
+    return lemma_of(token)
 
 
-def _lemmas(sent: Span, lex: Lexicon) -> dict[int, str]:
-    """Lemma per token; German separable verbs joined with their particle."""
-    lemmas = {t.i: _lemma(t) for t in sent}
+def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
+    """Lemma per token (words that cannot be cues keep their lower-case form); German separable
+    verbs joined with their particle."""
+    lemmas = {t.i: (_lemma(t) if is_cue_like(t.lower_) or t.pos_ in ("AUX", "VERB") else t.lower_) for t in tokens}
     if lex.lang != "de":
         return lemmas
     particles = lex.words["separable_particles"]
@@ -136,18 +143,15 @@ def _lemmas(sent: Span, lex: Lexicon) -> dict[int, str]:
     def is_known(word: str) -> bool:  # noqa: E306
         return any(word in words for words in known)
 
-    for token in sent:  # "aufzunehmen" -> aufnehmen, "einzustufen" -> einstufen
+    for token in tokens:  # "aufzunehmen" -> aufnehmen, "einzustufen" -> einstufen
         match = re.match(r"^([a-zäöü]+?)zu([a-zäöü]{3,})$", token.lower_)
         if match and match.group(1) in particles:
-            candidate = match.group(1) + _lemma(token.doc.vocab.strings and token.doc[token.i : token.i + 1][0])
             rest = match.group(2)
             for guess in (match.group(1) + _lookup_lemma(token, rest), match.group(1) + rest):
                 if is_known(guess):
                     lemmas[token.i] = guess
                     break
-            del candidate
     # a particle closing a clause joins the nearest verb before it in that clause ("zog sie ... zurück")
-    tokens = list(sent)
     for position, token in enumerate(tokens):
         if token.lower_ not in particles:
             continue
@@ -178,35 +182,29 @@ def _is_inside(i: int, mentions: list[CompanyMention]) -> bool:
 
 
 def _char_to_token(sent: Span, char: int) -> int:
+    span = sent.doc.char_span(char, char + 1, alignment_mode="expand")
+    if span is not None and len(span):
+        return span.start
     for token in sent:
         if token.idx <= char < token.idx + len(token.text) + 1:
             return token.i
     return sent.end - 1
 
 
-def _find_lists(sent: Span, lemmas: dict[int, str], lex: Lexicon) -> tuple[list[ListRef], list[tuple[int, str]]]:
+def _find_lists(
+    sent: Span, tokens: list[Token], lemmas: dict[int, str], lex: Lexicon
+) -> tuple[list[ListRef], list[tuple[int, str]]]:
     text, offset = sent.text, sent.start_char
     refs: list[ListRef] = []
-    taken: list[tuple[int, int]] = []
-    for pattern in lex.lists:
-        for match in pattern.regex.finditer(text):
-            a, b = match.start() + offset, match.end() + offset
-            if any(a < y and x < b for x, y in taken):
-                continue  # a more specific list already claimed these words ("UFLPA Entity List")
-            taken.append((a, b))
-            start = _char_to_token(sent, a)
-            refs.append(ListRef(start, max(start + 1, _char_to_token(sent, b - 1) + 1), pattern.list_name, True))
-    agencies = []
-    taken_agencies: list[tuple[int, int]] = []
-    for pattern in lex.agencies:
-        for match in pattern.regex.finditer(text):
-            a, b = match.start() + offset, match.end() + offset
-            if any(a < y and x < b for x, y in taken_agencies):
-                continue
-            taken_agencies.append((a, b))
-            agencies.append((_char_to_token(sent, a), pattern.list_name))
+    for match, name in lex.lists.finditer(text):
+        start = _char_to_token(sent, match.start() + offset)
+        end = max(start + 1, _char_to_token(sent, match.end() - 1 + offset) + 1)
+        refs.append(ListRef(start, end, name, True))
+    agencies = [(_char_to_token(sent, match.start() + offset), name) for match, name in lex.agencies.finditer(text)]
     list_nouns = lex.words["list_nouns"]
-    for token in sent:
+    for token in tokens:
+        if not is_cue_like(lemmas[token.i]):
+            continue
         if any(r.start <= token.i < r.end for r in refs):
             continue
         if lemmas[token.i] in list_nouns or token.lower_ in list_nouns:
@@ -223,12 +221,16 @@ def _fixed_phrase(token: Token) -> bool:
     return token.lower_ == "addition" and before == "in" and after == "to"
 
 
-def _find_triggers(sent: Span, lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]) -> list[Trigger]:
+def _find_triggers(
+    sent: Span, tokens: list[Token], lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]
+) -> list[Trigger]:
     triggers = []
-    for token in sent:
+    for token in tokens:
+        lemma = lemmas[token.i]
+        if not is_cue_like(lemma) and not is_cue_like(token.lower_):
+            continue
         if _is_inside(token.i, mentions):
             continue
-        lemma = lemmas[token.i]
         kind = lex.kind(lemma) or lex.kind(token.lower_)
         if kind is None:
             continue
@@ -243,24 +245,22 @@ def _find_triggers(sent: Span, lemmas: dict[int, str], lex: Lexicon, mentions: l
         if _fixed_phrase(token):
             continue
         triggers.append(Trigger(token.i, kind, lemma, token.text))
-    lower = sent.text.lower()
-    for kind, phrases in lex.phrases.items():
-        for phrase in phrases:
-            for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lower):
-                start = _char_to_token(sent, match.start() + sent.start_char)
-                end = _char_to_token(sent, match.end() - 1 + sent.start_char) + 1
-                if not any(t.i == start for t in triggers):
-                    triggers.append(Trigger(start, kind, phrase, phrase, end))
+    if lex.phrase_scanner is not None:
+        for match, kind in lex.phrase_scanner.finditer(sent.text):
+            start = _char_to_token(sent, match.start() + sent.start_char)
+            end = _char_to_token(sent, match.end() - 1 + sent.start_char) + 1
+            phrase = match.group(0).lower()
+            if not any(t.i == start for t in triggers):
+                triggers.append(Trigger(start, kind, phrase, phrase, end))
     triggers.sort(key=lambda t: t.i)
     return triggers
 
 
-def _clauses(sent: Span, lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]) -> list[Clause]:
+def _clauses(sent: Span, tokens: list[Token], lex: Lexicon, mentions: list[CompanyMention]) -> list[Clause]:
     """Comma/semicolon chunks; a chunk opened by a relative pronoun or subordinator is subordinate,
     one ending in a zu-infinitive is an infinitive complement of the chunk before."""
     breaks = lex.words["clause_breaks"]
     relative = lex.words.get("relative_pronouns")
-    tokens = list(sent)
     chunks: list[Clause] = []
     start = sent.start
     segment = 0
@@ -291,7 +291,8 @@ def _clauses(sent: Span, lemmas: dict[int, str], lex: Lexicon, mentions: list[Co
                 and (following.text[:1].isupper() or following.lower_ in NUMBER_WORDS or following.like_num)
             )
             chunk.subordinate = not article
-        words = [doc[i].lower_ for i in range(chunk.start, chunk.end) if not doc[i].is_punct]
+        offset = sent.start
+        words = [t.lower_ for t in tokens[chunk.start - offset : chunk.end - offset] if not t.is_punct]
         last_words = words[-2:]
         chunk.infinitive = (
             len(last_words) == 2 and last_words[0] == "zu"
@@ -310,12 +311,24 @@ def _next_name(comma: Token, starts: set[int]) -> bool:
 
 
 def _read_sentence(index: int, sent: Span, lex: Lexicon, mentions: list[CompanyMention]) -> Sentence:
-    lemmas = _lemmas(sent, lex)
-    own = [m for m in mentions if sent.start <= m.start < sent.end]
-    sentence = Sentence(index, sent, lemmas, mentions=own)
-    sentence.triggers = _find_triggers(sent, lemmas, lex, own)
-    sentence.lists, sentence.agencies = _find_lists(sent, lemmas, lex)
-    sentence.clauses = _clauses(sent, lemmas, lex, own)
+    """``mentions`` sorted by start; the sentence's own are found by bisection."""
+    tokens = list(sent)
+    lemmas = _lemmas(tokens, lex)
+    first = bisect.bisect_left(mentions, sent.start, key=lambda m: m.start)
+    last = bisect.bisect_left(mentions, sent.end, key=lambda m: m.start)
+    own = mentions[first:last]
+    sentence = Sentence(index, sent, lemmas, mentions=own, tokens=tokens)
+    sentence.triggers = _find_triggers(sent, tokens, lemmas, lex, own)
+    sentence.lists, sentence.agencies = _find_lists(sent, tokens, lemmas, lex)
+    coref_possible = any(
+        lex.has("coref_nouns", lemma) or lex.has("container_nouns", lemma)
+        for lemma in lemmas.values()
+        if is_cue_like(lemma)
+    )
+    if own or coref_possible:
+        sentence.clauses = _clauses(sent, tokens, lex, own)
+    else:  # no company can be in this sentence: one clause is enough for lists and withdrawals
+        sentence.clauses = [Clause(sent.start, sent.end)]
     _mark_withdrawal(sentence, lex)
     return sentence
 
@@ -323,7 +336,7 @@ def _read_sentence(index: int, sent: Span, lex: Lexicon, mentions: list[CompanyM
 def _mark_withdrawal(sentence: Sentence, lex: Lexicon) -> None:
     """Does this sentence say a notice or list was withdrawn (or only briefly published)?"""
     doc = sentence.span.doc
-    brief = any(lex.has("brief", sentence.lemmas[t.i]) for t in sentence.span)
+    brief = any(lex.has("brief", lemma) for lemma in sentence.lemmas.values() if is_cue_like(lemma))
     has_event_word = any(t.kind in ("add", "publish", "withdraw", "state") for t in sentence.triggers)
     if brief and has_event_word:
         sentence.withdrawal = True
@@ -341,13 +354,13 @@ def _removes_document(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> boo
     """'removed an updated list', 'removing the document', 'die Liste ... entfernt': the thing removed
     is the document itself, not a company taken off a list."""
     doc = sentence.span.doc
-    if _has_parse(doc):
+    if has_parse(doc):
         token = doc[trigger.i]
         objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass", "obj")]
         if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
             objects.append(token.head)  # "the list removed from the register"
         from_list = any(c.dep_ == "prep" and c.lower_ in _FROM_WORDS for c in token.children)
-        return not from_list and any(lex.has("document_nouns", o.lemma_.lower()) for o in objects)
+        return not from_list and any(lex.has("document_nouns", lemma_of(o)) for o in objects)
     clause = sentence.clause_of(trigger.i)
     companies = [m for m in sentence.mentions if clause.start <= m.start < clause.end]
     from_list = any(t.lower_ in _FROM_WORDS for t in sentence.span)
@@ -362,8 +375,12 @@ def _document_in_clause(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> b
 # ---------------------------------------------------------------------------------------- attachment
 
 
-def _has_parse(doc: Doc) -> bool:
-    return doc.has_annotation("DEP")
+def has_parse(doc: Doc) -> bool:
+    """Whether the Doc has a dependency parse (checked once per Doc: has_annotation scans every token)."""
+    cached = doc.user_data.get("riskwatch_parsed")
+    if cached is None:
+        cached = doc.user_data["riskwatch_parsed"] = doc.has_annotation("DEP")
+    return cached
 
 
 def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[int, Trigger]) -> list[Trigger] | None:
@@ -385,12 +402,12 @@ def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[i
         for child in token.children:  # "previously listed firms like X", "another company added to"
             if child.dep_ in ("amod", "acl", "relcl") and child.i in by_index:
                 found.append(by_index[child.i])
-        if token is not previous and token.i in by_index:
+        if token.i != previous.i and token.i in by_index:
             found.append(by_index[token.i])
             found += [by_index[c.i] for c in token.children if c.dep_ == "conj" and c.i in by_index]
             return found
-        if token.head is token:
-            if not found and token.lemma_ == "be":
+        if token.head.i == token.i:
+            if not found and lemma_of(token) == "be":
                 # "Among the existing entries on the list are X", "Companies the letter names are X":
                 # a copula equates the company with what its subject says
                 found = [t for t in sentence.triggers if t.i != token.i]
@@ -450,7 +467,7 @@ def _governors(sentence: Sentence, trigger: Trigger) -> list[Token]:
     """Tokens that scope over the trigger: its ancestors (English) or its clause and the clause an
     infinitive complements (German and unparsed text)."""
     doc = sentence.span.doc
-    if _has_parse(doc):
+    if has_parse(doc):
         token = doc[trigger.i]
         scope = list(token.children) + list(token.ancestors)
         for ancestor in token.ancestors:
@@ -470,10 +487,10 @@ def _negated(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
     doc = sentence.span.doc
     for token in _governors(sentence, trigger):
         lemma = sentence.lemmas.get(token.i, token.lower_)
-        if _has_parse(doc):
+        if has_parse(doc):
             if token.dep_ == "neg" and token.head.i in (trigger.i, *[a.i for a in doc[trigger.i].ancestors]):
                 return True
-            if lex.has("negating_verbs", lemma) and token in doc[trigger.i].ancestors:
+            if lex.has("negating_verbs", lemma) and token.i in {a.i for a in doc[trigger.i].ancestors}:
                 return True
         elif lex.has("negation", token.lower_) or lex.has("negating_verbs", lemma):
             return True
@@ -495,11 +512,11 @@ def _clause_has(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: 
     if any(lex.has(word_class, sentence.lemmas[i]) for i in range(clause.start, clause.end)):
         return True
     doc = sentence.span.doc
-    if not _has_parse(doc):
+    if not has_parse(doc):
         return False
     for child in doc[trigger.i].children:
         if child.dep_ == "prep":
-            if any(lex.has(word_class, t.lemma_.lower()) for t in child.subtree if t.dep_ == "pobj"):
+            if any(lex.has(word_class, lemma_of(t)) for t in child.subtree if t.dep_ == "pobj"):
                 return True
     return False
 
@@ -531,11 +548,11 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
     if _marked(sentence, trigger, lex, "prior"):
         return "designated"
     proposal = (
-        _marked(sentence, trigger, lex, "modal", lemma_only=not _has_parse(doc))
+        _marked(sentence, trigger, lex, "modal", lemma_only=not has_parse(doc))
         or _marked(sentence, trigger, lex, "proposal_verbs")
         or _clause_has(sentence, trigger, lex, "proposal_nouns")
     )
-    if proposal and lex.lang == "de" and not _has_parse(doc):
+    if proposal and lex.lang == "de" and not has_parse(doc):
         proposal = _german_proposal(sentence, trigger, lex)
     return "proposed" if proposal else "designated"
 
@@ -627,12 +644,12 @@ def _anchored(sentence: Sentence, trigger: Trigger, lex: Lexicon, continued: boo
         window = doc[trigger.i : min(trigger.i + 8, sentence.span.end)].text.lower()
         if "military" in window or "militär" in window:
             return True
-    if _has_parse(doc):
+    if has_parse(doc):
         subjects = [c for c in doc[trigger.i].children if c.dep_ in ("nsubj", "nsubjpass")]
         return any(
             lex.has("anaphors", s.lower_)
-            or lex.has("document_nouns", s.lemma_.lower())
-            or lex.kind(s.lemma_.lower()) in ("add", "remove")  # "other additions included X"
+            or lex.has("document_nouns", lemma_of(s))
+            or lex.kind(lemma_of(s)) in ("add", "remove")  # "other additions included X"
             for s in subjects
         )
     clause = sentence.clause_of(trigger.i)
@@ -646,7 +663,7 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
     """Definite descriptions that refer to companies named before: 'the company', 'das Unternehmen'
     (when one company was named), 'the three companies', 'die drei Unternehmen' (the last three)."""
     found = []
-    tokens = list(sentence.span)
+    tokens = sentence.tokens
     for position, token in enumerate(tokens):
         if position == 0 and token.lower_ not in _DEFINITE | _DEMONSTRATIVES:
             pass
@@ -659,8 +676,8 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
         head = next((w for w in window if lex.has("coref_nouns", w.lower_) or lex.has("container_nouns", w.lower_)), None)
         if head is None or _is_inside(head.i, sentence.mentions):
             continue
-        pool = named + [m for m in sentence.mentions if m.end <= token.i]
-        distinct = []
+        pool = named[-50:] + [m for m in sentence.mentions if m.end <= token.i]
+        distinct: list[CompanyMention] = []
         for mention in reversed([m for m in pool if m.linked] or pool):
             if mention.entity not in {m.entity for m in distinct}:
                 distinct.append(mention)
@@ -701,7 +718,7 @@ def extract_events(
         statuses_here = []
         for mention in sentence.mentions:
             triggers = None
-            if _has_parse(doc):
+            if has_parse(doc):
                 triggers = _path_triggers(sentence, mention, by_index)
                 if triggers is None:
                     continue  # part of another company's description

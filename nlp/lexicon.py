@@ -30,9 +30,15 @@ class WordSet:
 
 
 @dataclass(frozen=True)
-class Pattern:
-    list_name: str
+class Scanner:
+    """Every pattern of a kind in one regular expression (one pass over a sentence)."""
+
     regex: re.Pattern
+    names: tuple[str, ...]  # list name per group
+
+    def finditer(self, text: str):
+        for match in self.regex.finditer(text):
+            yield match, self.names[match.lastindex - 1]
 
 
 @dataclass(frozen=True)
@@ -41,27 +47,35 @@ class Lexicon:
     triggers: dict[str, WordSet]  # kind -> words
     phrases: dict[str, list[str]]  # kind -> multi-word phrases
     words: dict[str, WordSet]  # every other word class (modal, negation, prior, ...)
-    lists: tuple[Pattern, ...]
-    agencies: tuple[Pattern, ...]
+    lists: Scanner
+    agencies: Scanner
+    phrase_scanner: Scanner | None = None  # every multi-word trigger phrase, kind per group
 
     def kind(self, lemma: str) -> str | None:
-        for kind, words in self.triggers.items():
-            if lemma in words:
-                return kind
-        return None
+        return _kind(self.lang, lemma)
 
     def has(self, word_class: str, word: str) -> bool:
         words = self.words.get(word_class)
         return words is not None and word in words
 
 
-def _patterns(entries: list[dict]) -> tuple[Pattern, ...]:
-    compiled = []
+@lru_cache(maxsize=20000)
+def _kind(lang: str, lemma: str) -> str | None:
+    for kind, words in lexicon(lang).triggers.items():
+        if lemma in words:
+            return kind
+    return None
+
+
+def _patterns(entries: list[dict]) -> Scanner:
+    """Entries in order of precedence (the first that matches at a position wins); one capturing
+    group per entry, case-insensitive unless the entry says ``case: true``."""
+    groups = []
     for entry in entries:
-        flags = 0 if entry.get("case") else re.I
         alternatives = "|".join(f"(?:{p})" for p in entry["patterns"])
-        compiled.append(Pattern(entry["list"], re.compile(rf"(?<![\w-])(?:{alternatives})", flags)))
-    return tuple(compiled)
+        flags = "" if entry.get("case") else "?i"
+        groups.append(f"(?<![\\w-])(({flags}:{alternatives}))" if flags else f"(?<![\\w-])((?:{alternatives}))")
+    return Scanner(re.compile("|".join(groups)), tuple(entry["list"] for entry in entries))
 
 
 @lru_cache(maxsize=4)
@@ -82,7 +96,16 @@ def lexicon(lang: str) -> Lexicon:
         words=words,
         lists=_patterns(data["lists"]),
         agencies=_patterns(data["agencies"]),
+        phrase_scanner=_phrases(cues.get("phrases", {})),
     )
+
+
+def _phrases(phrases: dict[str, list[str]]) -> Scanner | None:
+    entries = [(kind, phrase) for kind, words in phrases.items() for phrase in sorted(words, key=len, reverse=True)]
+    if not entries:
+        return None
+    groups = "|".join(f"({re.escape(phrase)})" for _, phrase in entries)
+    return Scanner(re.compile(rf"(?<!\w)(?:{groups})(?!\w)", re.I), tuple(kind for kind, _ in entries))
 
 
 @lru_cache(maxsize=1)
@@ -91,3 +114,70 @@ def not_company_words() -> tuple[re.Pattern, frozenset[str]]:
     entry = load_data()["not_companies"]
     alternatives = "|".join(re.escape(w) for w in sorted(entry["words"], key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I), frozenset(n.lower() for n in entry["exact"])
+
+
+# Lemmas on demand: the English model's rule lemmatizer is loaded disabled and asked only for
+# words that could be cues (their first three letters start a lexicon word), which keeps the
+# NLP stage at the speed of the raw model.
+_LAZY_LEMMATIZERS: dict[int, object] = {}
+
+
+def register_lemmatizer(vocab, lemmatizer) -> None:
+    _LAZY_LEMMATIZERS[id(vocab)] = lemmatizer
+
+
+@lru_cache(maxsize=1)
+def _cue_prefixes() -> frozenset[str]:
+    data = load_data()
+    words: set[str] = set()
+    for lang in ("en", "de"):
+        cues = data.get(lang, {})
+        for value in cues.get("triggers", {}).values():
+            words.update(value)
+        for key, value in cues.items():
+            if isinstance(value, list):
+                words.update(value)
+    return frozenset(w.strip("*")[:3] for w in words if len(w.strip("*")) >= 2)
+
+
+def is_cue_like(lower: str) -> bool:
+    """Cheap gate: could this word (lower case) be a cue or an inflection of one?"""
+    return lower[:3] in _cue_prefixes() or lower.endswith(_cue_suffixes())
+
+
+@lru_cache(maxsize=1)
+def _cue_suffixes() -> tuple[str, ...]:
+    data = load_data()
+    found = set()
+    for lang in ("en", "de"):
+        for key, value in data.get(lang, {}).items():
+            if isinstance(value, list):
+                found.update(w[1:] for w in value if w.startswith("*"))
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=8)
+def _exceptions(lemmatizer) -> dict[str, dict[str, list[str]]]:
+    tables = lemmatizer.lookups.get_table("lemma_exc", {})
+    return {pos: dict(tables.get(pos, {})) for pos in ("verb", "noun", "adj")}
+
+
+def lemma_of(token) -> str:
+    """The token's lemma, lower case: from the pipeline, else from the registered lazy lemmatizer
+    for cue-like words, else the word itself."""
+    if token.lemma_:
+        return token.lemma_.lower()
+    lower = token.lower_
+    lemmatizer = _LAZY_LEMMATIZERS.get(id(token.doc.vocab))
+    if lemmatizer is None:
+        return lower
+    pos = token.pos_
+    if pos in ("VERB", "AUX", "NOUN", "ADJ"):
+        exceptions = _exceptions(lemmatizer)["verb" if pos in ("VERB", "AUX") else pos.lower()]
+        if lower in exceptions:  # irregular forms: "kept" -> keep, "sought" -> seek, "are" -> be
+            return exceptions[lower][0].lower()
+    if lower[:3] in _cue_prefixes():
+        lemmas = lemmatizer.rule_lemmatize(token)
+        if lemmas:
+            return lemmas[0].lower()
+    return lower

@@ -14,6 +14,7 @@ import re
 
 from spacy.tokens import Doc, Span
 
+from nlp.events import has_parse
 from nlp.lexicon import not_company_words
 
 COMPANY_WORDS = {
@@ -63,13 +64,14 @@ def rule_spans(doc: Doc) -> list[Span]:
     spans = []
     tokens = list(doc)
     position = 0
+    capitalised = [t.text[:1].isupper() or t.text[:1].isdigit() for t in tokens]
     while position < len(tokens):
         token = tokens[position]
-        if not _NAME_TOKEN.match(token.text) or token.is_sent_start and token.text.lower() in {"the", "die", "der"}:
+        if not capitalised[position] or not _NAME_TOKEN.match(token.text) or token.lower_ in {"the", "die", "der"}:
             position += 1
             continue
         end = position
-        while end < len(tokens) and _NAME_TOKEN.match(tokens[end].text):
+        while end < len(tokens) and capitalised[end] and _NAME_TOKEN.match(tokens[end].text):
             end += 1
         run = tokens[position:end]
         words = [t.text.lower().rstrip(".") for t in run]
@@ -86,16 +88,17 @@ def candidate_spans(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
     """Unlinked organisation spans of ``doc`` not overlapping ``taken`` token ranges (the companies
     the database knows)."""
     found: list[Span] = []
+    occupied = {i for a, b in taken for i in range(a, b)}
 
     def free(span: Span) -> bool:
-        return all(span.end <= a or b <= span.start for a, b in taken + [(s.start, s.end) for s in found])
+        return not any(i in occupied for i in range(span.start, span.end))
 
     company_tokens = {i for a, b in taken for i in range(a, b)}
     for ent in doc.ents:
         if ent.ent_id_:
             continue
         keep = ent.label_ in ("ORG", "PRODUCT")
-        if not keep and ent.label_ in ("PERSON", "GPE", "NORP") and doc.has_annotation("DEP"):
+        if not keep and ent.label_ in ("PERSON", "GPE", "NORP") and has_parse(doc):
             # a name enumerated with companies is a company ("DeepSeek, Xiaomi and BOE")
             root = ent.root
             neighbours = {root.head.i, *(c.i for c in root.children if c.dep_ in _ENUMERATION_DEPS)}
@@ -106,17 +109,19 @@ def candidate_spans(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
             if span is not None and free(span) and is_company_name(span.text):
                 found.append(span)
                 company_tokens.update(range(span.start, span.end))
+                occupied.update(range(span.start, span.end))
     for span in rule_spans(doc) + enumerated_spans(doc, company_tokens):
         span = _clean(span)
         if span is not None and free(span) and is_company_name(span.text):
             found.append(span)
             company_tokens.update(range(span.start, span.end))
+            occupied.update(range(span.start, span.end))
     return sorted(found, key=lambda s: s.start)
 
 
 def enumerated_spans(doc: Doc, company_tokens: set[int]) -> list[Span]:
     """English: proper nouns enumerated together with companies ("list Deepseek, Gotion, Unitree")."""
-    if not doc.has_annotation("DEP") or not company_tokens:
+    if not has_parse(doc) or not company_tokens:
         return []
     spans = []
     frontier = [doc[i] for i in company_tokens]

@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from core.settings import Settings, get_settings
+from nlp.lexicon import register_lemmatizer
 from nlp.watchlist import ruler_patterns, write_patterns_jsonl
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,9 @@ def load_base(lang: str, settings: Settings | None = None) -> tuple[Language, st
     name = model_name_for(lang, settings)
     if name:
         try:
-            nlp = spacy.load(name)
+            nlp = spacy.load(name, disable=["lemmatizer"])
+            if "lemmatizer" in nlp.component_names:
+                register_lemmatizer(nlp.vocab, nlp.get_pipe("lemmatizer"))
             return nlp, name
         except OSError:
             message = (

@@ -7,7 +7,7 @@ import pytest
 from core.settings import DATA_DIR, Settings
 from nlp.analyze import analyze_text
 from core.dates import find_dates, parse_date
-from nlp.events import classify_sentence
+from nlp.analysis import analyze_doc
 from nlp.language import detect_language
 from core.linking import EntityLinker
 from core.normalize import normalize_name
@@ -87,8 +87,22 @@ def test_official_list_rows_split_name_and_aliases():
         ("BYD steht nicht auf der Liste der Militärunternehmen.", "de", None),
     ],
 )
-def test_classify_sentence(sentence, lang, expected):
-    assert classify_sentence(sentence, lang) == expected
+def test_sentence_events(sentence, lang, expected, pipelines):
+    _, events = analyze_doc(pipelines(lang)(sentence), EntityLinker(NAMES), lang)
+    found = {(e.list_name, e.status) for e in events}
+    assert found == ({expected} if expected else set())
+
+
+@pytest.fixture(scope="module")
+def pipelines():
+    built = {}
+
+    def get(lang):
+        if lang not in built:
+            built[lang] = build_pipeline(lang, NAMES, Settings())
+        return built[lang]
+
+    return get
 
 
 def test_dates_in_english_and_german():
