@@ -133,7 +133,10 @@ def _lemma(token: Token) -> str:
 def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
     """Lemma per token (words that cannot be cues keep their lower-case form); German separable
     verbs joined with their particle."""
-    lemmas = {t.i: (_lemma(t) if is_cue_like(t.lower_) or t.pos_ in ("AUX", "VERB") else t.lower_) for t in tokens}
+    lemmas = {
+        t.i: (t.lemma_.lower() if t.lemma_ else _lemma(t) if is_cue_like(t.lower_) or t.pos_ in ("AUX", "VERB") else t.lower_)
+        for t in tokens
+    }
     if lex.lang != "de":
         return lemmas
     particles = lex.words["separable_particles"]
@@ -236,8 +239,8 @@ def _find_triggers(
             continue
         if lex.lang == "en" and token.text[:1].isupper() and token.i > sent.start and token.pos_ == "PROPN":
             continue  # "Wireless Solutions" is not the verb "list"
-        if kind == "add" and lemma in ("list", "name") and token.pos_ in ("NOUN", "PROPN"):
-            continue  # "the list", "the names"
+        if kind == "add" and lemma in ("list", "name", "blacklist") and token.pos_ in ("NOUN", "PROPN"):
+            continue  # "the list", "the names", "a blacklist"
         if lex.lang == "en" and lemma == "list" and (token.i > sent.start and sent.doc[token.i - 1].text == "-"):
             continue  # "Hong Kong-listed shares"
         if token.dep_ == "prep":
@@ -363,7 +366,12 @@ def _removes_document(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> boo
         return not from_list and any(lex.has("document_nouns", lemma_of(o)) for o in objects)
     clause = sentence.clause_of(trigger.i)
     companies = [m for m in sentence.mentions if clause.start <= m.start < clause.end]
-    from_list = any(t.lower_ in _FROM_WORDS for t in sentence.span)
+    tokens = sentence.tokens
+    list_nouns = lex.words["list_nouns"]
+    from_list = any(
+        t.lower_ in _FROM_WORDS and any(sentence.lemmas[u.i] in list_nouns for u in tokens[k + 1 : k + 4])
+        for k, t in enumerate(tokens)
+    )  # "von der Liste" takes a company off; "von der Website" takes the document down
     return not companies and not from_list and _document_in_clause(sentence, trigger, lex)
 
 
@@ -470,8 +478,12 @@ def _governors(sentence: Sentence, trigger: Trigger) -> list[Token]:
     if has_parse(doc):
         token = doc[trigger.i]
         scope = list(token.children) + list(token.ancestors)
-        for ancestor in token.ancestors:
-            scope += [c for c in ancestor.children if c.dep_ in ("aux", "neg", "auxpass", "advmod")]
+        # modal and negation words of the verbs an infinitive complements ("is poised to add",
+        # "did not plan to add"), not of unrelated main clauses the parse hangs a clause on
+        current = token
+        while current.dep_ in ("xcomp", "pcomp", "conj") and current.head.i != current.i:
+            current = current.head
+            scope += [c for c in current.children if c.dep_ in ("aux", "neg", "auxpass", "advmod")]
         return scope
     clause = sentence.clause_of(trigger.i)
     scope = [doc[i] for i in range(clause.start, clause.end) if i != trigger.i]
@@ -532,8 +544,8 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
             return None
         if _marked(sentence, trigger, lex, "request_verbs") or _marked(sentence, trigger, lex, "modal"):
             return None  # asked for, sued for, or announced: not a removal
-        if _marked(sentence, trigger, lex, "request_nouns") and doc[trigger.i].pos_ == "NOUN":
-            return None
+        if _marked(sentence, trigger, lex, "request_nouns") and (doc[trigger.i].pos_ == "NOUN" or not has_parse(doc)):
+            return None  # "seeking its removal", "Klage ..., um gestrichen zu werden"
         if lex.has("remove_requires_list", trigger.lemma) and not _list_in_clause(sentence, trigger):
             return None
         return "removed"
@@ -667,6 +679,12 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
     for position, token in enumerate(tokens):
         if position == 0 and token.lower_ not in _DEFINITE | _DEMONSTRATIVES:
             pass
+        if token.lower_ in ("its", "their") and not sentence.mentions and token.dep_ == "poss":
+            linked = list(dict.fromkeys(m.entity for m in named[-50:] if m.linked))
+            if len(linked) == 1:  # "After being placed on the list, its shares fell": the company named before
+                one = next(m for m in reversed(named) if m.entity == linked[0])
+                found.append(CompanyMention(token.i, token.i + 1, one.entity, one.linked))
+            continue
         if token.lower_ not in _DEFINITE | _DEMONSTRATIVES | {"both", "beide", "beiden"}:
             continue
         window = tokens[position + 1 : position + 5]
@@ -706,6 +724,9 @@ def extract_events(
     mentions = sorted(mentions, key=lambda m: m.start)
     sentences = [_read_sentence(index, sent, lex, mentions) for index, sent in enumerate(doc.sents)]
     context = default_list
+    named_lists = [name for sentence in sentences for name in _sentence_lists(sentence, None)]
+    if named_lists and LIST_1260H not in named_lists:
+        context = named_lists[0]  # a document that names only another list is about that list
     named: list[CompanyMention] = []
     raw: list[tuple[Sentence, CompanyMention, Trigger, str, str]] = []
     previous_status: str | None = None
@@ -743,21 +764,13 @@ def extract_events(
                 statuses_here.append(status)
         lists_here = _sentence_lists(sentence, context)
         if lists_here:
-            context = lists_here[-1] if default_list is None else _topic(lists_here, context)
+            context = LIST_1260H if LIST_1260H in lists_here else lists_here[-1]
         continued = bool(sentence.lists) or bool(statuses_here)
         if statuses_here:
             previous_status = statuses_here[-1]
         elif any(t.kind in ("add", "remove") for t in sentence.triggers) and sentence.lists:
             previous_status = _bare_status(sentence, lex)
     return _finish(raw, sentences, lex)
-
-
-def _topic(lists_here: list[str], context: str | None) -> str | None:
-    """The document's list after a sentence: its last list, but a document about 1260H that
-    mentions another list in passing stays about 1260H for 'the list'."""
-    if context == LIST_1260H and LIST_1260H not in lists_here:
-        return context
-    return lists_here[-1]
 
 
 def _bare_status(sentence: Sentence, lex: Lexicon) -> str | None:

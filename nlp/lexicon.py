@@ -113,7 +113,7 @@ def not_company_words() -> tuple[re.Pattern, frozenset[str]]:
     """(a regex of words that mark a non-company organisation, names that are never companies)."""
     entry = load_data()["not_companies"]
     alternatives = "|".join(re.escape(w) for w in sorted(entry["words"], key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I), frozenset(n.lower() for n in entry["exact"])
+    return re.compile(rf"(?<!\w)(?:{alternatives})s?(?!\w)", re.I), frozenset(n.lower() for n in entry["exact"])
 
 
 # Lemmas on demand: the English model's rule lemmatizer is loaded disabled and asked only for

@@ -89,6 +89,16 @@ def split_hyphenated_words(nlp: Language) -> None:
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
+# Legal-form and other abbreviations that end in a full stop without ending a sentence
+# ("BYD Co. Ltd. (OTC:BYDDY) wurde ..."): the blank German tokenizer would split them off.
+ABBREVIATIONS = ("Co.", "Ltd.", "Inc.", "Corp.", "Bhd.", "Pte.", "Pty.", "Plc.", "Mio.", "Mrd.", "Nr.", "Jan.", "Feb.")
+
+
+def keep_abbreviations(nlp: Language) -> None:
+    for abbreviation in ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
+
+
 def build_pipeline(
     lang: str, names: dict[str, list[str]], settings: Settings | None = None, patterns_path: Path | None = None
 ) -> Language:
@@ -101,6 +111,7 @@ def build_pipeline(
     split_cjk_characters(nlp)
     if lang == "de":
         split_hyphenated_words(nlp)
+    keep_abbreviations(nlp)
     if loaded.startswith("blank:") and lang in SUPPORTED_LANGUAGES:
         add_lookup_lemmatizer(nlp)
     if not nlp.has_pipe("parser") and not nlp.has_pipe("senter") and not nlp.has_pipe("sentencizer"):
