@@ -60,20 +60,22 @@ def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], l
             EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, sentence_of(ent.start))
         )
         if entity and (ent.ent_id_ or is_company_name(ent.text)):
-            companies.append(CompanyMention(ent.start, ent.end, entity))
+            companies.append(CompanyMention(ent.start, ent.end, entity, text=ent.text))
     for span in candidate_spans(doc, [(m.start, m.end) for m in companies]):
         link = linker.link(span.text)
         if link is not None:
-            companies.append(CompanyMention(span.start, span.end, link.entity))
+            companies.append(CompanyMention(span.start, span.end, link.entity, text=span.text))
             continue
         alias = known_as(span)
         if alias is not None and linker.link(alias) is not None:
-            companies.append(CompanyMention(span.start, span.end, linker.link(alias).entity))
+            companies.append(CompanyMention(span.start, span.end, linker.link(alias).entity, text=span.text))
             continue
         name = f"{span.text} ({alias})" if alias else span.text
-        companies.append(CompanyMention(span.start, span.end, name, linked=False))
+        companies.append(CompanyMention(span.start, span.end, name, linked=False, text=name))
         if not any(h.start == span.start_char and h.end == span.end_char for h in hits):
             hits.append(
-                EntityHit(span.text, "ORG", span.start_char, span.end_char, None, "candidate", 0.0, sentence_of(span.start))
+                EntityHit(
+                    span.text, "ORG", span.start_char, span.end_char, None, "candidate", 0.0, sentence_of(span.start)
+                )
             )
     return hits, companies

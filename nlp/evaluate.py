@@ -3,7 +3,8 @@
 The file's format is that of ``shared/reference/real_news_dev.jsonl``: one passage per line with
 ``text``, ``lang`` and ``expect`` (company key -> status, null, or a list of acceptable statuses,
 the first the primary one). A key holds lower-case alternatives separated by ``|``; it matches a
-predicted entity when an alternative is a substring of the entity's lower-cased canonical name.
+predicted entity when an alternative is a substring of the entity's lower-cased canonical name or
+of a name the text gives it (an alias such as "Comac" links to its canonical legal name).
 Only 1260H events count as predictions (an event on another list is a null for 1260H).
 
 Counted per company label: a predicted status that the label accepts is a true positive; a
@@ -108,8 +109,10 @@ def predicted_statuses(events: list, keys: dict[str, list[str]]) -> tuple[dict[s
     for event in events:
         if event.list_name != ListName.SECTION_1260H:
             continue
-        name = event.entity.lower()
-        matched = [key for key, alternatives in keys.items() if any(alt in name for alt in alternatives)]
+        names = [event.entity.lower(), *(n.lower() for n in getattr(event, "mentioned_as", ()))]
+        matched = [
+            key for key, alternatives in keys.items() if any(alt in name for alt in alternatives for name in names)
+        ]
         for key in matched:
             by_key[key].add(event.status)
         if not matched:

@@ -34,7 +34,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from core.dates import find_dates
-from nlp.lexicon import Lexicon, is_cue_like, lemma_of, lexicon
+from nlp.lexicon import Lexicon, is_cue_like, lemma_of, lexicon, lookup_table
 
 # The order in which one company's several statuses in one document are reported (strongest first).
 STATUS_PRIORITY = ("withdrawn", "removed", "proposed", "designated")
@@ -58,6 +58,7 @@ class SentenceEvent:
     evidence: tuple[str, ...] = ()  # every sentence that justifies it (event, list reference, withdrawal)
     linked: bool = True  # False: an organisation not in the database, kept as a candidate, never scored
     cue: str = ""  # the words that triggered it
+    mentioned_as: tuple[str, ...] = ()  # the company as the text names it ("Comac", "the company")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class CompanyMention:
     end: int
     entity: str
     linked: bool = True
+    text: str = ""  # as printed; for a coreference, the name it refers back to
 
 
 @dataclass
@@ -134,15 +136,23 @@ def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
     """Lemma per token (words that cannot be cues keep their lower-case form); German separable
     verbs joined with their particle."""
     lemmas = {
-        t.i: (t.lemma_.lower() if t.lemma_ else _lemma(t) if is_cue_like(t.lower_) or t.pos_ in ("AUX", "VERB") else t.lower_)
+        t.i: (
+            t.lemma_.lower()
+            if t.lemma_
+            else _lemma(t)
+            if is_cue_like(t.lower_) or t.pos_ in ("AUX", "VERB")
+            else t.lower_
+        )
         for t in tokens
     }
     if lex.lang != "de":
         return lemmas
     particles = lex.words["separable_particles"]
+    relative = lex.words.get("relative_pronouns")
     known = [lex.triggers[k] for k in lex.triggers] + [
         lex.words[k] for k in ("proposal_verbs", "request_verbs", "negating_verbs") if k in lex.words
     ]
+
     def is_known(word: str) -> bool:  # noqa: E306
         return any(word in words for words in known)
 
@@ -161,9 +171,12 @@ def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
         following = tokens[position + 1] if position + 1 < len(tokens) else None
         if following is not None and not (following.is_punct or following.lower_ in {"und", "oder", "sowie"}):
             continue
-        for previous in reversed(tokens[:position]):
-            if previous.is_punct and previous.text in {",", ";", ":"}:
+        for offset, previous in enumerate(reversed(tokens[:position])):
+            if previous.text in {";", ":"}:
                 break
+            after = tokens[position - offset] if offset else token
+            if previous.text == "," and relative is not None and after.lower_ in relative:
+                break  # the particle closes a relative clause: its verb is inside it
             joined = token.lower_ + lemmas[previous.i]
             if is_known(joined):
                 lemmas[previous.i] = joined
@@ -172,8 +185,8 @@ def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
 
 
 def _lookup_lemma(token: Token, word: str) -> str:
-    """The lemma of ``word`` with the pipeline's lookup table (German: 'nehmen' for 'nehmen')."""
-    vocab_lemma = token.doc.vocab.lookups.get_table("lemma_lookup", {}) if token.doc.vocab.lookups else {}
+    """The lemma of ``word`` with the pipeline's lookup table ("stufen" in "einzustufen")."""
+    vocab_lemma = lookup_table(token.doc.vocab)
     return vocab_lemma.get(word, word) if hasattr(vocab_lemma, "get") else word
 
 
@@ -248,6 +261,7 @@ def _find_triggers(
         if _fixed_phrase(token):
             continue
         triggers.append(Trigger(token.i, kind, lemma, token.text))
+    triggers += _directional(tokens, lemmas, lex, mentions)
     if lex.phrase_scanner is not None:
         for match, kind in lex.phrase_scanner.finditer(sent.text):
             start = _char_to_token(sent, match.start() + sent.start_char)
@@ -257,6 +271,31 @@ def _find_triggers(
                 triggers.append(Trigger(start, kind, phrase, phrase, end))
     triggers.sort(key=lambda t: t.i)
     return triggers
+
+
+def _directional(
+    tokens: list[Token], lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]
+) -> list[Trigger]:
+    """German 'X gehört auf die Liste' (belongs on it: an opinion, a proposal), unlike 'X gehört zu
+    den Firmen auf der Liste' (is one of them)."""
+    found = []
+    verbs = lex.words.get("directional_verbs")
+    if verbs is None:
+        return found
+    list_nouns = lex.words["list_nouns"]
+    for position, token in enumerate(tokens):
+        if lemmas[token.i] not in verbs:
+            continue
+        for k in range(position + 1, min(position + 25, len(tokens) - 1)):
+            word = tokens[k]
+            if word.text in {",", ";", ":"} and not _is_inside(tokens[k - 1].i, mentions):
+                break
+            if word.lower_ in ("auf", "in") and tokens[k + 1].lower_ == "die":
+                rest = tokens[k + 1 : k + 6]
+                if any(lemmas[t.i] in list_nouns for t in rest):
+                    found.append(Trigger(token.i, "propose", lemmas[token.i], token.text))
+                break
+    return found
 
 
 def _clauses(sent: Span, tokens: list[Token], lex: Lexicon, mentions: list[CompanyMention]) -> list[Clause]:
@@ -297,9 +336,9 @@ def _clauses(sent: Span, tokens: list[Token], lex: Lexicon, mentions: list[Compa
         offset = sent.start
         words = [t.lower_ for t in tokens[chunk.start - offset : chunk.end - offset] if not t.is_punct]
         last_words = words[-2:]
-        chunk.infinitive = (
-            len(last_words) == 2 and last_words[0] == "zu"
-        ) or bool(last_words and re.match(r"^(an|auf|ein|aus|zurück|hinzu|vor)zu\w{3,}$", last_words[-1]))
+        chunk.infinitive = (len(last_words) == 2 and last_words[0] == "zu") or bool(
+            last_words and re.match(r"^(an|auf|ein|aus|zurück|hinzu|vor)zu\w{3,}$", last_words[-1])
+        )
         if chunk.infinitive:
             chunk.subordinate = False
     return chunks
@@ -338,7 +377,6 @@ def _read_sentence(index: int, sent: Span, lex: Lexicon, mentions: list[CompanyM
 
 def _mark_withdrawal(sentence: Sentence, lex: Lexicon) -> None:
     """Does this sentence say a notice or list was withdrawn (or only briefly published)?"""
-    doc = sentence.span.doc
     brief = any(lex.has("brief", lemma) for lemma in sentence.lemmas.values() if is_cue_like(lemma))
     has_event_word = any(t.kind in ("add", "publish", "withdraw", "state") for t in sentence.triggers)
     if brief and has_event_word:
@@ -551,6 +589,8 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
         return "removed"
     if kind == "withdraw":
         return "withdrawn"
+    if kind == "propose":
+        return "proposed"
     if kind == "state":
         return "designated"
     # add / publish
@@ -683,7 +723,7 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
             linked = list(dict.fromkeys(m.entity for m in named[-50:] if m.linked))
             if len(linked) == 1:  # "After being placed on the list, its shares fell": the company named before
                 one = next(m for m in reversed(named) if m.entity == linked[0])
-                found.append(CompanyMention(token.i, token.i + 1, one.entity, one.linked))
+                found.append(CompanyMention(token.i, token.i + 1, one.entity, one.linked, one.text))
             continue
         if token.lower_ not in _DEFINITE | _DEMONSTRATIVES | {"both", "beide", "beiden"}:
             continue
@@ -691,7 +731,9 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
         number = next((NUMBER_WORDS[w.lower_] for w in window[:2] if w.lower_ in NUMBER_WORDS), None)
         if token.lower_ in NUMBER_WORDS:
             number = NUMBER_WORDS[token.lower_]
-        head = next((w for w in window if lex.has("coref_nouns", w.lower_) or lex.has("container_nouns", w.lower_)), None)
+        head = next(
+            (w for w in window if lex.has("coref_nouns", w.lower_) or lex.has("container_nouns", w.lower_)), None
+        )
         if head is None or _is_inside(head.i, sentence.mentions):
             continue
         pool = named[-50:] + [m for m in sentence.mentions if m.end <= token.i]
@@ -706,9 +748,9 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
         if number is not None:
             if len(distinct) >= number:
                 for mention in distinct[:number]:
-                    found.append(CompanyMention(head.i, head.i + 1, mention.entity, mention.linked))
+                    found.append(CompanyMention(head.i, head.i + 1, mention.entity, mention.linked, mention.text))
         elif len(distinct) == 1 and lex.has("coref_nouns", head.lower_) and token.lower_ in _DEFINITE:
-            found.append(CompanyMention(head.i, head.i + 1, distinct[0].entity, distinct[0].linked))
+            found.append(CompanyMention(head.i, head.i + 1, distinct[0].entity, distinct[0].linked, distinct[0].text))
     return found
 
 
@@ -806,7 +848,8 @@ def _finish(raw, sentences: list[Sentence], lex: Lexicon) -> list[SentenceEvent]
         if key in events:
             known = events[key]
             merged = tuple(dict.fromkeys(known.evidence + tuple(evidence)))
-            events[key] = replace(known, evidence=merged)
+            names = tuple(dict.fromkeys(known.mentioned_as + ((mention.text,) if mention.text else ())))
+            events[key] = replace(known, evidence=merged, mentioned_as=names)
             continue
         events[key] = SentenceEvent(
             entity=mention.entity,
@@ -817,6 +860,7 @@ def _finish(raw, sentences: list[Sentence], lex: Lexicon) -> list[SentenceEvent]
             evidence=tuple(dict.fromkeys(evidence)),
             linked=mention.linked,
             cue=trigger.text,
+            mentioned_as=(mention.text,) if mention.text else (),
         )
     return list(events.values())
 

@@ -25,7 +25,10 @@ class WordSet:
     def __contains__(self, word: str) -> bool:
         word = word.lower()
         return word in self.exact or (
-            bool(self.prefixes) and word.startswith(self.prefixes) or bool(self.suffixes) and word.endswith(self.suffixes)
+            bool(self.prefixes)
+            and word.startswith(self.prefixes)
+            or bool(self.suffixes)
+            and word.endswith(self.suffixes)
         )
 
 
@@ -181,3 +184,14 @@ def lemma_of(token) -> str:
         if lemmas:
             return lemmas[0].lower()
     return lower
+
+
+def lookup_table(vocab) -> dict:
+    """The registered lookup lemmatizer's word -> lemma table for ``vocab`` (empty when none)."""
+    lemmatizer = _LAZY_LEMMATIZERS.get(id(vocab))
+    if lemmatizer is None:
+        return {}
+    try:
+        return lemmatizer.lookups.get_table("lemma_lookup")
+    except KeyError:
+        return {}

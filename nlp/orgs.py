@@ -75,12 +75,38 @@ def rule_spans(doc: Doc) -> list[Span]:
             end += 1
         run = tokens[position:end]
         words = [t.text.lower().rstrip(".") for t in run]
-        company_end = max((k for k, w in enumerate(words) if w in COMPANY_WORDS or w + "." in COMPANY_WORDS), default=-1)
+        company_end = max(
+            (k for k, w in enumerate(words) if w in COMPANY_WORDS or w + "." in COMPANY_WORDS), default=-1
+        )
         if company_end > 0:
             spans.append(doc[run[0].i : run[company_end].i + 1])
         else:
             spans += [doc[t.i : t.i + 1] for t in run if _CAMEL.match(t.text)]
         position = end
+    return spans
+
+
+DESCRIPTORS = (
+    "hersteller", "herstellers", "konzern", "konzerns", "riese", "riesen", "unternehmen", "unternehmens",
+    "anbieter", "anbieters", "ausrüster", "ausrüsters", "gigant", "giganten", "firma", "industrie",
+    "entwickler", "entwicklers", "betreiber", "betreibers", "zulieferer", "zulieferers",
+)  # fmt: skip
+
+
+def described_spans(doc: Doc) -> list[Span]:
+    """German: the name after a company descriptor ("der Flugzeughersteller Comac", "den
+    Technologiekonzern Tencent"); there is no German NER here."""
+    spans = []
+    for token in doc[:-1]:
+        if not token.lower_.endswith(DESCRIPTORS) or not token.text[:1].isupper():
+            continue
+        start = end = token.i + 1
+        while end < len(doc) and _NAME_TOKEN.match(doc[end].text) and doc[end].text[:1].isupper():
+            end += 1
+        if end < len(doc) and doc[end].text == "-":
+            continue  # "Automobil-Lidar-Hersteller": part of a compound noun
+        if end > start and end - start <= 4:
+            spans.append(doc[start:end])
     return spans
 
 
@@ -110,7 +136,8 @@ def candidate_spans(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
                 found.append(span)
                 company_tokens.update(range(span.start, span.end))
                 occupied.update(range(span.start, span.end))
-    for span in rule_spans(doc) + enumerated_spans(doc, company_tokens):
+    german = doc.lang_ == "de"
+    for span in rule_spans(doc) + enumerated_spans(doc, company_tokens) + (described_spans(doc) if german else []):
         span = _clean(span)
         if span is not None and free(span) and is_company_name(span.text):
             found.append(span)

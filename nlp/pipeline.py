@@ -71,6 +71,7 @@ def add_lookup_lemmatizer(nlp: Language) -> None:
     try:
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         lemmatizer.initialize()
+        register_lemmatizer(nlp.vocab, lemmatizer)
     except (ValueError, OSError, ImportError) as exc:  # tables not installed
         if nlp.has_pipe("lemmatizer"):
             nlp.remove_pipe("lemmatizer")
