@@ -229,6 +229,20 @@ def _find_lists(
     return refs, agencies
 
 
+_VERB_CONTEXT = {"to", "be", "been", "was", "were", "is", "are", "will", "would", "could", "should", "not", "also", "it"}
+
+
+def _noun_reading(token: Token, tokens: list[Token], sent: Span) -> bool:
+    """'list', 'name', 'blacklist' as nouns: by the tagger, or without one by their neighbours."""
+    if token.pos_:
+        return token.pos_ in ("NOUN", "PROPN")
+    if token.lower_.endswith(("ed", "ing", "s")) and token.lower_ not in ("lists", "names", "blacklists"):
+        return False
+    position = token.i - sent.start
+    before = tokens[position - 1].lower_ if position > 0 else ""
+    return before not in _VERB_CONTEXT
+
+
 def _fixed_phrase(token: Token) -> bool:
     """'in addition to', 'zusätzlich': a trigger word inside a phrase that means something else."""
     doc = token.doc
@@ -252,7 +266,7 @@ def _find_triggers(
             continue
         if lex.lang == "en" and token.text[:1].isupper() and token.i > sent.start and token.pos_ == "PROPN":
             continue  # "Wireless Solutions" is not the verb "list"
-        if kind == "add" and lemma in ("list", "name", "blacklist") and token.pos_ in ("NOUN", "PROPN"):
+        if kind == "add" and lemma in ("list", "name", "blacklist") and _noun_reading(token, tokens, sent):
             continue  # "the list", "the names", "a blacklist"
         if lex.lang == "en" and lemma == "list" and (token.i > sent.start and sent.doc[token.i - 1].text == "-"):
             continue  # "Hong Kong-listed shares"
@@ -276,25 +290,31 @@ def _find_triggers(
 def _directional(
     tokens: list[Token], lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]
 ) -> list[Trigger]:
-    """German 'X gehört auf die Liste' (belongs on it: an opinion, a proposal), unlike 'X gehört zu
-    den Firmen auf der Liste' (is one of them)."""
+    """A verb with a directional phrase to a list: German 'X gehört auf die Liste' (an opinion, a
+    proposal) unlike 'X gehört zu den Firmen auf der Liste'; 'X soll auf die Liste kommen' (an
+    addition); English 'consider X for the list' (a proposal)."""
     found = []
-    verbs = lex.words.get("directional_verbs")
-    if verbs is None:
+    verbs = lex.directional
+    if not verbs:
         return found
     list_nouns = lex.words["list_nouns"]
+    preps = [tuple(p.split()) for p in lex.directional_preps]
     for position, token in enumerate(tokens):
-        if lemmas[token.i] not in verbs:
+        kind = verbs.get(lemmas[token.i])
+        if kind is None:
             continue
-        for k in range(position + 1, min(position + 25, len(tokens) - 1)):
-            word = tokens[k]
-            if word.text in {",", ";", ":"} and not _is_inside(tokens[k - 1].i, mentions):
-                break
-            if word.lower_ in ("auf", "in") and tokens[k + 1].lower_ == "die":
-                rest = tokens[k + 1 : k + 6]
-                if any(lemmas[t.i] in list_nouns for t in rest):
-                    found.append(Trigger(token.i, "propose", lemmas[token.i], token.text))
-                break
+        window = range(max(0, position - 12), min(position + 25, len(tokens) - 1))
+        for k in window:
+            if k == position:
+                continue
+            words = tuple(t.lower_ for t in tokens[k : k + 2])
+            if any(words[: len(p)] == p for p in preps):
+                between = tokens[min(k, position) : max(k, position)]
+                if any(t.text in {";", ":"} for t in between):
+                    continue
+                if any(lemmas[t.i] in list_nouns for t in tokens[k + 1 : k + 6]):
+                    found.append(Trigger(token.i, kind, lemmas[token.i], token.text))
+                    break
     return found
 
 
@@ -603,6 +623,7 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
         _marked(sentence, trigger, lex, "modal", lemma_only=not has_parse(doc))
         or _marked(sentence, trigger, lex, "proposal_verbs")
         or _clause_has(sentence, trigger, lex, "proposal_nouns")
+        or (not has_parse(doc) and _marked(sentence, trigger, lex, "proposal_nouns"))
     )
     if proposal and lex.lang == "de" and not has_parse(doc):
         proposal = _german_proposal(sentence, trigger, lex)
@@ -629,7 +650,10 @@ def _german_proposal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool
 def _possessive_nominal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
     doc = sentence.span.doc
     token = doc[trigger.i]
-    if token.pos_ not in ("NOUN", "PROPN") and not token.text[:1].isupper():
+    nominal = token.pos_ in ("NOUN", "PROPN") or (
+        not token.pos_ and (token.text[:1].isupper() or token.lower_.endswith(("tion", "sion", "ment", "ing")))
+    )
+    if not nominal:
         return False
     before = doc[trigger.i - 1].lower_ if trigger.i > sentence.span.start else ""
     return before in {"its", "their", "his", "her", "seine", "seiner", "seinen", "ihre", "ihrer", "ihren"}

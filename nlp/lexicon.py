@@ -53,6 +53,8 @@ class Lexicon:
     lists: Scanner
     agencies: Scanner
     phrase_scanner: Scanner | None = None  # every multi-word trigger phrase, kind per group
+    directional: dict[str, str] | None = None  # verb lemma -> trigger kind with a directional phrase
+    directional_preps: tuple[str, ...] = ()  # "auf die", "for the" ...
 
     def kind(self, lemma: str) -> str | None:
         return _kind(self.lang, lemma)
@@ -100,6 +102,8 @@ def lexicon(lang: str) -> Lexicon:
         lists=_patterns(data["lists"]),
         agencies=_patterns(data["agencies"]),
         phrase_scanner=_phrases(cues.get("phrases", {})),
+        directional=cues.get("directional_verbs") or {},
+        directional_preps=tuple(cues.get("directional_preps", ())),
     )
 
 
