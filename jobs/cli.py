@@ -416,9 +416,11 @@ def analyze(
     for ent in result["entities"]:
         table.add_row(ent["text"], ent["label"], str(ent["start"]), str(ent["end"]), ent["entity"] or "-")
     out.print(table)
-    events = Table("entity", "list", "status", "date", "sentence", title="listing events")
+    events = Table("entity", "list", "status", "date", "cue", "evidence", title="listing events")
     for event in result["events"]:
-        events.add_row(event["entity"], event["list"], event["status"], event["date"] or "-", event["sentence"])
+        name = event["entity"] or f"{event['candidate']} (not in the database: a candidate, never scored)"
+        evidence = " / ".join(event["evidence"]) or event["sentence"]
+        events.add_row(name, event["list"], event["status"], event["date"] or "-", event["cue"], evidence)
     out.print(events)
 
 

@@ -43,7 +43,11 @@ def known_names(settings: Settings) -> dict[str, list[str]]:
 
 
 def analyze_text(text: str, *, lang: str | None = None, settings: Settings | None = None) -> dict:
-    """The DESIGN.md ``analyze --json`` shape, plus the language and model used."""
+    """The DESIGN.md ``analyze --json`` shape, plus the language and model used. Each event also
+    carries the sentences that justify it (``evidence``), its cue words, the names the text gives
+    the company (``mentioned_as``); an organisation the database does not know has ``entity``
+    null and its printed name in ``candidate`` (reported, never scored). A text that names no
+    list is read as being about the 1260H list, the list riskwatch watches."""
     settings = settings or get_settings()
     names = known_names(settings)
     html_removed = bool(_TAG.search(text))
@@ -65,11 +69,15 @@ def analyze_text(text: str, *, lang: str | None = None, settings: Settings | Non
         ],
         "events": [
             {
-                "entity": e.entity,
+                "entity": e.entity if e.linked else None,
                 "list": e.list_name,
                 "status": e.status,
                 "date": e.date.isoformat() if e.date else None,
                 "sentence": e.sentence,
+                "evidence": list(e.evidence),
+                "cue": e.cue,
+                "mentioned_as": list(e.mentioned_as),
+                "candidate": None if e.linked else e.entity,
             }
             for e in events
         ],

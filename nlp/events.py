@@ -34,11 +34,12 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from core.dates import find_dates
+from core.vocabulary import ListName
 from nlp.lexicon import Lexicon, is_cue_like, lemma_of, lexicon, lookup_table
 
 # The order in which one company's several statuses in one document are reported (strongest first).
 STATUS_PRIORITY = ("withdrawn", "removed", "proposed", "designated")
-LIST_1260H = "1260H"
+LIST_1260H = ListName.SECTION_1260H  # the list riskwatch watches: the default topic of news
 NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "both": 2,
     "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "beide": 2, "beiden": 2,
@@ -229,7 +230,22 @@ def _find_lists(
     return refs, agencies
 
 
-_VERB_CONTEXT = {"to", "be", "been", "was", "were", "is", "are", "will", "would", "could", "should", "not", "also", "it"}
+_VERB_CONTEXT = {
+    "to",
+    "be",
+    "been",
+    "was",
+    "were",
+    "is",
+    "are",
+    "will",
+    "would",
+    "could",
+    "should",
+    "not",
+    "also",
+    "it",
+}
 
 
 def _noun_reading(token: Token, tokens: list[Token], sent: Span) -> bool:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from core.linking import EntityLinker
 from core.settings import Settings
-from core.vocabulary import DateKind, ListName
+from core.vocabulary import DateKind, DocType, ListName
 from db import queries
 from db.models import CandidateEvent, Document, Entity, ListingEvent, Mention
 from nlp.analysis import analyze_doc
@@ -24,6 +24,15 @@ from nlp.language import detect_language
 from nlp.pipeline import build_pipeline
 
 log = logging.getLogger(__name__)
+
+
+def topic_list(document: Document) -> str | None:
+    """The list a prose document is about when its text names none: news articles and DoD releases
+    come from sources watched for the 1260H list; a Federal Register rule read as prose (an Entity
+    List rule, say) names its own list or agency, so it gets no default."""
+    if document.doc_type in (DocType.ARTICLE, DocType.DOD_RELEASE):
+        return ListName.SECTION_1260H
+    return None
 
 
 def process_prose(
@@ -53,7 +62,7 @@ def process_prose(
         docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size)
         for (document, _), spacy_doc in zip(items, docs):
             try:
-                hits, sentence_events = analyze_doc(spacy_doc, linker, lang)
+                hits, sentence_events = analyze_doc(spacy_doc, linker, lang, default_list=topic_list(document))
                 mentions = [
                     Mention(
                         document_id=document.id,

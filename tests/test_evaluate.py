@@ -10,7 +10,11 @@ import pytest
 
 from nlp.evaluate import evaluate, main
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "reference" / "real_news_dev.jsonl"
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+DEV = REFERENCE / "real_news_dev.jsonl"
+# A second real set gathered later from other articles (real_news_extra.md beside it): labelled
+# quotations this project did not tune against until it had measured them.
+EXTRA = REFERENCE / "real_news_extra.jsonl"
 
 # Passages written for this test (not quotations of articles).
 OWN = [
@@ -45,14 +49,30 @@ def test_unlabelled_company_is_a_false_positive():
     assert result.overall.fp == 1 and result.errors[0]["error"] == "unlabelled company"
 
 
+def _real(path: Path, capsys) -> dict:
+    if not path.exists():
+        warnings.warn(f"REAL MATERIAL MISSING: {path}; the real-news evaluation is skipped")
+        pytest.skip(f"real labelled passages not present at {path}")
+    assert main([str(path), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 def test_real_development_set(capsys):
-    if not DEV.exists():
-        warnings.warn(f"REAL MATERIAL MISSING: {DEV}; the real-news evaluation is skipped")
-        pytest.skip(f"real development set not present at {DEV}")
-    assert main([str(DEV), "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    report = _real(DEV, capsys)
     assert report["passages"] == 100 and report["by_language"].keys() == {"de", "en"}
-    # Issue 13's goals (precision >= 0.90, recall >= 0.75, no false designation) are not met yet;
-    # this guards the 2026-11-25 baseline (precision 0.68, recall 0.10, 4 false designations)
-    # against regressions until they are.
-    assert report["precision"] >= 0.65 and report["recall"] >= 0.10 and report["false_designations"] <= 4
+    # issue 13's goals, on real published text
+    assert report["precision"] >= 0.90, report["errors"]
+    assert report["recall"] >= 0.75, report["errors"]
+    assert report["false_designations"] == 0, report["errors"]
+    for language in ("de", "en"):
+        assert report["by_language"][language]["precision"] >= 0.85, report["errors"]
+        assert report["by_language"][language]["recall"] >= 0.70, report["errors"]
+
+
+def test_real_extra_set(capsys):
+    report = _real(EXTRA, capsys)
+    assert report["by_language"].keys() == {"de", "en"}
+    assert report["precision"] >= 0.90 and report["recall"] >= 0.75, report["errors"]
+    # two passages name no list at all and come from articles about the Entity List: without the
+    # article around them "the list" reads as the 1260H list (README: what the NLP gets wrong)
+    assert report["false_designations"] <= 2, report["errors"]
