@@ -149,7 +149,6 @@ def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
     if lex.lang != "de":
         return lemmas
     particles = lex.words["separable_particles"]
-    relative = lex.words.get("relative_pronouns")
     known = [lex.triggers[k] for k in lex.triggers] + [
         lex.words[k] for k in ("proposal_verbs", "request_verbs", "negating_verbs") if k in lex.words
     ]
@@ -172,12 +171,9 @@ def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
         following = tokens[position + 1] if position + 1 < len(tokens) else None
         if following is not None and not (following.is_punct or following.lower_ in {"und", "oder", "sowie"}):
             continue
-        for offset, previous in enumerate(reversed(tokens[:position])):
-            if previous.text in {";", ":"}:
-                break
-            after = tokens[position - offset] if offset else token
-            if previous.text == "," and relative is not None and after.lower_ in relative:
-                break  # the particle closes a relative clause: its verb is inside it
+        for previous in reversed(tokens[:position]):
+            if previous.text in {";", ":", "."}:
+                break  # a relative clause in between is skipped: its verb is joined with its own particle
             joined = token.lower_ + lemmas[previous.i]
             if is_known(joined):
                 lemmas[previous.i] = joined
@@ -345,7 +341,7 @@ def _clauses(sent: Span, tokens: list[Token], lex: Lexicon, mentions: list[Compa
     ends = {m.end for m in mentions}
     starts = {m.start for m in mentions}
     for position, token in enumerate(tokens):
-        boundary = token.text in {",", ";", ":", "–", "—", "(", ")"} or (
+        boundary = (token.text in {",", ";", "–", "—"} or token.text == ":" and token.whitespace_) or (
             token.lower_ in breaks and token.i > sent.start
         )
         if token.text == "," and token.i in ends and _next_name(token, starts):
@@ -438,12 +434,14 @@ def _removes_document(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> boo
             objects.append(token.head)  # "the list removed from the register"
         from_list = any(c.dep_ == "prep" and c.lower_ in _FROM_WORDS for c in token.children)
         return not from_list and any(lex.has("document_nouns", lemma_of(o)) for o in objects)
+    if doc[trigger.i].text[:1].isupper() and trigger.i > sentence.span.start:
+        return False  # a noun ("Streichungen"): the removals of a list update, not a document taken down
     clause = sentence.clause_of(trigger.i)
     companies = [m for m in sentence.mentions if clause.start <= m.start < clause.end]
     tokens = sentence.tokens
     list_nouns = lex.words["list_nouns"]
     from_list = any(
-        t.lower_ in _FROM_WORDS and any(sentence.lemmas[u.i] in list_nouns for u in tokens[k + 1 : k + 4])
+        t.lower_ in _FROM_WORDS and any(sentence.lemmas[u.i] in list_nouns for u in tokens[k + 1 : k + 6])
         for k, t in enumerate(tokens)
     )  # "von der Liste" takes a company off; "von der Website" takes the document down
     return not companies and not from_list and _document_in_clause(sentence, trigger, lex)
@@ -502,6 +500,70 @@ def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[i
         if previous.dep_ == "relcl":
             return found  # a relative clause's verb does not govern the noun it describes
     return found
+
+
+_CONJUNCTIONS = {",", "and", "und", "sowie", "or", "oder", "&"}
+
+
+def _prepositional_object(sentence: Sentence, mention: CompanyMention, lex: Lexicon) -> bool:
+    """Without a parse: a company named after 'to', 'with', 'mit', 'an' ... (over an enumeration) is
+    part of another phrase, unless the preposition follows a nominal trigger ("Aufnahme von X")."""
+    doc = sentence.span.doc
+    others = {i for m in sentence.mentions for i in range(m.start, m.end)}
+    i = mention.start - 1
+    while i >= sentence.span.start and (doc[i].lower_ in _CONJUNCTIONS or i in others):
+        i -= 1
+    if i < sentence.span.start or not lex.has("object_prepositions", doc[i].lower_):
+        return False
+    before = i - 1
+    return not (before >= sentence.span.start and any(t.i == before for t in sentence.triggers))
+
+
+def _passive(token: Token, sentence: Sentence) -> bool:
+    if has_parse(token.doc):
+        return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children) or (
+            token.tag_ == "VBN" and token.dep_ in ("ROOT", "acl")
+        )
+    before = {t.lower_ for t in token.doc[max(sentence.span.start, token.i - 3) : token.i]}
+    return bool(before & {"is", "are", "was", "were", "been", "be", "wurde", "wurden", "worden", "sind", "ist"})
+
+
+def _membership_anchor(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
+    """'include', 'contain', 'enthalten' report a listing only when a list, a document or a word
+    standing for one includes: "the list also included X", "It includes X", "die Liste, die X enthielt"."""
+    doc = sentence.span.doc
+
+    def stands_for_list(token: Token) -> bool:
+        lemma = lemma_of(token)
+        return (
+            lex.has("document_nouns", lemma)
+            or lex.has("list_nouns", lemma)
+            or lex.has("anaphors", token.lower_)
+            or lex.kind(lemma) in ("add", "remove")
+            or any(r.start <= token.i < r.end for r in sentence.lists)
+        )
+
+    clause = sentence.clause_of(trigger.i)
+    if any(clause.start <= r.start < clause.end for r in sentence.lists):
+        return True  # "included AMEC on the list", "was included in the Pentagon's list"
+    if _passive(doc[trigger.i], sentence):
+        return True  # "X and Y are included as well": included in the list the text is about
+    if has_parse(doc):
+        token = doc[trigger.i]
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        current = token
+        while not subjects and current.dep_ in ("xcomp", "conj", "advcl") and current.head.i != current.i:
+            current = current.head  # "expanded the roster to include X", "sits at 134 and features X"
+            subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+        if token.dep_ in ("relcl", "acl") and not subjects:
+            subjects = [token.head]
+        return any(stands_for_list(s) for s in subjects)
+    if any(stands_for_list(doc[i]) for i in range(clause.start, trigger.i)):
+        return True
+    position = sentence.clauses.index(clause)
+    if clause.subordinate and position > 0:  # "die Liste, die auch Baidu enthielt"
+        return stands_for_list(doc[sentence.clauses[position - 1].end - 1])
+    return False
 
 
 def _clause_triggers(sentence: Sentence, mention: CompanyMention) -> list[Trigger]:
@@ -825,9 +887,13 @@ def extract_events(
                 triggers = _path_triggers(sentence, mention, by_index)
                 if triggers is None:
                     continue  # part of another company's description
+            elif _prepositional_object(sentence, mention, lex):
+                continue  # "a supplier to Huawei", "Partnerschaft mit China Mobile"
             if not triggers:
                 triggers = _clause_triggers(sentence, mention)
             for trigger in triggers:
+                if lex.has("membership_verbs", trigger.lemma) and not _membership_anchor(sentence, trigger, lex):
+                    continue  # "its customers include Huawei": not a list's content
                 status = _status(sentence, trigger, lex, mention)
                 if status is None:
                     continue
