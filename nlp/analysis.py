@@ -35,6 +35,18 @@ def analyze_doc(
     return hits, extract_events(doc, companies, lang, default_list=default_list)
 
 
+def _place_after(doc: Doc, ent) -> object | None:
+    """A place name written right after a company name, as part of it ("SMIC Hong Kong")."""
+    if ent.end >= len(doc) or doc[ent.end - 1].whitespace_ == "":
+        return None
+    for other in doc.ents:
+        if other.start == ent.end and other.label_ in ("GPE", "LOC") and not other.ent_id_:
+            return other
+        if other.start > ent.end:
+            break
+    return None
+
+
 def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], list[CompanyMention]]:
     """Every entity hit, and the companies among them (linked, or unlinked candidates)."""
     hits: list[EntityHit] = []
@@ -60,6 +72,14 @@ def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], l
             EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, sentence_of(ent.start))
         )
         if entity and (ent.ent_id_ or is_company_name(ent.text)):
+            place = _place_after(doc, ent)
+            if place is not None:  # "SMIC Hong Kong": a subsidiary named by its parent's short name
+                longer = doc[ent.start : place.end]
+                link = linker.link(longer.text)
+                if link is None or link.entity != entity:
+                    name = link.entity if link else longer.text
+                    companies.append(CompanyMention(ent.start, place.end, name, link is not None, longer.text))
+                    continue
             companies.append(CompanyMention(ent.start, ent.end, entity, text=ent.text))
     for span in candidate_spans(doc, [(m.start, m.end) for m in companies]):
         link = linker.link(span.text)

@@ -245,9 +245,12 @@ _VERB_CONTEXT = {
 
 
 def _noun_reading(token: Token, tokens: list[Token], sent: Span) -> bool:
-    """'list', 'name', 'blacklist' as nouns: by the tagger, or without one by their neighbours."""
+    """A verb's form read as a noun: by the tagger, or without one ('list', 'name', 'blacklist') by
+    their neighbours."""
     if token.pos_:
         return token.pos_ in ("NOUN", "PROPN")
+    if token.lower_ not in ("list", "lists", "name", "names", "blacklist", "blacklists"):
+        return False
     if token.lower_.endswith(("ed", "ing", "s")) and token.lower_ not in ("lists", "names", "blacklists"):
         return False
     position = token.i - sent.start
@@ -278,8 +281,8 @@ def _find_triggers(
             continue
         if lex.lang == "en" and token.text[:1].isupper() and token.i > sent.start and token.pos_ == "PROPN":
             continue  # "Wireless Solutions" is not the verb "list"
-        if kind == "add" and lemma in ("list", "name", "blacklist") and _noun_reading(token, tokens, sent):
-            continue  # "the list", "the names", "a blacklist"
+        if kind in ("add", "remove") and not lex.has("nominal_triggers", lemma) and _noun_reading(token, tokens, sent):
+            continue  # "the list", "the names", "in odd places": a verb's form used as a noun
         if lex.lang == "en" and lemma == "list" and (token.i > sent.start and sent.doc[token.i - 1].text == "-"):
             continue  # "Hong Kong-listed shares"
         if token.dep_ == "prep":
@@ -502,6 +505,12 @@ def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[i
     return found
 
 
+def _nominal_under_negation(token: Token, lex: Lexicon) -> bool:
+    if not lex.has("nominal_triggers", lemma_of(token)):
+        return False
+    return any(c.dep_ == "neg" for c in token.head.children)
+
+
 _CONJUNCTIONS = {",", "and", "und", "sowie", "or", "oder", "&"}
 
 
@@ -702,6 +711,7 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
         or _marked(sentence, trigger, lex, "proposal_verbs")
         or _clause_has(sentence, trigger, lex, "proposal_nouns")
         or (not has_parse(doc) and _marked(sentence, trigger, lex, "proposal_nouns"))
+        or _clause_has_word(sentence, trigger, lex, "hypothetical")
     )
     if proposal and lex.lang == "de" and not has_parse(doc):
         proposal = _german_proposal(sentence, trigger, lex)
@@ -720,9 +730,16 @@ def _german_proposal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool
         if lex.has("modal", lemma) and lemma != "werden" and clause.start <= token.i < clause.end:
             return True
     return any(lex.has("proposal_nouns", sentence.lemmas[i]) for i in range(clause.start, clause.end)) or any(
-        doc[i].lower_ in ("würde", "würden", "soll", "sollen", "sollte", "sollten", "könnte", "könnten")
+        doc[i].lower_ in ("soll", "sollen") or lex.has("hypothetical", doc[i].lower_)
         for i in range(clause.start, clause.end)
     )
+
+
+def _clause_has_word(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str) -> bool:
+    """A word of the class, as written, in the trigger's clause ("käme eine Aufnahme": hypothetical)."""
+    clause = sentence.clause_of(trigger.i)
+    doc = sentence.span.doc
+    return any(lex.has(word_class, doc[i].lower_) for i in range(clause.start, clause.end))
 
 
 def _possessive_nominal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
@@ -891,6 +908,9 @@ def extract_events(
                 continue  # "a supplier to Huawei", "Partnerschaft mit China Mobile"
             if not triggers:
                 triggers = _clause_triggers(sentence, mention)
+                if has_parse(doc):  # not on the company's path: a nominal that a negated verb
+                    # governs ("the listing does not restrict purchases of X") says nothing about X
+                    triggers = [t for t in triggers if not _nominal_under_negation(doc[t.i], lex)]
             for trigger in triggers:
                 if lex.has("membership_verbs", trigger.lemma) and not _membership_anchor(sentence, trigger, lex):
                     continue  # "its customers include Huawei": not a list's content
@@ -942,10 +962,13 @@ def _finish(raw, sentences: list[Sentence], lex: Lexicon) -> list[SentenceEvent]
         evidence = [sentence.text]
         if status in ("designated", "removed", "proposed") and not lex.has("persistent", trigger.lemma):
             prior = _marked(sentence, trigger, lex, "prior")
-            episode = next(
-                (k for k in withdrawals if sentence.index - 2 <= k <= sentence.index + 1 and not prior), None
-            )
-            if episode is not None and (episode >= sentence.index or not _explicit_list(sentence)):
+            near = [k for k in withdrawals if sentence.index - 2 <= k <= sentence.index + 1 and not prior]
+            # the withdrawal in this sentence or the next; one told before only reaches back to a
+            # sentence that names no list of its own ("This list included X")
+            episode = next((k for k in near if k >= sentence.index), None)
+            if episode is None and near and not _explicit_list(sentence):
+                episode = near[-1]
+            if episode is not None:
                 status = "withdrawn"
                 if episode != sentence.index:
                     evidence.append(sentences[episode].text)

@@ -100,6 +100,17 @@ def keep_abbreviations(nlp: Language) -> None:
         nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
 
 
+@Language.component("riskwatch_line_breaks")
+def line_breaks(doc):
+    """A line break ends a sentence: headlines and paragraphs of extracted article text are joined
+    with newlines, and a headline has no full stop."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text:
+            token.is_sent_start = True
+    return doc
+
+
 def build_pipeline(
     lang: str, names: dict[str, list[str]], settings: Settings | None = None, patterns_path: Path | None = None
 ) -> Language:
@@ -117,6 +128,10 @@ def build_pipeline(
         add_lookup_lemmatizer(nlp)
     if not nlp.has_pipe("parser") and not nlp.has_pipe("senter") and not nlp.has_pipe("sentencizer"):
         nlp.add_pipe("sentencizer", first=True)
+    if nlp.has_pipe("parser"):
+        nlp.add_pipe("riskwatch_line_breaks", before="parser")
+    else:
+        nlp.add_pipe("riskwatch_line_breaks", after="sentencizer" if nlp.has_pipe("sentencizer") else None)
     options = {"before": "ner"} if nlp.has_pipe("ner") else {}
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}, **options)
     patterns = ruler_patterns(names, nlp.make_doc)
