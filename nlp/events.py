@@ -291,6 +291,10 @@ def _find_triggers(
             continue
         triggers.append(Trigger(token.i, kind, lemma, token.text))
     triggers += _directional(tokens, lemmas, lex, mentions)
+    list_nouns = lex.words["list_nouns"]
+    for position, token in enumerate(tokens[1:], 1):  # "a list with Alibaba", "die Liste mit Baidu"
+        if token.lower_ in ("with", "mit") and lemmas[tokens[position - 1].i] in list_nouns:
+            triggers.append(Trigger(token.i, "state", "with", token.text))
     if lex.phrase_scanner is not None:
         for match, kind in lex.phrase_scanner.finditer(sent.text):
             start = _char_to_token(sent, match.start() + sent.start_char)
@@ -525,6 +529,8 @@ def _prepositional_object(sentence: Sentence, mention: CompanyMention, lex: Lexi
     if i < sentence.span.start or not lex.has("object_prepositions", doc[i].lower_):
         return False
     before = i - 1
+    if before >= sentence.span.start and lex.has("list_nouns", sentence.lemmas.get(before, "")):
+        return False  # "the draft list with Baidu": on the list
     return not (before >= sentence.span.start and any(t.i == before for t in sentence.triggers))
 
 
@@ -713,7 +719,7 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
         or (not has_parse(doc) and _marked(sentence, trigger, lex, "proposal_nouns"))
         or _clause_has_word(sentence, trigger, lex, "hypothetical")
     )
-    if proposal and lex.lang == "de" and not has_parse(doc):
+    if lex.lang == "de" and not has_parse(doc):
         proposal = _german_proposal(sentence, trigger, lex)
     return "proposed" if proposal else "designated"
 
