@@ -35,16 +35,11 @@ def analyze_doc(
     return hits, extract_events(doc, companies, lang, default_list=default_list)
 
 
-def _place_after(doc: Doc, ent) -> object | None:
+def _place_after(doc: Doc, ent, places: dict) -> object | None:
     """A place name written right after a company name, as part of it ("SMIC Hong Kong")."""
     if ent.end >= len(doc) or doc[ent.end - 1].whitespace_ == "":
         return None
-    for other in doc.ents:
-        if other.start == ent.end and other.label_ in ("GPE", "LOC") and not other.ent_id_:
-            return other
-        if other.start > ent.end:
-            break
-    return None
+    return places.get(ent.end)
 
 
 def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], list[CompanyMention]]:
@@ -60,6 +55,7 @@ def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], l
             texts[index] = sentences[index][2].text.strip()
         return texts[index]
 
+    places = {e.start: e for e in doc.ents if e.label_ in ("GPE", "LOC") and not e.ent_id_}
     for ent in doc.ents:
         if ent.ent_id_:
             entity, method, score = ent.ent_id_, "ruler", 1.0
@@ -72,7 +68,7 @@ def company_mentions(doc: Doc, linker: EntityLinker) -> tuple[list[EntityHit], l
             EntityHit(ent.text, ent.label_, ent.start_char, ent.end_char, entity, method, score, sentence_of(ent.start))
         )
         if entity and (ent.ent_id_ or is_company_name(ent.text)):
-            place = _place_after(doc, ent)
+            place = _place_after(doc, ent, places)
             if place is not None:  # "SMIC Hong Kong": a subsidiary named by its parent's short name
                 longer = doc[ent.start : place.end]
                 link = linker.link(longer.text)

@@ -35,7 +35,7 @@ from spacy.tokens import Doc, Span, Token
 
 from core.dates import find_dates
 from core.vocabulary import ListName
-from nlp.lexicon import Lexicon, is_cue_like, lemma_of, lexicon, lookup_table
+from nlp.lexicon import Lexicon, irregular_forms, is_cue_like, lemma_of, lexicon, lookup_table, may_report_event
 
 # The order in which one company's several statuses in one document are reported (strongest first).
 STATUS_PRIORITY = ("withdrawn", "removed", "proposed", "designated")
@@ -47,6 +47,7 @@ NUMBER_WORDS = {
 _FROM_WORDS = {"from", "off", "von", "aus"}
 _DEMONSTRATIVES = {"this", "that", "these", "those", "such", "diese", "dieser", "dieses", "diesen", "solche"}
 _DEFINITE = {"the", "der", "die", "das", "den", "dem", "des"}
+_REFERRING = _DEFINITE | _DEMONSTRATIVES | {"both", "beide", "beiden"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,12 @@ class Sentence:
 
     tokens: list[Token] = field(default_factory=list)
     _text: str | None = None
+    _dates: list | None = None
+
+    def dates(self) -> list[date]:
+        if self._dates is None:
+            self._dates = find_dates(self.text)
+        return self._dates
 
     @property
     def text(self) -> str:
@@ -136,13 +143,10 @@ def _lemma(token: Token) -> str:
 def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
     """Lemma per token (words that cannot be cues keep their lower-case form); German separable
     verbs joined with their particle."""
+    irregular = irregular_forms(tokens[0].doc.vocab) if tokens else frozenset()
     lemmas = {
         t.i: (
-            t.lemma_.lower()
-            if t.lemma_
-            else _lemma(t)
-            if is_cue_like(t.lower_) or t.pos_ in ("AUX", "VERB")
-            else t.lower_
+            t.lemma_.lower() if t.lemma_ else _lemma(t) if is_cue_like(t.lower_) or t.lower_ in irregular else t.lower_
         )
         for t in tokens
     }
@@ -215,9 +219,7 @@ def _find_lists(
         refs.append(ListRef(start, end, name, True))
     agencies = [(_char_to_token(sent, match.start() + offset), name) for match, name in lex.agencies.finditer(text)]
     list_nouns = lex.words["list_nouns"]
-    for token in tokens:
-        if not is_cue_like(lemmas[token.i]):
-            continue
+    for token in tokens:  # the words that may be cues
         if any(r.start <= token.i < r.end for r in refs):
             continue
         if lemmas[token.i] in list_nouns or token.lower_ in list_nouns:
@@ -267,14 +269,19 @@ def _fixed_phrase(token: Token) -> bool:
 
 
 def _find_triggers(
-    sent: Span, tokens: list[Token], lemmas: dict[int, str], lex: Lexicon, mentions: list[CompanyMention]
+    sent: Span,
+    tokens: list[Token],
+    lemmas: dict[int, str],
+    lex: Lexicon,
+    mentions: list[CompanyMention],
+    cue_like: list[Token] | None = None,
 ) -> list[Trigger]:
+    """Trigger words among ``cue_like`` (the words that may be cues; all ``tokens`` when not given)."""
     triggers = []
-    for token in tokens:
+    inside = {i for m in mentions for i in range(m.start, m.end)}
+    for token in tokens if cue_like is None else cue_like:
         lemma = lemmas[token.i]
-        if not is_cue_like(lemma) and not is_cue_like(token.lower_):
-            continue
-        if _is_inside(token.i, mentions):
+        if token.i in inside:
             continue
         kind = lex.kind(lemma) or lex.kind(token.lower_)
         if kind is None:
@@ -393,19 +400,25 @@ def _next_name(comma: Token, starts: set[int]) -> bool:
 
 def _read_sentence(index: int, sent: Span, lex: Lexicon, mentions: list[CompanyMention]) -> Sentence:
     """``mentions`` sorted by start; the sentence's own are found by bisection."""
-    tokens = list(sent)
-    lemmas = _lemmas(tokens, lex)
     first = bisect.bisect_left(mentions, sent.start, key=lambda m: m.start)
     last = bisect.bisect_left(mentions, sent.end, key=lambda m: m.start)
+    if not may_report_event(sent.text, lex.lang, sent.doc.vocab):  # cheap pass: lists and agencies only
+        sentence = Sentence(index, sent, {}, mentions=mentions[first:last], tokens=[])
+        sentence.lists, sentence.agencies = _find_lists(sent, [], {}, lex)
+        sentence.clauses = [Clause(sent.start, sent.end)]
+        return sentence
+    tokens = list(sent)
+    lemmas = _lemmas(tokens, lex)
     own = mentions[first:last]
     sentence = Sentence(index, sent, lemmas, mentions=own, tokens=tokens)
-    sentence.triggers = _find_triggers(sent, tokens, lemmas, lex, own)
-    sentence.lists, sentence.agencies = _find_lists(sent, tokens, lemmas, lex)
+    cue_like = [t for t in tokens if is_cue_like(lemmas[t.i]) or is_cue_like(t.lower_)]
+    sentence.triggers = _find_triggers(sent, tokens, lemmas, lex, own, cue_like)
+    sentence.lists, sentence.agencies = _find_lists(sent, cue_like, lemmas, lex)
     coref_possible = any(
         lex.has("coref_nouns", lemma) or lex.has("container_nouns", lemma)
         for lemma in lemmas.values()
         if is_cue_like(lemma)
-    )
+    ) or any(t.lower_ in ("its", "their") for t in tokens)
     if own or coref_possible:
         sentence.clauses = _clauses(sent, tokens, lex, own)
     else:  # no company can be in this sentence: one clause is enough for lists and withdrawals
@@ -842,15 +855,13 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
     found = []
     tokens = sentence.tokens
     for position, token in enumerate(tokens):
-        if position == 0 and token.lower_ not in _DEFINITE | _DEMONSTRATIVES:
-            pass
         if token.lower_ in ("its", "their") and not sentence.mentions and token.dep_ == "poss":
             linked = list(dict.fromkeys(m.entity for m in named[-50:] if m.linked))
             if len(linked) == 1:  # "After being placed on the list, its shares fell": the company named before
                 one = next(m for m in reversed(named) if m.entity == linked[0])
                 found.append(CompanyMention(token.i, token.i + 1, one.entity, one.linked, one.text))
             continue
-        if token.lower_ not in _DEFINITE | _DEMONSTRATIVES | {"both", "beide", "beiden"}:
+        if token.lower_ not in _REFERRING:
             continue
         window = tokens[position + 1 : position + 5]
         number = next((NUMBER_WORDS[w.lower_] for w in window[:2] if w.lower_ in NUMBER_WORDS), None)
@@ -978,7 +989,7 @@ def _finish(raw, sentences: list[Sentence], lex: Lexicon) -> list[SentenceEvent]
                 status = "withdrawn"
                 if episode != sentence.index:
                     evidence.append(sentences[episode].text)
-        dates = find_dates(sentence.text)
+        dates = sentence.dates()
         key = (mention.entity, list_name, status)
         if key in events:
             known = events[key]

@@ -79,8 +79,9 @@ def _patterns(entries: list[dict]) -> Scanner:
     for entry in entries:
         alternatives = "|".join(f"(?:{p})" for p in entry["patterns"])
         flags = "" if entry.get("case") else "?i"
-        groups.append(f"(?<![\\w-])(({flags}:{alternatives}))" if flags else f"(?<![\\w-])((?:{alternatives}))")
-    return Scanner(re.compile("|".join(groups)), tuple(entry["list"] for entry in entries))
+        groups.append(f"(({flags}:{alternatives}))" if flags else f"((?:{alternatives}))")
+    # one word-start test per position, then the alternatives (much faster than a test per group)
+    return Scanner(re.compile(r"\b(?<!-)(?:" + "|".join(groups) + ")"), tuple(entry["list"] for entry in entries))
 
 
 @lru_cache(maxsize=4)
@@ -147,6 +148,7 @@ def _cue_prefixes() -> frozenset[str]:
     return frozenset(w.strip("*")[:3] for w in words if len(w.strip("*")) >= 2)
 
 
+@lru_cache(maxsize=65536)
 def is_cue_like(lower: str) -> bool:
     """Cheap gate: could this word (lower case) be a cue or an inflection of one?"""
     return lower[:3] in _cue_prefixes() or lower.endswith(_cue_suffixes())
@@ -184,10 +186,18 @@ def lemma_of(token) -> str:
         if lower in exceptions:  # irregular forms: "kept" -> keep, "sought" -> seek, "are" -> be
             return exceptions[lower][0].lower()
     if lower[:3] in _cue_prefixes():
-        lemmas = lemmatizer.rule_lemmatize(token)
-        if lemmas:
-            return lemmas[0].lower()
+        key = (id(lemmatizer), lower, pos, token.tag_)
+        cached = _RULE_LEMMAS.get(key)
+        if cached is None:
+            lemmas = lemmatizer.rule_lemmatize(token)
+            cached = _RULE_LEMMAS[key] = lemmas[0].lower() if lemmas else lower
+            if len(_RULE_LEMMAS) > 200_000:
+                _RULE_LEMMAS.clear()
+        return cached
     return lower
+
+
+_RULE_LEMMAS: dict[tuple, str] = {}  # (lemmatizer, word, POS, tag) -> lemma: the rules depend on nothing else
 
 
 def lookup_table(vocab) -> dict:
@@ -199,3 +209,62 @@ def lookup_table(vocab) -> dict:
         return lemmatizer.lookups.get_table("lemma_lookup")
     except KeyError:
         return {}
+
+
+@lru_cache(maxsize=8)
+def _gate(lang: str, irregular: frozenset[str], every_class: bool = False) -> re.Pattern:
+    cues = load_data().get(lang) or load_data()["en"]
+    words: set[str] = set(irregular)
+    for value in cues["triggers"].values():
+        words.update(value)
+    for key in ("list_nouns", "brief", "nominal_triggers", "membership_verbs"):
+        words.update(cues.get(key, []))
+    if every_class:  # every word class the rules read (modal, negation, prior, coreference ...)
+        for value in cues.values():
+            if isinstance(value, list):
+                words.update(value)
+    words.update(k for k in (cues.get("directional_verbs") or {}) if not k.startswith("_"))
+    for phrases in cues.get("phrases", {}).values():
+        words.update(p.split()[0] for p in phrases)
+    stems = sorted({w.strip("*")[:3] for w in words if len(w.strip("*")) >= 2})
+    suffixes = sorted({w[1:] for w in cues.get("list_nouns", []) if w.startswith("*")})
+    alternatives = "|".join([rf"\b{re.escape(s)}" for s in stems] + [rf"{re.escape(s)}\b" for s in suffixes])
+    return re.compile(alternatives, re.I)
+
+
+def may_report_event(text: str, lang: str, vocab=None) -> bool:
+    """Cheap pass: could this sentence hold a listing event (a trigger or list word, in any
+    inflection)? A sentence that cannot is read for its list and agency names only."""
+    irregular: frozenset[str] = frozenset()
+    lemmatizer = _LAZY_LEMMATIZERS.get(id(vocab)) if vocab is not None else None
+    if lemmatizer is not None and lang == "en":
+        irregular = _irregular_cues(lemmatizer)
+    return _gate(lang if lang in load_data() else "en", irregular).search(text) is not None
+
+
+@lru_cache(maxsize=4)
+def _irregular_cues(lemmatizer) -> frozenset[str]:
+    """Irregular forms whose lemma is a cue ("kept" -> keep, "took" -> take, "sat" -> sit)."""
+    exceptions = _exceptions(lemmatizer)
+    return frozenset(
+        form for table in exceptions.values() for form, lemmas in table.items() if lemmas and is_cue_like(lemmas[0])
+    )
+
+
+def irregular_forms(vocab) -> frozenset[str]:
+    """Irregular forms of cue words for the registered lemmatizer of ``vocab`` ("kept", "are")."""
+    lemmatizer = _LAZY_LEMMATIZERS.get(id(vocab))
+    if lemmatizer is None:
+        return frozenset()
+    return _irregular_cues(lemmatizer) | _AUXILIARIES
+
+
+def cue_words(lang: str, vocab) -> re.Pattern:
+    """One regular expression that finds every word the rules may read, in any inflection (the
+    first three letters of a lexicon word, or an irregular form of one)."""
+    lemmatizer = _LAZY_LEMMATIZERS.get(id(vocab))
+    irregular = (_irregular_cues(lemmatizer) | _AUXILIARIES) if lemmatizer is not None and lang == "en" else frozenset()
+    return _gate(lang if lang in load_data() else "en", irregular, True)
+
+
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being", "am"})  # copulas: "be"

@@ -137,7 +137,10 @@ def candidate_spans(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
                 company_tokens.update(range(span.start, span.end))
                 occupied.update(range(span.start, span.end))
     german = doc.lang_ == "de"
-    for span in rule_spans(doc) + enumerated_spans(doc, company_tokens) + (described_spans(doc) if german else []):
+    # a statistical NER (English) labels organisations itself; the rules stand in where there is none
+    statistical = any(not ent.ent_id_ for ent in doc.ents)
+    ruled = [] if statistical else rule_spans(doc)
+    for span in ruled + enumerated_spans(doc, company_tokens) + (described_spans(doc) if german else []):
         span = _clean(span)
         if span is not None and free(span) and is_company_name(span.text):
             found.append(span)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -104,10 +105,13 @@ def keep_abbreviations(nlp: Language) -> None:
 def line_breaks(doc):
     """A line break ends a sentence: headlines and paragraphs of extracted article text are joined
     with newlines, and a headline has no full stop."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if "\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text:
-            token.is_sent_start = True
+    text = doc.text
+    if "\n" not in text:
+        return doc
+    for match in re.finditer(r"\n\s*(?=\S)", text):
+        span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+        if span is not None and span.start > 0:
+            span[0].is_sent_start = True
     return doc
 
 
