@@ -144,12 +144,16 @@ def _lemmas(tokens: list[Token], lex: Lexicon) -> dict[int, str]:
     """Lemma per token (words that cannot be cues keep their lower-case form); German separable
     verbs joined with their particle."""
     irregular = irregular_forms(tokens[0].doc.vocab) if tokens else frozenset()
-    lemmas = {
-        t.i: (
-            t.lemma_.lower() if t.lemma_ else _lemma(t) if is_cue_like(t.lower_) or t.lower_ in irregular else t.lower_
-        )
-        for t in tokens
-    }
+    lemmas = {}
+    has_lemmas = lex.lang == "de"  # the German lookup lemmatizer runs in the pipeline; English is lazy
+    for t in tokens:
+        lower = t.lower_
+        if has_lemmas and t.lemma_:
+            lemmas[t.i] = t.lemma_.lower()
+        elif is_cue_like(lower) or lower in irregular:
+            lemmas[t.i] = _lemma(t)
+        else:
+            lemmas[t.i] = lower
     if lex.lang != "de":
         return lemmas
     particles = lex.words["separable_particles"]
@@ -910,7 +914,8 @@ def extract_events(
     previous_status: str | None = None
     continued = False  # the sentence before named a list: "the Pentagon's list ... It also added"
     for sentence in sentences:
-        sentence.mentions = sentence.mentions + _coreferent(sentence, lex, named)
+        if sentence.triggers:  # a reference back matters only where something happens
+            sentence.mentions = sentence.mentions + _coreferent(sentence, lex, named)
         sentence.mentions.sort(key=lambda m: m.start)
         named += [m for m in sentence.mentions]
         by_index = {t.i: t for t in sentence.triggers}
