@@ -49,6 +49,8 @@ class ListName(StrEnum):
     SECTION_1237 = "Section 1237"
     UFLPA_ENTITY_LIST = "UFLPA Entity List"  # DHS, Uyghur Forced Labor Prevention Act
     CHINA_UNRELIABLE_ENTITY_LIST = "Unreliable Entity List (China)"  # PRC MOFCOM's list, not a US one
+    UNVERIFIED_LIST = "Unverified List"  # Commerce BIS, 15 CFR 744 Supp. 6
+    MILITARY_END_USER_LIST = "Military End-User List"  # Commerce BIS, 15 CFR 744 Supp. 7
 
 
 class DateKind(StrEnum):
