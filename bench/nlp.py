@@ -1,4 +1,5 @@
-"""NLP benchmark: riskwatch's NLP stage (watchlist ruler + linking + events) against raw
+"""NLP benchmark: riskwatch's whole NLP stage (watchlist ruler, linking, unlinked organisations,
+document-level listing events) against raw
 `nlp.pipe` of the same base model on the same texts.
 
     python -m bench.nlp [--quick]
