@@ -48,6 +48,7 @@ _FROM_WORDS = {"from", "off", "von", "aus"}
 _DEMONSTRATIVES = {"this", "that", "these", "those", "such", "diese", "dieser", "dieses", "diesen", "solche"}
 _DEFINITE = {"the", "der", "die", "das", "den", "dem", "des"}
 _REFERRING = _DEFINITE | _DEMONSTRATIVES | {"both", "beide", "beiden"}
+_PLURAL_DEMONSTRATIVES = {"these", "those", "diese", "solche"}
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,12 @@ def _find_triggers(
         if token.i in inside:
             continue
         kind = lex.kind(lemma) or lex.kind(token.lower_)
+        if kind is None and lex.lang == "en" and lemma == token.lower_:
+            for suffix in ("ed", "d", "ing", "s"):  # a verb the lemmatizer does not know ("relisted")
+                if lemma.endswith(suffix) and lex.kind(lemma[: -len(suffix)]):
+                    lemma = lemma[: -len(suffix)]
+                    kind = lex.kind(lemma)
+                    break
         if kind is None:
             continue
         if lex.lang == "en" and token.text[:1].isupper() and token.i > sent.start and token.pos_ == "PROPN":
@@ -853,7 +860,9 @@ def _anchored(sentence: Sentence, trigger: Trigger, lex: Lexicon, continued: boo
 # ---------------------------------------------------------------------------------------- coreference
 
 
-def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -> list[CompanyMention]:
+def _coreferent(
+    sentence: Sentence, lex: Lexicon, named: list[CompanyMention], previous: list[CompanyMention] | None = None
+) -> list[CompanyMention]:
     """Definite descriptions that refer to companies named before: 'the company', 'das Unternehmen'
     (when one company was named), 'the three companies', 'die drei Unternehmen' (the last three)."""
     found = []
@@ -891,6 +900,10 @@ def _coreferent(sentence: Sentence, lex: Lexicon, named: list[CompanyMention]) -
                     found.append(CompanyMention(head.i, head.i + 1, mention.entity, mention.linked, mention.text))
         elif len(distinct) == 1 and lex.has("coref_nouns", head.lower_) and token.lower_ in _DEFINITE:
             found.append(CompanyMention(head.i, head.i + 1, distinct[0].entity, distinct[0].linked, distinct[0].text))
+        elif token.lower_ in _PLURAL_DEMONSTRATIVES and lex.has("container_nouns", head.lower_) and previous:
+            # "These companies ...", "Diese Firmen ...": every company of the sentence before
+            for mention in previous:
+                found.append(CompanyMention(head.i, head.i + 1, mention.entity, mention.linked, mention.text))
     return found
 
 
@@ -913,11 +926,14 @@ def extract_events(
     raw: list[tuple[Sentence, CompanyMention, Trigger, str, str]] = []
     previous_status: str | None = None
     continued = False  # the sentence before named a list: "the Pentagon's list ... It also added"
+    previous_mentions: list[CompanyMention] = []
+    proposal_context = False
     for sentence in sentences:
         if sentence.triggers:  # a reference back matters only where something happens
-            sentence.mentions = sentence.mentions + _coreferent(sentence, lex, named)
+            sentence.mentions = sentence.mentions + _coreferent(sentence, lex, named, previous_mentions)
         sentence.mentions.sort(key=lambda m: m.start)
         named += [m for m in sentence.mentions]
+        previous_mentions = list({m.entity: m for m in sentence.mentions}.values())[:20] or previous_mentions
         by_index = {t.i: t for t in sentence.triggers}
         statuses_here = []
         for mention in sentence.mentions:
@@ -950,12 +966,24 @@ def extract_events(
                     continue
                 if list_name is None:
                     continue
+                if (
+                    status == "designated"
+                    and proposal_context
+                    and trigger.kind in ("add", "state")
+                    and not _explicit_list(sentence)
+                    and not _marked(sentence, trigger, lex, "prior")
+                ):
+                    status = "proposed"  # "In the letter ... The list also named X": the letter's list
                 raw.append((sentence, mention, trigger, list_name, status))
                 statuses_here.append(status)
         lists_here = _sentence_lists(sentence, context)
         if lists_here:
             context = LIST_1260H if LIST_1260H in lists_here else lists_here[-1]
         continued = bool(sentence.lists) or bool(statuses_here)
+        # a letter, recommendation or request reported here colours the next sentence's unnamed list
+        proposal_context = ("proposed" in statuses_here and "designated" not in statuses_here) or (
+            not statuses_here and _speaks_of_proposal(sentence, lex)
+        )
         if statuses_here:
             previous_status = statuses_here[-1]
         elif any(t.kind in ("add", "remove") for t in sentence.triggers) and sentence.lists:
@@ -969,6 +997,15 @@ def _bare_status(sentence: Sentence, lex: Lexicon) -> str | None:
         if trigger.kind in ("add", "remove"):
             return _status(sentence, trigger, lex, CompanyMention(trigger.i, trigger.i + 1, ""))
     return None
+
+
+def _speaks_of_proposal(sentence: Sentence, lex: Lexicon) -> bool:
+    """A sentence about a letter, recommendation or request (no company event of its own)."""
+    return any(
+        lex.has("proposal_nouns", lemma) or lex.has("proposal_verbs", lemma)
+        for lemma in sentence.lemmas.values()
+        if is_cue_like(lemma)
+    )
 
 
 def _demonstrative_nominal(sentence: Sentence, trigger: Trigger) -> bool:
