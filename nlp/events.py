@@ -710,7 +710,7 @@ def _clause_has(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: 
 
 def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: CompanyMention) -> str | None:
     """The status a trigger reports for one company, or None."""
-    if _negated(sentence, trigger, lex):
+    if _negated(sentence, trigger, lex) or _open_question(sentence, trigger, lex):
         return None
     kind = trigger.kind
     doc = sentence.span.doc
@@ -742,10 +742,22 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
         or _clause_has(sentence, trigger, lex, "proposal_nouns")
         or (not has_parse(doc) and _marked(sentence, trigger, lex, "proposal_nouns"))
         or _clause_has_word(sentence, trigger, lex, "hypothetical")
+        or _clause_has_phrase(sentence, trigger, lex, "imminent")
     )
     if lex.lang == "de" and not has_parse(doc):
-        proposal = _german_proposal(sentence, trigger, lex)
+        proposal = _german_proposal(sentence, trigger, lex) or _clause_has_phrase(sentence, trigger, lex, "imminent")
     return "proposed" if proposal else "designated"
+
+
+def _open_question(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
+    """'It was not clear whether X has been added', 'unklar, ob X aufgenommen wurde': an open question."""
+    doc = sentence.span.doc
+    if has_parse(doc):
+        token = doc[trigger.i]
+        chain = [token, *token.ancestors]
+        return any(c.dep_ == "mark" and lex.has("question_words", c.lower_) for t in chain[:3] for c in t.children)
+    clause = sentence.clause_of(trigger.i)
+    return lex.has("question_words", doc[clause.start].lower_)
 
 
 def _german_proposal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
@@ -763,6 +775,16 @@ def _german_proposal(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool
         doc[i].lower_ in ("soll", "sollen") or lex.has("hypothetical", doc[i].lower_)
         for i in range(clause.start, clause.end)
     )
+
+
+def _clause_has_phrase(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str) -> bool:
+    """A phrase of the class ("kurz davor", "about to") before the trigger in its sentence."""
+    phrases = lex.phrase_lists.get(word_class, ())
+    if not phrases:
+        return False
+    doc = sentence.span.doc
+    before = doc[sentence.span.start : trigger.i].text.lower()
+    return any(phrase in before for phrase in phrases)
 
 
 def _clause_has_word(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str) -> bool:
@@ -972,6 +994,7 @@ def extract_events(
                     and trigger.kind in ("add", "state")
                     and not _explicit_list(sentence)
                     and not _marked(sentence, trigger, lex, "prior")
+                    and not _possessive_nominal(sentence, trigger, lex)
                 ):
                     status = "proposed"  # "In the letter ... The list also named X": the letter's list
                 raw.append((sentence, mention, trigger, list_name, status))
@@ -1001,11 +1024,7 @@ def _bare_status(sentence: Sentence, lex: Lexicon) -> str | None:
 
 def _speaks_of_proposal(sentence: Sentence, lex: Lexicon) -> bool:
     """A sentence about a letter, recommendation or request (no company event of its own)."""
-    return any(
-        lex.has("proposal_nouns", lemma) or lex.has("proposal_verbs", lemma)
-        for lemma in sentence.lemmas.values()
-        if is_cue_like(lemma)
-    )
+    return any(lex.has("proposal_documents", lemma) for lemma in sentence.lemmas.values() if is_cue_like(lemma))
 
 
 def _demonstrative_nominal(sentence: Sentence, trigger: Trigger) -> bool:

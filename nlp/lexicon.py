@@ -55,6 +55,7 @@ class Lexicon:
     phrase_scanner: Scanner | None = None  # every multi-word trigger phrase, kind per group
     directional: dict[str, str] | None = None  # verb lemma -> trigger kind with a directional phrase
     directional_preps: tuple[str, ...] = ()  # "auf die", "for the" ...
+    phrase_lists: dict[str, tuple[str, ...]] | None = None  # multi-word classes ("imminent"), lower case
 
     def kind(self, lemma: str) -> str | None:
         return _kind(self.lang, lemma)
@@ -105,6 +106,7 @@ def lexicon(lang: str) -> Lexicon:
         phrase_scanner=_phrases(cues.get("phrases", {})),
         directional=cues.get("directional_verbs") or {},
         directional_preps=tuple(cues.get("directional_preps", ())),
+        phrase_lists={"imminent": tuple(cues.get("imminent", ()))},
     )
 
 
