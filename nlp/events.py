@@ -227,6 +227,8 @@ def _find_lists(
     for token in tokens:  # the words that may be cues
         if any(r.start <= token.i < r.end for r in refs):
             continue
+        if token.pos_ not in ("", "NOUN", "PROPN", "X"):
+            continue  # "listed firms": a verb form, not the list itself
         if lemmas[token.i] in list_nouns or token.lower_ in list_nouns:
             refs.append(ListRef(token.i, token.i + 1, None, False))
     refs.sort(key=lambda r: r.start)
@@ -289,10 +291,11 @@ def _find_triggers(
         if token.i in inside:
             continue
         kind = lex.kind(lemma) or lex.kind(token.lower_)
-        if kind is None and lex.lang == "en" and lemma == token.lower_:
+        if kind is None and lex.lang == "en":
+            lower = token.lower_
             for suffix in ("ed", "d", "ing", "s"):  # a verb the lemmatizer does not know ("relisted")
-                if lemma.endswith(suffix) and lex.kind(lemma[: -len(suffix)]):
-                    lemma = lemma[: -len(suffix)]
+                if lower.endswith(suffix) and lex.kind(lower[: -len(suffix)]):
+                    lemma = lower[: -len(suffix)]
                     kind = lex.kind(lemma)
                     break
         if kind is None:
@@ -863,6 +866,8 @@ def _anchored(sentence: Sentence, trigger: Trigger, lex: Lexicon, continued: boo
     doc = sentence.span.doc
     if lex.has("specific_triggers", trigger.lemma) or continued:
         return True
+    if trigger.kind == "add" and _marked(sentence, trigger, lex, "proposal_verbs"):
+        return True  # "the companies the lawmakers want added": lobbying for a listing
     if trigger.kind == "add" and trigger.lemma in ("label", "classify", "einstufen", "identify", "identifizieren"):
         window = doc[trigger.i : min(trigger.i + 8, sentence.span.end)].text.lower()
         if "military" in window or "militär" in window:
