@@ -868,6 +868,9 @@ def _anchored(sentence: Sentence, trigger: Trigger, lex: Lexicon, continued: boo
         return True
     if trigger.kind == "add" and _marked(sentence, trigger, lex, "proposal_verbs"):
         return True  # "the companies the lawmakers want added": lobbying for a listing
+    market = any(lex.has("market_words", lemma) for lemma in sentence.lemmas.values())
+    if trigger.kind == "add" and not market and _marked(sentence, trigger, lex, "prior"):
+        return True  # "previously listed firms like Tencent" (not "previously listed on Nasdaq")
     if trigger.kind == "add" and trigger.lemma in ("label", "classify", "einstufen", "identify", "identifizieren"):
         window = doc[trigger.i : min(trigger.i + 8, sentence.span.end)].text.lower()
         if "military" in window or "militär" in window:
