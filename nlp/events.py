@@ -958,6 +958,7 @@ def extract_events(
     continued = False  # the sentence before named a list: "the Pentagon's list ... It also added"
     previous_mentions: list[CompanyMention] = []
     proposal_context = False
+    pending_description = None
     for sentence in sentences:
         if sentence.triggers:  # a reference back matters only where something happens
             sentence.mentions = sentence.mentions + _coreferent(sentence, lex, named, previous_mentions)
@@ -1007,6 +1008,12 @@ def extract_events(
                     status = "proposed"  # "In the letter ... The list also named X": the letter's list
                 raw.append((sentence, mention, trigger, list_name, status))
                 statuses_here.append(status)
+        if pending_description is not None:  # "... removed one of China's chip makers. The company — AMEC — ..."
+            named_now = _named_description(sentence, lex)
+            if named_now is not None:
+                old_sentence, trigger, list_name, status = pending_description
+                raw.append((old_sentence, named_now, trigger, list_name, status))
+        pending_description = _described_object(sentence, lex, context) if not statuses_here else None
         lists_here = _sentence_lists(sentence, context)
         if lists_here:
             context = LIST_1260H if LIST_1260H in lists_here else lists_here[-1]
@@ -1028,6 +1035,41 @@ def _bare_status(sentence: Sentence, lex: Lexicon) -> str | None:
         if trigger.kind in ("add", "remove"):
             return _status(sentence, trigger, lex, CompanyMention(trigger.i, trigger.i + 1, ""))
     return None
+
+
+def _described_object(sentence: Sentence, lex: Lexicon, context: str | None):
+    """A listing event whose company is only described ("removed one of China's leading chip
+    equipment makers from a list"): (sentence, trigger, list, status), or None."""
+    doc = sentence.span.doc
+    if not has_parse(doc) or sentence.mentions:
+        return None
+    for trigger in sentence.triggers:
+        if trigger.kind not in ("add", "remove"):
+            continue
+        objects = [c for c in doc[trigger.i].children if c.dep_ in ("dobj", "nsubjpass")]
+        described = any(
+            lex.has("coref_nouns", t.lemma_.lower() or t.lower_) or lex.has("container_nouns", t.lower_)
+            for o in objects
+            for t in o.subtree
+        )
+        if not described:
+            continue
+        status = _status(sentence, trigger, lex, CompanyMention(trigger.i, trigger.i + 1, ""))
+        list_name, named = _resolve_list(sentence, trigger, context)
+        if status and (list_name or context):
+            return sentence, trigger, list_name or context, status
+    return None
+
+
+def _named_description(sentence: Sentence, lex: Lexicon) -> CompanyMention | None:
+    """The company a sentence names right after a description at its start: "The company — AMEC —",
+    "Das Unternehmen, AMEC, ..."."""
+    tokens = sentence.tokens
+    if len(tokens) < 4 or tokens[0].lower_ not in _DEFINITE:
+        return None
+    if not lex.has("coref_nouns", tokens[1].lower_) or tokens[2].text not in {"—", "–", "-", ",", "("}:
+        return None
+    return next((m for m in sentence.mentions if m.start in (tokens[3].i, tokens[3].i + 1)), None)
 
 
 def _speaks_of_proposal(sentence: Sentence, lex: Lexicon) -> bool:
