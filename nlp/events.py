@@ -291,6 +291,14 @@ def _find_triggers(
         if token.i in inside:
             continue
         kind = lex.kind(lemma) or lex.kind(token.lower_)
+        if kind is None and lex.lang == "de" and lemma == token.lower_ and token.text[:1].islower():
+            # a verb the lookup table lacks (German nouns are capitalised: "Liste" is no form of "listen")
+            lower = token.lower_
+            for ending in ("test", "tet", "ten", "te", "st", "et", "t", "e"):  # "umfasst" -> umfassen
+                if lower.endswith(ending) and lex.kind(lower[: -len(ending)] + "en"):
+                    lemma = lower[: -len(ending)] + "en"
+                    kind = lex.kind(lemma)
+                    break
         if kind is None and lex.lang == "en":
             lower = token.lower_
             for suffix in ("ed", "d", "ing", "s"):  # a verb the lemmatizer does not know ("relisted")
@@ -443,9 +451,12 @@ def _read_sentence(index: int, sent: Span, lex: Lexicon, mentions: list[CompanyM
 
 def _mark_withdrawal(sentence: Sentence, lex: Lexicon) -> None:
     """Does this sentence say a notice or list was withdrawn (or only briefly published)?"""
-    brief = any(lex.has("brief", lemma) for lemma in sentence.lemmas.values() if is_cue_like(lemma))
-    has_event_word = any(t.kind in ("add", "publish", "withdraw", "state") for t in sentence.triggers)
-    if brief and has_event_word:
+    brief = [i for i, lemma in sentence.lemmas.items() if is_cue_like(lemma) and lex.has("brief", lemma)]
+    published = [t.i for t in sentence.triggers if t.kind in ("add", "publish", "withdraw", "state")]
+    # "briefly posted", "kurzzeitig veröffentlichte Liste" (not "just after briefly removing it")
+    if any(abs(b - p) <= 3 for b in brief for p in published) or (
+        brief and not has_parse(sentence.span.doc) and published
+    ):
         sentence.withdrawal = True
     for trigger in sentence.triggers:
         if trigger.kind == "withdraw" and not _negated(sentence, trigger, lex):
@@ -521,9 +532,9 @@ def _path_triggers(sentence: Sentence, mention: CompanyMention, by_index: dict[i
             found += [by_index[c.i] for c in token.children if c.dep_ == "conj" and c.i in by_index]
             return found
         if token.head.i == token.i:
-            if not found and lemma_of(token) == "be":
+            if not found and (lemma_of(token) == "be" or token.pos_ in ("NOUN", "PROPN")):
                 # "Among the existing entries on the list are X", "Companies the letter names are X":
-                # a copula equates the company with what its subject says
+                # a copula (or a parse with a noun for a root) equates the company with what the sentence says
                 found = [t for t in sentence.triggers if t.i != token.i]
             return found
         if previous.dep_ in ("pobj", "prep", "poss"):
@@ -877,6 +888,7 @@ def _anchored(sentence: Sentence, trigger: Trigger, lex: Lexicon, continued: boo
             return True
     if has_parse(doc):
         subjects = [c for c in doc[trigger.i].children if c.dep_ in ("nsubj", "nsubjpass")]
+        subjects += [c for c in sentence.span.root.children if c.dep_ in ("nsubj", "nsubjpass")]
         return any(
             lex.has("anaphors", s.lower_)
             or lex.has("document_nouns", lemma_of(s))
