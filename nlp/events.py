@@ -978,6 +978,9 @@ def extract_events(
         named += [m for m in sentence.mentions]
         previous_mentions = list({m.entity: m for m in sentence.mentions}.values())[:20] or previous_mentions
         by_index = {t.i: t for t in sentence.triggers}
+        # the next sentence names the list: "X was among the firms that should be included. The list ..."
+        following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+        upcoming = following is not None and any(r.list_name is None or r.explicit for r in following.lists)
         statuses_here = []
         for mention in sentence.mentions:
             triggers = None
@@ -1002,7 +1005,7 @@ def extract_events(
                     status = previous_status  # "received this designation": the event just reported
                 list_name, named_list = _resolve_list(sentence, trigger, context)
                 if not named_list:
-                    if not _anchored(sentence, trigger, lex, continued) or context is None:
+                    if not _anchored(sentence, trigger, lex, continued or upcoming) or context is None:
                         continue
                     list_name = context
                 if trigger.kind == "publish" and not named_list:
