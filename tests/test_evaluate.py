@@ -18,6 +18,7 @@ EXTRA = REFERENCE / "real_news_extra.jsonl"
 # A third real set from yet other articles (real_news_holdout.md), measured untuned first, then used to
 # generalise the rules (README: NLP accuracy).
 HOLDOUT = REFERENCE / "real_news_holdout.jsonl"
+FOURTH = REFERENCE / "real_news_fourth.jsonl"  # a fourth real set, likewise (real_news_fourth.md)
 
 # Passages written for this test (not quotations of articles).
 OWN = [
@@ -88,3 +89,11 @@ def test_real_holdout_set(capsys):
     # one passage lists companies "now on the blacklist" of a 2020 executive order without naming the list
     # (the article is about the investment ban): read as 1260H, four false designations
     assert report["false_designations"] <= 4, report["errors"]
+
+
+def test_real_fourth_set(capsys):
+    report = _real(FOURTH, capsys)
+    assert report["by_language"].keys() == {"de", "en"}
+    assert report["precision"] >= 0.90 and report["recall"] >= 0.75, report["errors"]
+    # two passages from Entity List / Military End-User List articles name no list: read as 1260H
+    assert report["false_designations"] <= 6, report["errors"]
