@@ -385,14 +385,14 @@ def _clauses(sent: Span, tokens: list[Token], lex: Lexicon, mentions: list[Compa
         if boundary and token.i > start:
             chunks.append(Clause(start, token.i, segment=segment))
             start = token.i if token.lower_ in breaks else token.i + 1
-        if token.lower_ in breaks or token.text == ";":
-            segment += 1
+        if token.lower_ in breaks or (token.text == ";" and token.i + 1 not in starts):
+            segment += 1  # (";" before a company name continues an enumeration)
     chunks.append(Clause(start, sent.end, segment=segment))
     chunks = [c for c in chunks if c.end > c.start] or [Clause(sent.start, sent.end)]
     doc = sent.doc
-    for chunk in chunks:
+    for position, chunk in enumerate(chunks):
         first = doc[chunk.start]
-        if relative is not None and first.lower_ in relative:
+        if relative is not None and first.lower_ in relative and position > 0:
             following = doc[chunk.start + 1] if chunk.start + 1 < chunk.end else None
             # an article before a noun or a number is not a relative pronoun ("die drei Firmen")
             article = (
@@ -594,6 +594,7 @@ def _membership_anchor(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bo
             or lex.has("anaphors", token.lower_)
             or lex.kind(lemma) in ("add", "remove")
             or any(r.start <= token.i < r.end for r in sentence.lists)
+            or any(c.dep_ in ("acl", "amod", "relcl") and lex.kind(lemma_of(c)) == "add" for c in token.children)
         )
 
     clause = sentence.clause_of(trigger.i)
@@ -918,7 +919,7 @@ def _coreferent(
             continue
         if token.lower_ not in _REFERRING:
             continue
-        window = tokens[position + 1 : position + 5]
+        window = [t for t in tokens[position + 1 : position + 8] if t.text != "-"][:4]
         number = next((NUMBER_WORDS[w.lower_] for w in window[:2] if w.lower_ in NUMBER_WORDS), None)
         if token.lower_ in NUMBER_WORDS:
             number = NUMBER_WORDS[token.lower_]

@@ -15,7 +15,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from nlp.events import has_parse
-from nlp.lexicon import not_company_words
+from nlp.lexicon import lexicon, not_company_words
 
 COMPANY_WORDS = {
     "technology", "technologies", "tech", "robotics", "semiconductor", "semiconductors", "group", "holdings",
@@ -146,7 +146,20 @@ def candidate_spans(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
             found.append(span)
             company_tokens.update(range(span.start, span.end))
             occupied.update(range(span.start, span.end))
-    return sorted(found, key=lambda s: s.start)
+    return sorted((s for s in found if not _ticker_or_list(s)), key=lambda s: s.start)
+
+
+def _ticker_or_list(span: Span) -> bool:
+    """A stock ticker ("Nasdaq: HSAI", "HK:0700") or a list's own name ("CMC") is no company."""
+    doc = span.doc
+    before = doc[max(0, span.start - 3) : span.start].text.lower()
+    if (
+        span.start > 0
+        and doc[span.start - 1].text == ":"
+        or any(x in before for x in ("nasdaq", "nyse", "hkex", "otc"))
+    ):
+        return True
+    return any(True for _ in lexicon(doc.lang_ if doc.lang_ in ("en", "de") else "en").lists.finditer(span.text))
 
 
 def enumerated_spans(doc: Doc, company_tokens: set[int]) -> list[Span]:
