@@ -124,10 +124,16 @@ def browser(sync_playwright):
     ],
 )
 def test_pages_render_in_a_real_browser(dashboard_url, browser, path, wait_for, expected):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # the browser fixture checked it is there
+
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.goto(dashboard_url + path)
     page.wait_for_selector(wait_for, timeout=60_000)
-    page.wait_for_timeout(2000)  # let the websocket deliver the rest of the page
+    for text in expected:  # the websocket delivers the page in parts: wait for each text (up to 30 s)
+        try:
+            page.wait_for_function("t => document.documentElement.innerHTML.includes(t)", arg=text, timeout=30_000)
+        except PlaywrightTimeout:
+            break  # reported below with the page as it is
     html = page.content()  # dataframes draw on a canvas; their text is in the accessible table in the DOM
     ARTIFACTS.mkdir(exist_ok=True)
     name = path.split("?")[0].strip("/") or "overview"

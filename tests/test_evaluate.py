@@ -74,35 +74,20 @@ def test_real_development_set(capsys):
         assert report["by_language"][language]["recall"] >= 0.70, report["errors"]
 
 
-def test_real_extra_set(capsys):
-    report = _real(EXTRA, capsys)
+# The later real sets with the false designations known to remain in each (README: what the NLP still
+# gets wrong): passages that name no list, quoted from articles about another list.
+LATER_SETS = [
+    pytest.param(EXTRA, 2, id="extra"),  # two passages from an Entity List article
+    # a 2020 executive order's "blacklist", and DJI put "on the blacklist" in 2020 (the Entity List)
+    pytest.param(HOLDOUT, 5, id="holdout"),
+    pytest.param(FOURTH, 6, id="fourth"),  # Entity List and Military End-User List articles
+    pytest.param(FIFTH, 1, id="fifth"),  # one Entity List passage
+]
+
+
+@pytest.mark.parametrize("path, known_false_designations", LATER_SETS)
+def test_later_real_sets(path, known_false_designations, capsys):
+    report = _real(path, capsys)
     assert report["by_language"].keys() == {"de", "en"}
     assert report["precision"] >= 0.90 and report["recall"] >= 0.75, report["errors"]
-    # two passages name no list at all and come from articles about the Entity List: without the
-    # article around them "the list" reads as the 1260H list (README: what the NLP gets wrong)
-    assert report["false_designations"] <= 2, report["errors"]
-
-
-def test_real_holdout_set(capsys):
-    report = _real(HOLDOUT, capsys)
-    assert report["by_language"].keys() == {"de", "en"}
-    assert report["precision"] >= 0.90 and report["recall"] >= 0.75, report["errors"]
-    # one passage lists companies "now on the blacklist" of a 2020 executive order without naming the list
-    # (the article is about the investment ban), another says DJI was put "on the blacklist" in 2020 (the
-    # Entity List, which only a reader who knows the date can tell): read as 1260H, five false designations
-    assert report["false_designations"] <= 5, report["errors"]
-
-
-def test_real_fourth_set(capsys):
-    report = _real(FOURTH, capsys)
-    assert report["by_language"].keys() == {"de", "en"}
-    assert report["precision"] >= 0.90 and report["recall"] >= 0.75, report["errors"]
-    # two passages from Entity List / Military End-User List articles name no list: read as 1260H
-    assert report["false_designations"] <= 6, report["errors"]
-
-
-def test_real_fifth_set(capsys):
-    report = _real(FIFTH, capsys)
-    assert report["by_language"].keys() == {"de", "en"}
-    assert report["precision"] >= 0.90 and report["recall"] >= 0.75, report["errors"]
-    assert report["false_designations"] <= 1, report["errors"]
+    assert report["false_designations"] <= known_false_designations, report["errors"]
