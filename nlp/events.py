@@ -118,6 +118,14 @@ class Sentence:
     tokens: list[Token] = field(default_factory=list)
     _text: str | None = None
     _dates: list | None = None
+    _lower: str | None = None
+    _market: bool | None = None
+    scopes: dict = field(default_factory=dict)  # trigger index -> the tokens that scope over it
+
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = self.span.text.lower()
+        return self._lower
 
     def dates(self) -> list[date]:
         if self._dates is None:
@@ -218,11 +226,14 @@ def _find_lists(
 ) -> tuple[list[ListRef], list[tuple[int, str]]]:
     text, offset = sent.text, sent.start_char
     refs: list[ListRef] = []
-    for match, name in lex.lists.finditer(text):
+    agencies = []
+    for match, (kind, name) in lex.references.finditer(text):  # list names and agencies in one pass
         start = _char_to_token(sent, match.start() + offset)
+        if kind == "agency":
+            agencies.append((start, name))
+            continue
         end = max(start + 1, _char_to_token(sent, match.end() - 1 + offset) + 1)
         refs.append(ListRef(start, end, name, True))
-    agencies = [(_char_to_token(sent, match.start() + offset), name) for match, name in lex.agencies.finditer(text)]
     list_nouns = lex.words["list_nouns"]
     for token in tokens:  # the words that may be cues
         if any(r.start <= token.i < r.end for r in refs):
@@ -663,7 +674,14 @@ def _clause_triggers(sentence: Sentence, mention: CompanyMention) -> list[Trigge
 
 def _governors(sentence: Sentence, trigger: Trigger) -> list[Token]:
     """Tokens that scope over the trigger: its ancestors (English) or its clause and the clause an
-    infinitive complements (German and unparsed text)."""
+    infinitive complements (German and unparsed text). Computed once per trigger."""
+    cached = sentence.scopes.get(trigger.i)
+    if cached is None:
+        cached = sentence.scopes[trigger.i] = _scope(sentence, trigger)
+    return cached
+
+
+def _scope(sentence: Sentence, trigger: Trigger) -> list[Token]:
     doc = sentence.span.doc
     if has_parse(doc):
         token = doc[trigger.i]
@@ -766,6 +784,9 @@ def _status(sentence: Sentence, trigger: Trigger, lex: Lexicon, mention: Company
 
 def _open_question(sentence: Sentence, trigger: Trigger, lex: Lexicon) -> bool:
     """'It was not clear whether X has been added', 'unklar, ob X aufgenommen wurde': an open question."""
+    words = lex.words.get("question_words")
+    if words is None or not any(f" {w} " in f" {sentence.lower()} " for w in words.exact):
+        return False
     doc = sentence.span.doc
     if has_parse(doc):
         token = doc[trigger.i]
@@ -797,13 +818,15 @@ def _clause_has_phrase(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_
     phrases = lex.phrase_lists.get(word_class, ())
     if not phrases:
         return False
-    doc = sentence.span.doc
-    before = doc[sentence.span.start : trigger.i].text.lower()
-    return any(phrase in before for phrase in phrases)
+    lower = sentence.lower()
+    end = sentence.span.doc[trigger.i].idx - sentence.span.start_char
+    return any(0 <= lower.find(phrase) < end for phrase in phrases)
 
 
 def _clause_has_word(sentence: Sentence, trigger: Trigger, lex: Lexicon, word_class: str) -> bool:
     """A word of the class, as written, in the trigger's clause ("käme eine Aufnahme": hypothetical)."""
+    if word_class not in lex.words:
+        return False
     clause = sentence.clause_of(trigger.i)
     doc = sentence.span.doc
     return any(lex.has(word_class, doc[i].lower_) for i in range(clause.start, clause.end))
@@ -880,7 +903,9 @@ def _anchored(sentence: Sentence, trigger: Trigger, lex: Lexicon, continued: boo
         return True
     if trigger.kind == "add" and _marked(sentence, trigger, lex, "proposal_verbs"):
         return True  # "the companies the lawmakers want added": lobbying for a listing
-    market = any(lex.has("market_words", lemma) for lemma in sentence.lemmas.values())
+    if sentence._market is None:
+        sentence._market = any(lex.has("market_words", lemma) for lemma in sentence.lemmas.values())
+    market = sentence._market
     if trigger.kind == "add" and not market and _marked(sentence, trigger, lex, "prior"):
         return True  # "previously listed firms like Tencent" (not "previously listed on Nasdaq")
     if trigger.kind == "add" and trigger.lemma in ("label", "classify", "einstufen", "identify", "identifizieren"):

@@ -52,6 +52,7 @@ class Lexicon:
     words: dict[str, WordSet]  # every other word class (modal, negation, prior, ...)
     lists: Scanner
     agencies: Scanner
+    references: Scanner | None = None  # lists then agencies in one pass; names are ("list"|"agency", name)
     phrase_scanner: Scanner | None = None  # every multi-word trigger phrase, kind per group
     directional: dict[str, str] | None = None  # verb lemma -> trigger kind with a directional phrase
     directional_preps: tuple[str, ...] = ()  # "auf die", "for the" ...
@@ -103,6 +104,10 @@ def lexicon(lang: str) -> Lexicon:
         words=words,
         lists=_patterns(data["lists"]),
         agencies=_patterns(data["agencies"]),
+        references=_patterns(
+            [{**e, "list": ("list", e["list"])} for e in data["lists"]]
+            + [{**e, "list": ("agency", e["list"])} for e in data["agencies"]]
+        ),
         phrase_scanner=_phrases(cues.get("phrases", {})),
         directional=cues.get("directional_verbs") or {},
         directional_preps=tuple(cues.get("directional_preps", ())),
