@@ -48,6 +48,7 @@ class EntityLinker:
         self._normalized = _unique(normalized)
         self.ambiguous = sorted(k for k, v in exact.items() if len(v) > 1)
         self._keys = list(self._normalized)
+        self._answers: dict[str, Link | None] = {}
 
     def __len__(self) -> int:
         return len(self._canonical)
@@ -73,6 +74,16 @@ class EntityLinker:
         return Link(self._printed[key], "printed", 1.0)
 
     def link(self, text: str) -> Link | None:
+        """Exact, normalised, then fuzzy; answers are remembered per surface text (the names in
+        news repeat: 'Chinese', 'Pentagon', 'Alibaba')."""
+        if text in self._answers:
+            return self._answers[text]
+        answer = self._link(text)
+        if len(self._answers) < 100_000:
+            self._answers[text] = answer
+        return answer
+
+    def _link(self, text: str) -> Link | None:
         if not text.strip():
             return None
         exact = self.link_exact(text)

@@ -444,7 +444,7 @@ def _read_sentence(index: int, sent: Span, lex: Lexicon, mentions: list[CompanyM
     lemmas = _lemmas(tokens, lex)
     own = mentions[first:last]
     sentence = Sentence(index, sent, lemmas, mentions=own, tokens=tokens)
-    cue_like = [t for t in tokens if is_cue_like(lemmas[t.i]) or is_cue_like(t.lower_)]
+    cue_like = [t for t in tokens if is_cue_like(lemmas[t.i])]  # a lemma is its word when not a cue
     sentence.triggers = _find_triggers(sent, tokens, lemmas, lex, own, cue_like)
     sentence.lists, sentence.agencies = _find_lists(sent, cue_like, lemmas, lex)
     coref_possible = any(
