@@ -109,7 +109,7 @@ def predicted_statuses(events: list, keys: dict[str, list[str]]) -> tuple[dict[s
     for event in events:
         if event.list_name != ListName.SECTION_1260H:
             continue
-        names = [event.entity.lower(), *(n.lower() for n in getattr(event, "mentioned_as", ()))]
+        names = [event.entity.lower(), *(n.lower() for n in event.mentioned_as)]
         matched = [
             key for key, alternatives in keys.items() if any(alt in name for alt in alternatives for name in names)
         ]

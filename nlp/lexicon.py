@@ -51,7 +51,6 @@ class Lexicon:
     phrases: dict[str, list[str]]  # kind -> multi-word phrases
     words: dict[str, WordSet]  # every other word class (modal, negation, prior, ...)
     lists: Scanner
-    agencies: Scanner
     references: Scanner | None = None  # lists then agencies in one pass; names are ("list"|"agency", name)
     phrase_scanner: Scanner | None = None  # every multi-word trigger phrase, kind per group
     directional: dict[str, str] | None = None  # verb lemma -> trigger kind with a directional phrase
@@ -103,7 +102,6 @@ def lexicon(lang: str) -> Lexicon:
         phrases=cues.get("phrases", {}),
         words=words,
         lists=_patterns(data["lists"]),
-        agencies=_patterns(data["agencies"]),
         references=_patterns(
             [{**e, "list": ("list", e["list"])} for e in data["lists"]]
             + [{**e, "list": ("agency", e["list"])} for e in data["agencies"]]
@@ -219,17 +217,13 @@ def lookup_table(vocab) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _gate(lang: str, irregular: frozenset[str], every_class: bool = False) -> re.Pattern:
+def _gate(lang: str, irregular: frozenset[str]) -> re.Pattern:
     cues = load_data().get(lang) or load_data()["en"]
     words: set[str] = set(irregular)
     for value in cues["triggers"].values():
         words.update(value)
     for key in ("list_nouns", "brief", "nominal_triggers", "membership_verbs"):
         words.update(cues.get(key, []))
-    if every_class:  # every word class the rules read (modal, negation, prior, coreference ...)
-        for value in cues.values():
-            if isinstance(value, list):
-                words.update(value)
     words.update(k for k in (cues.get("directional_verbs") or {}) if not k.startswith("_"))
     for phrases in cues.get("phrases", {}).values():
         words.update(p.split()[0] for p in phrases)
@@ -264,14 +258,6 @@ def irregular_forms(vocab) -> frozenset[str]:
     if lemmatizer is None:
         return frozenset()
     return _irregular_cues(lemmatizer) | _AUXILIARIES
-
-
-def cue_words(lang: str, vocab) -> re.Pattern:
-    """One regular expression that finds every word the rules may read, in any inflection (the
-    first three letters of a lexicon word, or an irregular form of one)."""
-    lemmatizer = _LAZY_LEMMATIZERS.get(id(vocab))
-    irregular = (_irregular_cues(lemmatizer) | _AUXILIARIES) if lemmatizer is not None and lang == "en" else frozenset()
-    return _gate(lang if lang in load_data() else "en", irregular, True)
 
 
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being", "am"})  # copulas: "be"
