@@ -65,6 +65,7 @@ def normalize_name(name: str) -> str:
         text = _ASCII_FORM.sub(" ", text)
     text = re.sub(r"[^\w\s]", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"(?<=\w) (co|ltd)$", "", text)  # a bare trailing "Co" as counterparty lists abbreviate it
     return text or unicodedata.normalize("NFKC", name).casefold().strip()
 
 

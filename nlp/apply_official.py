@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from datetime import date
+from datetime import date, timedelta
 
 from rapidfuzz.distance import Levenshtein
 from sqlmodel import Session, select
@@ -20,6 +20,7 @@ from db import queries
 from db.models import Document, Entity, ListingEvent, Mention
 from core.vocabulary import DocType
 from core.linking import EntityLinker
+from core.listing_state import listed_lists
 from core.normalize import printed_key
 from nlp.official import ListedName, NoticeKind, OfficialNotice
 from nlp.official.lists import list_rules
@@ -42,10 +43,11 @@ def currently_listed(session: Session, *, list_name: str, on: date) -> set[int]:
         )
         .order_by(ListingEvent.effective_date, ListingEvent.id)
     ).all()
-    state: dict[int, str] = {}
+    by_entity: dict[int, list[ListingEvent]] = {}
     for row in rows:
-        state[row.entity_id] = row.status
-    return {entity_id for entity_id, status in state.items() if status == "designated"}
+        by_entity.setdefault(row.entity_id, []).append(row)
+    day_before = on - timedelta(days=1)
+    return {entity_id for entity_id, events in by_entity.items() if list_name in listed_lists(events, on=day_before)}
 
 
 def resolve_entity(

@@ -13,7 +13,7 @@ from db.models import Alert, Document, Entity, ExposureScore, JobState, ListingE
 from jobs.alerts import BASELINE_KEY, collect_alerts
 from jobs.slack import message
 from scoring.model import (
-    MODEL_SOURCE,
+    MODEL_SOURCES,
     EventFact,
     ScoringConfig,
     event_facts,
@@ -159,7 +159,7 @@ def test_every_list_the_cue_words_name_is_a_list_riskwatch_stores():
 
 def test_the_fact_window_is_part_of_the_model_version():
     weights = (DATA_DIR / "scoring.toml").read_bytes()
-    assert CONFIG.version == model_version(weights, MODEL_SOURCE.read_bytes())
+    assert CONFIG.version == model_version(weights, b"".join(p.read_bytes() for p in MODEL_SOURCES))
     other = ScoringConfig.from_settings(Settings(fact_window_days=3))
     assert other.fact_window_days == 3 and other.version != CONFIG.version
 
