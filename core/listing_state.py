@@ -113,7 +113,9 @@ def _rank(status: str) -> int:
 
 
 def _state(list_name: str, status: str, since: date, members: list, official_only: bool) -> ListState:
-    evidence = [e for e in members if e.status == status and event_day(e) == since and (e.official or not official_only)]
+    evidence = [
+        e for e in members if e.status == status and event_day(e) == since and (e.official or not official_only)
+    ]
     return ListState(list_name, status, since, any(e.official for e in evidence), tuple(_ordered(evidence)))
 
 

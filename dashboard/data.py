@@ -42,7 +42,7 @@ def session() -> Iterator[Session]:
 # The heaviest reads are cached for a minute per database and day: every rerun of a page (each
 # widget change) would otherwise repeat them. A crawl writing meanwhile never blocks them (WAL).
 @st.cache_data(ttl=60, show_spinner=False)
-def leaderboard(url: str, day: date, limit: int) -> pd.DataFrame:
+def leaderboard(url: str, day: date, limit: int | None) -> pd.DataFrame:
     with Session(engine_for(url)) as session:
         return queries.leaderboard(session, on=day, limit=limit)
 

@@ -6,10 +6,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import func
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
 from db.models import Alert, CandidateEvent, Document, Entity, ExposureScore, ListingEvent, Source
-from core.vocabulary import DocType
+from core.vocabulary import DocType, ListingStatus
+from scoring.model import group_facts
+from scoring.status import alert_headline, evidence_label, status_line, status_lines
 
 
 def csv_export(frame: pd.DataFrame) -> str:
@@ -24,8 +27,9 @@ def as_of(session: Session) -> date | None:
     return session.exec(select(func.max(ExposureScore.day))).one()
 
 
-def leaderboard(session: Session, *, on: date, limit: int = 50) -> pd.DataFrame:
-    """Entities by exposure on ``on`` with the change over 7 and 30 days."""
+def leaderboard(session: Session, *, on: date, limit: int | None = 50) -> pd.DataFrame:
+    """Entities by exposure on ``on`` with their status line and the change over 7 and 30 days
+    (``limit`` None: every scored entity; ``attrs["total"]`` is always the number of scored entities)."""
 
     def scores_on(day: date) -> dict[int, float]:
         rows = session.exec(select(ExposureScore.entity_id, ExposureScore.score).where(ExposureScore.day == day))
@@ -34,41 +38,73 @@ def leaderboard(session: Session, *, on: date, limit: int = 50) -> pd.DataFrame:
     today = scores_on(on)
     week, month = scores_on(on - timedelta(days=7)), scores_on(on - timedelta(days=30))
     entities = {e.id: e for e in session.exec(select(Entity).where(Entity.id.in_(list(today))))} if today else {}
-    listed = _listed_now(session, on=on)
+    ranked = sorted(today.items(), key=lambda item: (-item[1], entities[item[0]].name))
+    shown = ranked if limit is None else ranked[:limit]
+    lines = status_lines(session, [entities[entity_id] for entity_id, _ in shown], on=on)
     rows = [
         {
             "entity": entities[entity_id].name,
-            "score": score,
-            "listed": ", ".join(sorted(listed.get(entity_id, []))) or "-",
-            "change_7d": round(score - week.get(entity_id, 0.0), 2),
-            "change_30d": round(score - month.get(entity_id, 0.0), 2),
+            "score": round(score, 1),
+            "status": lines[entity_id].tone,
+            "status_line": lines[entity_id].text,
+            "listed": ", ".join(sorted(n for n, st in lines[entity_id].states.items() if st.listed)) or "-",
+            "change_7d": round(score - week.get(entity_id, 0.0), 1),
+            "change_30d": round(score - month.get(entity_id, 0.0), 1),
             "watched": entities[entity_id].watched,
             "entity_id": entity_id,
         }
-        for entity_id, score in today.items()
+        for entity_id, score in shown
     ]
-    frame = pd.DataFrame(rows, columns=["entity", "score", "listed", "change_7d", "change_30d", "watched", "entity_id"])
-    return frame.sort_values(["score", "entity"], ascending=[False, True]).head(limit).reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=LEADERBOARD_COLUMNS)
+    frame.attrs["total"] = len(today)
+    return frame
 
 
-def _listed_now(session: Session, *, on: date) -> dict[int, set[str]]:
-    events = session.exec(
-        select(ListingEvent)
-        .where(
-            ListingEvent.official == True,  # noqa: E712
-            ListingEvent.status.in_(("designated", "removed")),
-            ListingEvent.effective_date <= on,
-        )
-        .order_by(ListingEvent.effective_date, ListingEvent.id)
-    ).all()
-    state: dict[tuple[int, str], str] = {}
-    for event in events:
-        state[(event.entity_id, event.list_name)] = event.status
-    listed: dict[int, set[str]] = {}
-    for (entity_id, list_name), status in state.items():
-        if status == "designated":
-            listed.setdefault(entity_id, set()).add(list_name)
-    return listed
+LEADERBOARD_COLUMNS = [
+    "entity", "score", "status", "status_line", "listed", "change_7d", "change_30d", "watched", "entity_id"
+]  # fmt: skip
+
+# Plain-language headers of the tables the pages show (the frames keep short machine names).
+LABELS = {
+    "entity": "Company",
+    "score": "Exposure score",
+    "status": "Status",
+    "status_line": "Status (as of the date above)",
+    "listed": "Listed on",
+    "change_7d": "Change over 7 days",
+    "change_30d": "Change over 30 days",
+    "watched": "On watchlist",
+    "date": "Date",
+    "list": "List",
+    "official": "Evidence",
+    "source": "Source",
+    "reported_by": "Also reported by",
+    "document": "Document",
+    "published": "Published",
+    "title": "Title",
+    "reason": "Reason",
+    "url": "Link",
+    "organisation": "Organisation",
+    "kind": "Kind",
+    "effective_date": "Effective date",
+    "message": "Message",
+    "attempts": "Attempts",
+    "last error": "Last error",
+    "created": "Recorded",
+    "sent": "Sent",
+    "country": "Country",
+    "version": "Version",
+    "fetched": "Fetched",
+    "language": "Language",
+    "type": "Type",
+}
+
+
+def for_display(frame: pd.DataFrame, *, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A frame as the analyst reads it: plain-language headers, no 'None' cells."""
+    shown = frame.drop(columns=[c for c in drop if c in frame.columns])
+    shown = shown.astype(object).where(shown.notna(), "")
+    return shown.rename(columns={c: LABELS.get(c, c) for c in shown.columns})
 
 
 def score_history(session: Session, *, entity_ids: list[int], start: date | None = None) -> pd.DataFrame:
@@ -81,6 +117,27 @@ def score_history(session: Session, *, entity_ids: list[int], start: date | None
         query = query.where(ExposureScore.day >= start)
     rows = session.exec(query.order_by(ExposureScore.day)).all()
     return pd.DataFrame(rows, columns=["entity", "day", "score"])
+
+
+def listing_periods(session: Session, *, entity_ids: list[int]) -> pd.DataFrame:
+    """The official listing intervals of the selected entities (``core.listing_state``), for chart shading."""
+    from core.listing_state import listing_intervals
+
+    rows = session.exec(
+        select(ListingEvent, Entity.name)
+        .join(Entity, Entity.id == ListingEvent.entity_id)
+        .where(ListingEvent.entity_id.in_(entity_ids), ListingEvent.official == True)  # noqa: E712
+    ).all()
+    by_entity: dict[str, list] = {}
+    for event, name in rows:
+        by_entity.setdefault(name, []).append(event)
+    periods = [
+        (name, list_name, start, end)
+        for name, events in sorted(by_entity.items())
+        for list_name, spans in listing_intervals(events).items()
+        for start, end in spans
+    ]
+    return pd.DataFrame(periods, columns=["entity", "list", "start", "end"])
 
 
 def event_markers(session: Session, *, entity_ids: list[int]) -> pd.DataFrame:
@@ -103,24 +160,57 @@ def event_markers(session: Session, *, entity_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["entity", "day", "status", "list", "official", "title", "url"])
 
 
-def recent_events(session: Session, *, limit: int = 20) -> pd.DataFrame:
+def recent_events(session: Session, *, limit: int | None = 50, window_days: int = 7) -> pd.DataFrame:
+    """Listing facts, the official story first: official facts (designations, removals, withdrawn notices,
+    filings on public inspection) newest first, then facts only the news reports; one row per fact with
+    its official source and how many outlets also reported it (``attrs["total"]``: every fact)."""
     rows = session.exec(
-        select(
-            ListingEvent.effective_date,
-            Entity.name,
-            ListingEvent.list_name,
-            ListingEvent.status,
-            ListingEvent.official,
-            Document.url,
-        )
+        select(ListingEvent, Entity.name, Document)
         .join(Entity, Entity.id == ListingEvent.entity_id)
         .join(Document, Document.id == ListingEvent.evidence_document_id)
-        .order_by(ListingEvent.effective_date.desc(), ListingEvent.id.desc())
-        .limit(limit)
+        .options(load_only(Document.id, Document.doc_type, Document.url, Document.publication_date, Document.meta))
     ).all()
-    frame = pd.DataFrame(rows, columns=["date", "entity", "list", "status", "official", "source"])
-    frame["official"] = frame["official"].map({True: "official", False: "news/signal"})
+    names = {event.id: name for event, name, _ in rows}
+    documents = {event.id: document for event, _, document in rows}
+    facts = group_facts([event for event, *_ in rows], window_days=window_days)
+    table = []
+    for fact in facts:
+        official = [e for e in fact.events if e.official]
+        news = {e.evidence_document_id for e in fact.events if not e.official}
+        first = (official or list(fact.events))[0]
+        document = documents[first.id]
+        label = evidence_label(document, first) if official else "news"
+        table.append(
+            {
+                "date": fact.day,
+                "entity": names[first.id],
+                "list": fact.list_name,
+                "status": STATUS_WORDS.get((fact.status, bool(official)), fact.status),
+                "official": "official" if official else "news only",
+                "source": label,
+                "reported_by": f"{len(news)} outlet(s)" if news else "",
+                "url": document.url,
+            }
+        )
+    table.sort(key=lambda r: (r["official"] != "official", -(r["date"] or date.min).toordinal(), r["entity"]))
+    frame = pd.DataFrame(table[:limit] if limit is not None else table, columns=RECENT_EVENT_COLUMNS)
+    frame.attrs["total"] = len(table)
     return frame
+
+
+RECENT_EVENT_COLUMNS = ["date", "entity", "list", "status", "official", "source", "reported_by", "url"]
+
+# How a fact's status reads, official or not: a withdrawn official notice was never published.
+STATUS_WORDS = {
+    (ListingStatus.DESIGNATED, True): "designated",
+    (ListingStatus.DESIGNATED, False): "reported designated",
+    (ListingStatus.REMOVED, True): "removed",
+    (ListingStatus.REMOVED, False): "reported removed",
+    (ListingStatus.PROPOSED, True): "proposed (official filing)",
+    (ListingStatus.PROPOSED, False): "reported proposed",
+    (ListingStatus.WITHDRAWN, True): "withdrawn notice (never published)",
+    (ListingStatus.WITHDRAWN, False): "reported withdrawn",
+}
 
 
 def latest_documents(session: Session, *, limit: int = 20) -> pd.DataFrame:
@@ -176,6 +266,18 @@ def entity_listing(session: Session, *, entity_id: int, on: date) -> dict:
     from scoring.timeline import entity_history
 
     return entity_history(session, session.get(Entity, entity_id), on=on)
+
+
+def entity_status(session: Session, *, entity_id: int, on: date):
+    """One entity's status line on ``on`` (``scoring.status``)."""
+    return status_line(session, session.get(Entity, entity_id), on=on)
+
+
+def resolve(session: Session, *, name: str):
+    """What a typed or linked name resolves to (``scoring.names``: aliases, short names, Chinese names)."""
+    from scoring.names import NameResolver
+
+    return NameResolver.from_session(session).resolve(name)
 
 
 def component_history(session: Session, *, entity_id: int) -> pd.DataFrame:
@@ -247,6 +349,7 @@ def documents(
         Document.status,
         Document.failure_reason,
         Document.version,
+        Document.fetched_at,
         Document.url,
     ).join(Source, Source.id == Document.source_id)
     if sources:
@@ -261,10 +364,48 @@ def documents(
         query.order_by(Document.publication_date.desc().nulls_last(), Document.id.desc()).limit(limit)
     ).all()
     frame = pd.DataFrame(
-        rows, columns=["id", "published", "source", "type", "language", "title", "status", "reason", "version", "url"]
+        rows,
+        columns=[
+            "id",
+            "published",
+            "source",
+            "type",
+            "language",
+            "title",
+            "status",
+            "reason",
+            "version",
+            "fetched",
+            "url",
+        ],
     )
-    frame["reason"] = frame["reason"].fillna("")
+    withdrawn = _withdrawn_documents(session, ids=[int(i) for i in frame["id"]])
+    frame["status"] = [
+        WITHDRAWN_LABEL if int(i) in withdrawn else status for i, status in zip(frame["id"], frame["status"])
+    ]
+    frame["reason"] = [withdrawn.get(int(i)) or (reason or "") for i, reason in zip(frame["id"], frame["reason"])]
+    frame["fetched"] = [f.strftime("%Y-%m-%d %H:%M") if f is not None else "" for f in frame["fetched"]]
     return frame
+
+
+WITHDRAWN_LABEL = "Withdrawn — never published"
+
+
+def _withdrawn_documents(session: Session, *, ids: list[int]) -> dict[int, str]:
+    """Documents that are themselves a withdrawn official notice, with the evidence sentence."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(ListingEvent.evidence_document_id, ListingEvent.sentence).where(
+            ListingEvent.evidence_document_id.in_(ids),
+            ListingEvent.official == True,  # noqa: E712 (SQL expression)
+            ListingEvent.status == ListingStatus.WITHDRAWN,
+        )
+    ).all()
+    found: dict[int, str] = {}
+    for document_id, sentence in rows:
+        found.setdefault(document_id, sentence or "withdrawn before publication")
+    return found
 
 
 def document_facets(session: Session) -> dict[str, list[str]]:
@@ -376,23 +517,36 @@ def sources_not_ok(session: Session) -> list[dict]:
 
 
 def alert_log(session: Session, *, limit: int = 500) -> pd.DataFrame:
-    """The alert outbox, newest first: kind, status, attempts, last error (never the webhook)."""
-    alerts = session.exec(select(Alert).order_by(Alert.created_at.desc()).limit(limit)).all()
+    """The alert outbox, newest first: who, which list, status, effective date, kind, the message text,
+    delivery status, attempts and last error (never the webhook)."""
+    alerts = session.exec(select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit)).all()
     return pd.DataFrame(
         [
             {
-                "created": a.created_at,
-                "kind": a.kind,
-                "status": a.status,
+                "entity": a.entity_name,
+                "list": a.list_name or "",
+                "status": a.event_status or (a.payload or {}).get("status", ""),
+                "effective_date": a.effective_date,
+                "kind": ALERT_KIND_WORDS.get(a.kind, a.kind),
+                "message": alert_headline(a.kind, a.payload or {"entity": a.entity_name}),
+                "delivery": a.status,
                 "attempts": a.attempts,
                 "last error": a.last_error or "",
-                "sent": a.sent_at,
-                "key": a.idempotency_key,
+                "created": a.created_at.strftime("%Y-%m-%d %H:%M UTC") if a.created_at else "",
+                "sent": a.sent_at.strftime("%Y-%m-%d %H:%M UTC") if a.sent_at else "",
             }
             for a in alerts
         ],
-        columns=["created", "kind", "status", "attempts", "last error", "sent", "key"],
+        columns=ALERT_LOG_COLUMNS,
     )
+
+
+ALERT_LOG_COLUMNS = [
+    "entity", "list", "status", "effective_date", "kind", "message", "delivery", "attempts", "last error",
+    "created", "sent",
+]  # fmt: skip
+ALERT_KIND_WORDS = {"listing": "official listing change", "watch": "watch (proposal or withdrawn notice)",
+                    "score_jump": "score change"}  # fmt: skip
 
 
 def watchlist(session: Session) -> pd.DataFrame:

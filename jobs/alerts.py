@@ -24,6 +24,8 @@ from db.queries import document_outlet
 from core.settings import Settings
 from scoring.model import Fact, ScoringConfig, event_day, group_facts
 from scoring.series import score_jumps
+from scoring.status import status_line
+from core.listing_state import listed_lists
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +119,16 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
             )
         )
     }
+    by_entity: dict[int, list[ListingEvent]] = {}
+    for event in events:
+        by_entity.setdefault(event.entity_id, []).append(event)
     for fact in group_facts(list(events), window_days=settings.fact_window_days):
         kind = _alert_kind(fact)
-        if kind is None:
-            continue
         entity = entities[fact.entity_id]
+        if kind is None or not entity.watched:  # the watchlist decides who is alerted
+            continue
+        if kind == AlertKind.WATCH and fact.day and fact.list_name in listed_lists(by_entity[entity.id], on=fact.day):
+            continue  # a filing or proposal about a company listed on that list that day came true: no news
         key = alert_key(entity=entity.name, list_name=fact.list_name, status=fact.status, effective=fact.day)
         # a fact alerted before under another of its days (an earlier report found later moves its day)
         known = {
@@ -155,6 +162,7 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
                     "source_url": document.url,
                     "document": document.title,
                     "evidence": _evidence([documents[i] for i in fact.document_ids]),
+                    "status_line": status_line(session, entity, on=day).text if day else None,
                     "score_before": _score_on(session, entity.id, day - timedelta(days=1) if day else None),
                     "score_after": _score_on(session, entity.id, day),
                     "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(entity.name)}",
@@ -171,8 +179,11 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
                 select(Alert.entity_name, Alert.effective_date).where(Alert.kind != AlertKind.SCORE_JUMP)
             ).all()
         )
+        watched = {entity.name for entity in entities.values() if entity.watched}
         for jump in score_jumps(session, since=date.fromisoformat(scanned), through=through, threshold=threshold):
             key = score_jump_key(entity=jump.entity, day=jump.day)
+            if jump.entity not in watched:
+                continue
             if key in existing or (jump.entity, jump.day) in listing_days:
                 continue  # a jump explained by a listing change of that day is already alerted
             existing.add(key)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -328,6 +329,10 @@ def schedule() -> None:
         console.print("scheduler stopped")
 
 
+# How the dashboard is served: headless, no usage statistics, no "Deploy" button or developer menu.
+STREAMLIT_FLAGS = ("--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer")
+
+
 def _serve_dashboard(port: int) -> None:
     settings = get_settings()
     env = os.environ.copy()
@@ -344,8 +349,7 @@ def _serve_dashboard(port: int) -> None:
         str(port),
         "--server.headless",
         "true",
-        "--browser.gatherUsageStats",
-        "false",
+        *STREAMLIT_FLAGS,
     ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))
@@ -475,18 +479,21 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """One entity's listing events and current status."""
-    from scoring.timeline import entity_history, find_entity
+    from scoring.names import resolve_entity
+    from scoring.timeline import entity_history
 
     with session_scope(get_settings()) as session:
-        entity = find_entity(session, name)
+        entity, resolution = resolve_entity(session, name)
         if entity is None:
-            console.print(f"[red]no entity matches {name!r}[/red]")
+            console.print(f"[red]{resolution.message}[/red]")
             raise typer.Exit(1)
-        result = entity_history(session, entity)
+        result = entity_history(session, entity, on=date.today())
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
-    status = "[red]LISTED[/red]" if result["listed"] else "not listed"
+    colour = {"listed": "red", "related": "yellow", "proposed": "yellow", "withdrawn": "white", "removed": "blue"}
+    tone = result["status"]["status"]
+    status = f"[{colour.get(tone, 'green')}]{escape(result['status']['text'])}[/]"
     intervals = (
         "; ".join(
             f"{name}: " + ", ".join(f"{i['start']} - {i['end'] or 'open'}" for i in spans)
@@ -525,18 +532,23 @@ def exposure(
 ) -> None:
     """Exposure leaderboard with score components."""
     from scoring.series import evidence_counts, latest_scores
-    from scoring.timeline import entity_history
+    from scoring.status import status_lines
 
     day = _date(on, "--date")
     with session_scope(get_settings()) as session:
         rows = latest_scores(session, on=day)
         evidence = evidence_counts(session)
+        lines: dict = {}
+        for entity, score in rows:  # one status query per scored day (usually one)
+            lines.setdefault(score.day, []).append(entity)
+        lines = {d: status_lines(session, group, on=d) for d, group in lines.items()}
         result = [
             {
                 "entity": entity.name,
                 "score": score.score,
                 "day": score.day.isoformat(),
-                "listed": entity_history(session, entity, on=score.day)["listed"],
+                "listed": lines[score.day][entity.id].listed,
+                "status": lines[score.day][entity.id].text,
                 "components": score.components,
                 "evidence": evidence.get(entity.id, 0),
             }
@@ -575,21 +587,22 @@ def screen(
         console.print(f"[red]{file}: {exc}[/red]")
         raise typer.Exit(2) from None
     with session_scope(get_settings()) as session:
-        results = screen_rows(session, rows)
+        settings = get_settings()
+        results = screen_rows(session, rows, on=date.today(), dashboard_url=settings.dashboard_base_url)
     if output:
         output.write_text(results_csv(results), encoding="utf-8")
     if as_json:
         out.print_json(json.dumps([asdict(r) for r in results], ensure_ascii=False))
         return
-    table = Table("row", "input", "match", "method", "score", "listed", "exposure", title=f"screening {file.name}")
+    table = Table("row", "input", "match", "method", "score", "status", "exposure", title=f"screening {file.name}")
     for r in results:
         table.add_row(
             str(r.row),
             r.input_name,
-            r.matched_entity or "-",
+            r.matched_entity or (f"closest: {r.closest_candidate}" if r.closest_candidate else "-"),
             r.match_method or "-",
-            f"{r.match_score:.2f}",
-            r.lists or ("yes" if r.listed else "no"),
+            f"{r.match_score:.2f}" if r.match_score is not None else f"({r.closest_score or 0:.2f})",
+            escape(r.status_line),
             f"{r.exposure:.1f}" if r.exposure is not None else "-",
         )
     out.print(table)

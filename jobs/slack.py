@@ -21,6 +21,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session, select
 
 from db.models import Alert, utcnow
+from scoring.status import alert_headline
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,7 @@ def _text(value) -> str:
 def message(alert: Alert) -> tuple[str, list[dict]]:
     """Fallback text and Block Kit blocks: who, which list, status, date, source, score change, dashboard."""
     p = alert.payload
-    severity = "WATCH" if alert.kind == "watch" else ("SCORE" if alert.kind == "score_jump" else "LISTING")
-    headline = f"{severity}: {p['entity']} {p.get('status')} on {p.get('list', 'exposure')} ({p.get('effective_date')})"
+    headline = alert_headline(alert.kind, p)
     fields = [
         {"type": "mrkdwn", "text": f"*Entity*\n{_text(p['entity'])}"},
         {"type": "mrkdwn", "text": f"*List*\n{_text(p.get('list', '-'))}"},
@@ -96,6 +96,8 @@ def message(alert: Alert) -> tuple[str, list[dict]]:
         {"type": "header", "text": {"type": "plain_text", "text": headline[:150]}},
         {"type": "section", "fields": fields},
     ]
+    if p.get("status_line"):  # the same sentence as the dashboard's header and `riskwatch history`
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "*Now*\n" + _text(p["status_line"])}})
     evidence = p.get("evidence") or []
     if len(evidence) > 1:  # one fact reported by several outlets (or in two languages): each named once
         lines = [_evidence_line(item) for item in evidence[:MAX_EVIDENCE_LINES]]

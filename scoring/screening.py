@@ -8,14 +8,13 @@ import io
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from rapidfuzz import fuzz, process
+from urllib.parse import quote
+
 from sqlmodel import Session, select
 
 from db.models import Entity, ExposureScore
-from db import queries
-from core.linking import EntityLinker
-from core.normalize import normalize_name
-from scoring.timeline import entity_history
+from scoring.names import DEFAULT_THRESHOLD, NameResolver
+from scoring.status import status_lines
 
 NAME_COLUMNS = ("name", "counterparty", "company", "entity", "legal_name")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -32,11 +31,17 @@ class ScreeningResult:
     country: str | None
     matched_entity: str | None
     match_method: str | None
-    match_score: float
-    listed: bool
+    match_score: float | None  # None when nothing matched (the closest candidate has its own score)
+    status: str  # a scoring.status.Tone ("no match" when unmatched)
+    status_line: str
+    since: str | None
     lists: str
+    listed: bool
     exposure: float | None
     exposure_day: str | None
+    closest_candidate: str | None
+    closest_score: float | None
+    company_page: str | None
 
 
 def read_counterparties(data: bytes) -> list[dict[str, str]]:
@@ -76,46 +81,54 @@ def read_counterparties(data: bytes) -> list[dict[str, str]]:
 
 
 def screen(
-    session: Session, rows: list[dict[str, str]], *, on: date | None = None, fuzzy_threshold: float = 85.0
+    session: Session,
+    rows: list[dict[str, str]],
+    *,
+    on: date,
+    fuzzy_threshold: float = DEFAULT_THRESHOLD,
+    dashboard_url: str = "",
 ) -> list[ScreeningResult]:
-    """Best match per row (exact alias, legal-form normalisation, then fuzzy), with status and exposure."""
-    on = on or date.today()
-    names = queries.entity_names(session)
-    linker = EntityLinker(names, fuzzy_threshold=fuzzy_threshold)
-    keys = {normalize_name(n): n for n in names}
-    entities = {e.name: e for e in session.exec(select(Entity))}
+    """Best match per row (``scoring.names``: exact alias, legal-form normalisation, the listed parent
+    before its subsidiaries, then fuzzy), with the status line on ``on`` and the latest exposure; below
+    the threshold the closest candidate and its score, for review."""
+    resolver = NameResolver.from_session(session, threshold=fuzzy_threshold)
+    resolutions = [resolver.resolve(row["name"]) for row in rows]
+    matched_names = {r.entity for r in resolutions if r.entity}
+    entities = {e.name: e for e in session.exec(select(Entity).where(Entity.name.in_(matched_names)))}
+    lines = status_lines(session, list(entities.values()), on=on)
     results = []
-    for number, row in enumerate(rows, 1):
-        name = row["name"]
-        link = linker.link(name) if name else None
-        method, score, matched = (link.method, link.score, link.entity) if link else (None, 0.0, None)
-        if link is None and name:  # report the closest name below the threshold, unmatched
-            best = process.extractOne(normalize_name(name), list(keys), scorer=fuzz.ratio)
-            score = round(best[1] / 100, 3) if best else 0.0
-        entity = entities.get(matched) if matched else None
-        listed, lists, exposure, exposure_day = False, "", None, None
-        if entity is not None:
-            day = on.isoformat()
-            intervals = entity_history(session, entity, on=on)["intervals"]
-            lists = ", ".join(
-                name
-                for name, spans in intervals.items()
-                if any(s["start"] <= day and (s["end"] is None or day < s["end"]) for s in spans)
-            )
-            listed = bool(lists)
-            latest = session.exec(
-                select(ExposureScore)
-                .where(ExposureScore.entity_id == entity.id, ExposureScore.day <= on)
-                .order_by(ExposureScore.day.desc())
-            ).first()
-            if latest is not None:
-                exposure, exposure_day = latest.score, latest.day.isoformat()
+    for number, (row, resolution) in enumerate(zip(rows, resolutions), 1):
+        entity = entities.get(resolution.entity) if resolution.entity else None
+        closest = resolution.candidates[0] if resolution.candidates else (None, None)
+        if entity is None:
+            results.append(
+                ScreeningResult(
+                    number, row["name"], row.get("country"), None, None, None, "no match",
+                    f"no company named {row['name']!r}", None, "", False, None, None, closest[0], closest[1], None,
+                )
+            )  # fmt: skip
+            continue
+        line = lines[entity.id]
+        latest = session.exec(
+            select(ExposureScore)
+            .where(ExposureScore.entity_id == entity.id, ExposureScore.day <= on)
+            .order_by(ExposureScore.day.desc())
+        ).first()
+        lists = ", ".join(sorted(name for name, state in line.states.items() if state.listed))
         results.append(
             ScreeningResult(
-                number, name, row.get("country"), matched, method, score, listed, lists, exposure, exposure_day
+                number, row["name"], row.get("country"), entity.name, resolution.method, resolution.score,
+                line.tone, line.text, line.since.isoformat() if line.since else None, lists, line.listed,
+                round(latest.score, 1) if latest else None, latest.day.isoformat() if latest else None,
+                None, None, company_link(dashboard_url, entity.name),
             )
-        )
+        )  # fmt: skip
     return results
+
+
+def company_link(base_url: str, name: str) -> str:
+    """The Company page of an entity (``?entity=`` deep link, shareable)."""
+    return f"{base_url.rstrip('/')}/company?entity={quote(name)}"
 
 
 def safe_cell(value) -> object:

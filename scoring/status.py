@@ -139,9 +139,8 @@ def _own_sentence(state: ListState, evidence: tuple[Evidence, ...]) -> str:
     if state.status == ListingStatus.REMOVED:
         return f"REMOVED from {state.list_name} on {since}, not listed now" + (f" — {sources}" if sources else "")
     if state.status == ListingStatus.WITHDRAWN:
-        return (
-            f"Not listed — named for {state.list_name} in a notice withdrawn on {since}, never published"
-            + (f" — {sources}" if sources else "")
+        return f"Not listed — named for {state.list_name} in a notice withdrawn on {since}, never published" + (
+            f" — {sources}" if sources else ""
         )
     basis = "official" if state.official else "news reports only"
     return f"PROPOSED for {state.list_name} since {since} ({basis}), not listed" + (f" — {sources}" if sources else "")
@@ -198,9 +197,20 @@ def _line(entity, states, documents, on, rows, related, children) -> StatusLine:
         evidence = _evidence(state, documents)
         text = " · ".join(_own_sentence(s, _evidence(s, documents)) for s in own)
         return StatusLine(entity.name, _TONE_OF[state.status], text, state.since, state.list_name, evidence, states)
-    return StatusLine(entity.name, Tone.CLEAR, f"Not listed on any list riskwatch follows, as of {on.isoformat()}", None, None)
+    return StatusLine(
+        entity.name, Tone.CLEAR, f"Not listed on any list riskwatch follows, as of {on.isoformat()}", None, None
+    )
 
 
 def status_line(session: Session, entity: Entity, *, on: date) -> StatusLine:
     """One entity's status line on ``on``."""
     return status_lines(session, [entity], on=on)[entity.id]
+
+
+def alert_headline(kind: str, payload: dict) -> str:
+    """An alert's one-line text, as Slack's header and the Alerts page show it."""
+    severity = {"watch": "WATCH", "score_jump": "SCORE"}.get(kind, "LISTING")
+    return (
+        f"{severity}: {payload['entity']} {payload.get('status')} on {payload.get('list', 'exposure')}"
+        f" ({payload.get('effective_date')})"
+    )

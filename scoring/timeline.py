@@ -8,33 +8,33 @@ from sqlmodel import Session
 
 from db import queries
 from db.models import Entity
-from core.linking import EntityLinker
+from core.listing_state import listing_intervals
 from core.settings import get_settings
-from scoring.model import event_facts, group_facts, listing_intervals
+from scoring.model import group_facts
+from scoring.names import resolve_entity
+from scoring.status import status_line
 
 
 def find_entity(session: Session, name: str) -> Entity | None:
-    """Resolve a name the way NLP links names ('BYD', 'BYD Co Ltd' -> BYD Company Limited)."""
-    entity = queries.get_entity(session, name=name)
-    if entity is not None:
-        return entity
-    link = EntityLinker(queries.entity_names(session)).link(name)
-    return queries.get_entity(session, name=link.entity) if link else None
+    """Resolve a name as every search does (``scoring.names``: 'BYD', 'BYD Co Ltd', '比亚迪')."""
+    return resolve_entity(session, name)[0]
 
 
-def entity_history(session: Session, entity: Entity, *, on: date | None = None, window_days: int | None = None) -> dict:
-    """The DESIGN.md ``history --json`` shape (plus intervals, evidence details, and the facts: the events
-    grouped as alerts and scores count them, ``window_days`` default the setting)."""
-    on = on or date.today()
+def entity_history(session: Session, entity: Entity, *, on: date, window_days: int | None = None) -> dict:
+    """The DESIGN.md ``history --json`` shape (plus intervals, evidence details, the facts: the events
+    grouped as alerts and scores count them, ``window_days`` default the setting; and the status line
+    on ``on``)."""
     window = get_settings().fact_window_days if window_days is None else window_days
     rows = queries.listing_events_for(session, entity_id=entity.id)
     events = [event for event, _ in rows]
-    intervals = listing_intervals(event_facts(events, window_days=window))
+    intervals = listing_intervals(events)
     urls = {event.id: document.url for event, document in rows}
-    listed = any(start <= on and (end is None or on < end) for spans in intervals.values() for start, end in spans)
+    line = status_line(session, entity, on=on)
     return {
         "entity": entity.name,
-        "listed": listed,
+        "listed": line.listed,
+        "as_of": on.isoformat(),
+        "status": line.as_dict(),
         "events": [
             {
                 "date": event.effective_date.isoformat() if event.effective_date else None,

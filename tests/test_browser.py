@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 
 from core.settings import PROJECT_ROOT
+from jobs.cli import STREAMLIT_FLAGS
 from tests.conftest import copy_sqlite, missing_dependency
 
 pytestmark = pytest.mark.slow
@@ -62,8 +63,7 @@ def dashboard_url(sync_playwright, replayed_db, tmp_path_factory):  # the browse
             "127.0.0.1",
             "--server.headless",
             "true",
-            "--browser.gatherUsageStats",
-            "false",
+            *STREAMLIT_FLAGS,
         ],
         cwd=PROJECT_ROOT,
         env=env,

@@ -21,8 +21,13 @@ with data.session() as session:
     log = queries.alert_log(session, limit=500)
     st.subheader("Alert log")
     if not log.empty:
-        st.dataframe(log, hide_index=True, width="stretch")
-        st.download_button("Download alert log (CSV)", queries.csv_export(log), file_name="alerts.csv", mime="text/csv")
+        st.dataframe(queries.for_display(log), hide_index=True, width="stretch")
+        st.download_button(
+            "Download alert log (CSV)",
+            queries.csv_export(queries.for_display(log)),
+            file_name="alerts.csv",
+            mime="text/csv",
+        )
     else:
         st.info(
             "No alerts recorded yet. Alerts are written to this outbox by the daily job and sent to Slack "
@@ -30,13 +35,21 @@ with data.session() as session:
         )
 
     st.subheader("Watchlist")
-    st.write("Companies marked *watched* are the ones your team follows; tick or untick to change the list.")
+    st.write(
+        "The watchlist decides who is alerted: only companies marked *watched* get listing, watch and score "
+        "alerts (every listing is still stored, scored and shown). Tick or untick, then save."
+    )
     frame = queries.watchlist(session)
     if frame.empty:
         st.info("No companies yet. Run `riskwatch demo` or `riskwatch run`.")
         st.stop()
     edited = st.data_editor(
-        frame, hide_index=True, width="stretch", disabled=["id", "entity", "country"], key="watchlist"
+        frame,
+        hide_index=True,
+        width="stretch",
+        disabled=["id", "entity", "country"],
+        column_config={"id": None, "entity": "Company", "country": "Country", "watched": "Alert on changes"},
+        key="watchlist",
     )
     changed = edited[edited["watched"] != frame["watched"]]
     if not changed.empty and st.button(f"Save {len(changed)} change(s)"):

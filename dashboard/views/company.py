@@ -1,9 +1,10 @@
 """Company: one entity's listing intervals, score breakdown, evidence with sentences, relations."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, queries
-from dashboard.render import highlight
+from dashboard.render import choices_label_name, escape_markdown, highlight, status_box
 
 st.title("Company")
 
@@ -12,28 +13,36 @@ with data.session() as session:
     if not choices:
         st.info("No companies yet. Run `riskwatch demo` or `riskwatch run` to fill the database.")
         st.stop()
-    label = st.selectbox(
-        "Search a company or alias", options=list(choices), index=None, placeholder="e.g. BYD, Alibaba, 比亚迪, Megvii"
+    # One resolution for typed names, deep links (?entity=, shareable) and picks: aliases, short names,
+    # legal-form variants and Chinese names; the listed parent ranks above its subsidiaries.
+    typed = st.text_input(
+        "Company name or alias",
+        value=st.query_params.get("entity", ""),
+        placeholder="e.g. BYD, Alibaba, 比亚迪, Megvii",
     )
-    # A deep link (?entity=NAME, as alerts and other pages use) or the last company looked at
-    linked = choices.get(st.query_params.get("entity", ""))
-    entity_id = choices.get(label) if label else (linked or st.session_state.get("company_entity_id"))
-    if entity_id is None:
-        st.caption("Pick a company to see its listing history and the evidence behind its score.")
+    picked = st.selectbox("…or pick from every company and alias", options=list(choices), index=None)
+    query = choices_label_name(picked) if picked else typed
+    if not query:
+        st.caption("Type or pick a company to see its listing status, since when, and the evidence.")
         st.stop()
-    st.session_state["company_entity_id"] = entity_id
+    resolution = queries.resolve(session, name=query)
+    if resolution.entity is None:
+        st.warning(escape_markdown(resolution.message))
+        st.stop()
+    entity_id = choices[resolution.entity]
+    if st.query_params.get("entity") != resolution.entity:
+        st.query_params["entity"] = resolution.entity  # the URL names the company shown: shareable
     profile = queries.entity_profile(session, entity_id=entity_id)
     as_of = queries.as_of(session)
     history = queries.entity_listing(session, entity_id=entity_id, on=as_of) if as_of else None
     st.header(profile["name"])
     st.caption(
         f"As of {as_of.isoformat() if as_of else 'no scores yet'} · country {profile['country'] or 'unknown'}"
-        + (" · on the curated watchlist" if profile["watched"] else "")
+        + (" · on the watchlist" if profile["watched"] else "")
+        + (f" · “{query}” resolved by {resolution.method}" if query != profile["name"] else "")
     )
-    if history and history["listed"]:
-        st.error("Listed: " + ", ".join(history["intervals"]))
-    else:
-        st.success("Not listed on any official list as of this date")
+    if as_of:
+        status_box(queries.entity_status(session, entity_id=entity_id, on=as_of))
 
     if profile["parent"]:
         st.write(f"{profile['parent'][1] or 'related'} of **{profile['parent'][0]}**")
@@ -50,7 +59,7 @@ with data.session() as session:
         for span in spans
     ]
     if intervals:
-        st.dataframe(intervals, hide_index=True, width="stretch")
+        st.dataframe(queries.for_display(pd.DataFrame(intervals)), hide_index=True, width="stretch")
     else:
         st.write("No official listing interval: proposals, withdrawn notices and news never open one.")
 
@@ -61,16 +70,16 @@ with data.session() as session:
         latest = components.iloc[-1]
         st.caption(
             f"Score {latest['score']:.1f} on {latest['day']}: "
-            + ", ".join(f"{k} {latest[k]:g}" for k in components.columns[2:] if latest[k])
+            + ", ".join(f"{k} {latest[k]:.1f}" for k in components.columns[2:] if latest[k])
         )
 
     st.subheader("Listing events and their evidence")
     events = queries.entity_events(session, entity_id=entity_id)
     st.dataframe(
-        events.drop(columns=["sentence"]),
+        queries.for_display(events, drop=("sentence",)),
         hide_index=True,
         width="stretch",
-        column_config={"source": st.column_config.LinkColumn("source")},
+        column_config={"Source": st.column_config.LinkColumn("Source")},
     )
     st.download_button("Download events (CSV)", queries.csv_export(events), file_name="events.csv", mime="text/csv")
     for row in events.itertuples():
@@ -82,7 +91,10 @@ with data.session() as session:
     st.subheader("Mentions (link method and score)")
     mentions = queries.entity_mentions(session, entity_id=entity_id)
     st.dataframe(
-        mentions, hide_index=True, width="stretch", column_config={"source": st.column_config.LinkColumn("source")}
+        queries.for_display(mentions),
+        hide_index=True,
+        width="stretch",
+        column_config={"Source": st.column_config.LinkColumn("Source")},
     )
     st.download_button(
         "Download mentions (CSV)", queries.csv_export(mentions), file_name="mentions.csv", mime="text/csv"

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data, queries
-from dashboard.render import highlight
+from dashboard.render import escape_markdown, highlight
 
 st.title("Documents")
 
@@ -24,23 +24,40 @@ with data.session() as session:
         f"As of {as_of.isoformat() if as_of else 'no scores yet'} · {len(frame)} documents · failed and quarantined ones keep their reason and are retried or "
         "reviewed, never silently dropped"
     )
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+    st.dataframe(
+        queries.for_display(frame, drop=("id",)),
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": st.column_config.LinkColumn("Link")},
+    )
     st.download_button(
-        "Download documents (CSV)", queries.csv_export(frame), file_name="documents.csv", mime="text/csv"
+        "Download documents (CSV)",
+        queries.csv_export(queries.for_display(frame)),
+        file_name="documents.csv",
+        mime="text/csv",
     )
     if not frame.empty:
-        labels = {f"{row.published} · {row.source} · {row.title or row.url}": row.id for row in frame.itertuples()}
+        labels = {
+            f"{row.published or 'undated'} · {row.source} · {row.title or row.url} · version {row.version}, "
+            f"fetched {row.fetched}" + (f" · {row.status}" if row.status == queries.WITHDRAWN_LABEL else ""): row.id
+            for row in frame.itertuples()
+        }
         chosen = st.selectbox("Open a document", list(labels))
         detail = queries.document_detail(session, document_id=labels[chosen])
         if detail["url"]:
             st.markdown(f"[Source]({detail['url']})")
+        opened = frame[frame["id"] == labels[chosen]].iloc[0]
+        if opened["status"] == queries.WITHDRAWN_LABEL:
+            st.warning(
+                "Withdrawn — never published. Its names are no listing: " + escape_markdown(str(opened["reason"]))
+            )
         st.subheader("Mentions")
-        st.dataframe(detail["mentions"], hide_index=True, width="stretch")
+        st.dataframe(queries.for_display(detail["mentions"]), hide_index=True, width="stretch")
         candidates = detail["candidates"]
         if not candidates.empty:
             st.subheader("Unlinked organisations reported with listing events (candidates, not scored)")
             st.caption("Organisations not in the database: shown for review, never scored or alerted.")
-            st.dataframe(candidates.drop(columns=["evidence"]), hide_index=True, width="stretch")
+            st.dataframe(queries.for_display(candidates, drop=("evidence",)), hide_index=True, width="stretch")
             for row in candidates.itertuples():
                 with st.expander(f"{row.organisation} · {row.status} · {row.list}"):
                     for sentence in row.evidence or [row.sentence]:

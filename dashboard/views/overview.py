@@ -6,6 +6,8 @@ import streamlit as st
 
 from dashboard import charts, data, queries
 
+TOP, EVENTS = 50, 50  # rows shown; the downloads have every row
+
 st.title("riskwatch: sanctions exposure")
 
 with data.session() as session:
@@ -27,38 +29,59 @@ with data.session() as session:
         st.stop()
 
     st.caption(f"As of {as_of.isoformat()}")
-    board = data.leaderboard(data.database_url(), as_of, 200)
+    board = data.leaderboard(data.database_url(), as_of, None)
+    shown = board.head(TOP)
     st.subheader("Exposure leaderboard")
+    st.caption(
+        f"Top {len(shown)} of {len(board)} companies by exposure on {as_of.isoformat()}; "
+        "the CSV has all of them. Status says whether the company itself is listed, since when and on whose word."
+    )
     st.dataframe(
-        board.drop(columns=["entity_id"]),
+        queries.for_display(shown, drop=("entity_id", "status")),
         hide_index=True,
         width="stretch",
-        column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")},
+        column_config={
+            "Exposure score": st.column_config.ProgressColumn(
+                "Exposure score", min_value=0, max_value=100, format="%.1f"
+            )
+        },
     )
     st.download_button(
-        "Download leaderboard (CSV)",
-        queries.csv_export(board.drop(columns=["entity_id"])),
+        f"Download all {len(board)} companies (CSV)",
+        queries.csv_export(queries.for_display(board, drop=("entity_id",))),
         file_name=f"riskwatch-exposure-{as_of}.csv",
         mime="text/csv",
     )
 
-    # Default chart: the curated watchlist's companies (the seed case), else the top three.
+    # Default chart: the watchlist's companies (the seed case), else the top three.
     watched = board[board["watched"]]
     default = list((watched if not watched.empty else board)["entity"].head(3))
-    chosen = st.multiselect("Entities to chart", options=list(board["entity"]), default=default)
+    chosen = st.multiselect("Companies to chart", options=list(board["entity"]), default=default)
     ids = [int(i) for i in board.loc[board["entity"].isin(chosen), "entity_id"]]
     if ids:
         history = queries.score_history(session, entity_ids=ids, start=as_of - timedelta(days=5 * 366))
         markers = queries.event_markers(session, entity_ids=ids)
-        st.plotly_chart(charts.exposure_chart(history, markers), width="stretch")
+        periods = queries.listing_periods(session, entity_ids=ids)
+        st.plotly_chart(charts.exposure_chart(history, markers, periods), width="stretch")
 
-    st.subheader("Recent listing events")
-    events = queries.recent_events(session, limit=50)
+    st.subheader("Listing events: the official story first")
+    events = queries.recent_events(session, limit=None)
+    st.caption(
+        f"Showing {min(EVENTS, len(events))} of {events.attrs.get('total', len(events))} facts: official "
+        "designations, removals, withdrawn notices and filings on public inspection first, newest first; "
+        "then what only the news reported. One row per fact, however many outlets reported it."
+    )
     st.dataframe(
-        events, hide_index=True, width="stretch", column_config={"source": st.column_config.LinkColumn("source")}
+        queries.for_display(events.head(EVENTS)),
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": st.column_config.LinkColumn("Link")},
     )
     st.download_button(
-        "Download events (CSV)", queries.csv_export(events), file_name="riskwatch-events.csv", mime="text/csv"
+        f"Download all {len(events)} facts (CSV)",
+        queries.csv_export(queries.for_display(events)),
+        file_name="riskwatch-events.csv",
+        mime="text/csv",
     )
 
     candidates = queries.recent_candidates(session, limit=20)
@@ -66,10 +89,10 @@ with data.session() as session:
         st.subheader("Unlinked organisations reported with listing events (candidates, not scored)")
         st.caption("Not in the database, so never scored or alerted: review them on the Documents page.")
         st.dataframe(
-            candidates,
+            queries.for_display(candidates),
             hide_index=True,
             width="stretch",
-            column_config={"source": st.column_config.LinkColumn("source")},
+            column_config={"Source": st.column_config.LinkColumn("Source")},
         )
         st.download_button(
             "Download candidates (CSV)",
@@ -80,7 +103,12 @@ with data.session() as session:
 
     st.subheader("Latest documents")
     documents = queries.latest_documents(session, limit=20)
-    st.dataframe(documents, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+    st.dataframe(
+        queries.for_display(documents),
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": st.column_config.LinkColumn("Link")},
+    )
     st.download_button(
         "Download documents (CSV)", queries.csv_export(documents), file_name="riskwatch-documents.csv", mime="text/csv"
     )
