@@ -97,6 +97,7 @@ LABELS = {
     "fetched": "Fetched",
     "language": "Language",
     "type": "Type",
+    "delivery": "Delivery",
 }
 
 
@@ -162,7 +163,8 @@ def event_markers(session: Session, *, entity_ids: list[int]) -> pd.DataFrame:
 
 def recent_events(session: Session, *, limit: int | None = 50, window_days: int = 7) -> pd.DataFrame:
     """Listing facts, the official story first: official facts (designations, removals, withdrawn notices,
-    filings on public inspection) newest first, then facts only the news reports; one row per fact with
+    filings on public inspection), the watchlist's companies first, newest first, then facts only the news
+    reports; one row per fact with
     its official source and how many outlets also reported it (``attrs["total"]``: every fact)."""
     rows = session.exec(
         select(ListingEvent, Entity.name, Document)
@@ -171,6 +173,7 @@ def recent_events(session: Session, *, limit: int | None = 50, window_days: int 
         .options(load_only(Document.id, Document.doc_type, Document.url, Document.publication_date, Document.meta))
     ).all()
     names = {event.id: name for event, name, _ in rows}
+    watched = set(session.exec(select(Entity.name).where(Entity.watched == True)).all())  # noqa: E712
     documents = {event.id: document for event, _, document in rows}
     facts = group_facts([event for event, *_ in rows], window_days=window_days)
     table = []
@@ -190,15 +193,19 @@ def recent_events(session: Session, *, limit: int | None = 50, window_days: int 
                 "source": label,
                 "reported_by": f"{len(news)} outlet(s)" if news else "",
                 "url": document.url,
+                "watched": names[first.id] in watched,
             }
         )
-    table.sort(key=lambda r: (r["official"] != "official", -(r["date"] or date.min).toordinal(), r["entity"]))
+    # official first; within each part the watchlist's companies first, newest first
+    table.sort(
+        key=lambda r: (r["official"] != "official", not r["watched"], -(r["date"] or date.min).toordinal(), r["entity"])
+    )
     frame = pd.DataFrame(table[:limit] if limit is not None else table, columns=RECENT_EVENT_COLUMNS)
     frame.attrs["total"] = len(table)
     return frame
 
 
-RECENT_EVENT_COLUMNS = ["date", "entity", "list", "status", "official", "source", "reported_by", "url"]
+RECENT_EVENT_COLUMNS = ["date", "entity", "list", "status", "official", "source", "reported_by", "watched", "url"]
 
 # How a fact's status reads, official or not: a withdrawn official notice was never published.
 STATUS_WORDS = {
@@ -528,7 +535,7 @@ def alert_log(session: Session, *, limit: int = 500) -> pd.DataFrame:
                 "status": a.event_status or (a.payload or {}).get("status", ""),
                 "effective_date": a.effective_date,
                 "kind": ALERT_KIND_WORDS.get(a.kind, a.kind),
-                "message": alert_headline(a.kind, a.payload or {"entity": a.entity_name}),
+                "message": alert_headline(a.kind, {**_alert_columns(a), **(a.payload or {})}),
                 "delivery": a.status,
                 "attempts": a.attempts,
                 "last error": a.last_error or "",
@@ -539,6 +546,16 @@ def alert_log(session: Session, *, limit: int = 500) -> pd.DataFrame:
         ],
         columns=ALERT_LOG_COLUMNS,
     )
+
+
+def _alert_columns(alert: Alert) -> dict:
+    columns = {
+        "entity": alert.entity_name,
+        "status": alert.event_status,
+        "list": alert.list_name,
+        "effective_date": alert.effective_date.isoformat() if alert.effective_date else None,
+    }
+    return {key: value for key, value in columns.items() if value is not None}
 
 
 ALERT_LOG_COLUMNS = [

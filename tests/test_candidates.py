@@ -171,6 +171,6 @@ def test_overview_lists_candidates_when_scores_exist(session, isolated_settings,
     heading = "Unlinked organisations reported with listing events (candidates, not scored)"
     assert heading in [s.value for s in app.subheader]
     tables = [frame.value for frame in app.dataframe]
-    candidates = next(t for t in tables if "organisation" in t.columns)
-    assert set(candidates["organisation"]) == {"Quectel Wireless Solutions", SCRIPT}
-    assert "BYD Company Limited" not in set(candidates["organisation"])
+    candidates = next(t for t in tables if "Organisation" in t.columns)
+    assert set(candidates["Organisation"]) == {"Quectel Wireless Solutions", SCRIPT}
+    assert "BYD Company Limited" not in set(candidates["Organisation"])

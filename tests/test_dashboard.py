@@ -1,6 +1,9 @@
 """Dashboard: pure queries/charts, and the overview page through Streamlit's AppTest."""
 
+import json
 from datetime import date
+
+import pytest
 
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
@@ -10,6 +13,9 @@ from db.engine import make_engine
 from core.settings import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
+WATCHED = [
+    json.loads(line)["name"] for line in (PROJECT_ROOT / "data/watchlist/watchlist.jsonl").open(encoding="utf-8")
+]
 
 
 def test_queries_on_the_replayed_database(replayed_copy):
@@ -32,8 +38,15 @@ def test_queries_on_the_replayed_database(replayed_copy):
             ("2026-06-08", "proposed"),
         ]
         assert "proposed" in set(markers[~markers["official"]]["status"])  # the news reports of the 2025 letter
-        figure = charts.exposure_chart(history, markers)
-        assert {trace.name for trace in figure.data} == {"BYD Company Limited", "proposed", "withdrawn", "designated"}
+        periods = queries.listing_periods(session, entity_ids=[int(byd["entity_id"])])
+        assert list(periods.itertuples(index=False, name=None)) == [
+            ("BYD Company Limited", "1260H", date(2026, 6, 8), None)
+        ]
+        figure = charts.exposure_chart(history, markers, periods)
+        names = {trace.name for trace in figure.data}
+        assert {"BYD Company Limited", "Designated (official)", "Withdrawn (official)"} <= names
+        assert any(name.endswith("(news)") for name in names)  # official and news markers told apart
+        assert "BYD Company Limited" in (byd["status_line"] or "") or byd["status"] == "listed"
         documents = queries.latest_documents(session, limit=100)
         assert "Notice of Availability of Designation of Chinese Military Companies" in set(documents["title"])
     engine.dispose()
@@ -45,12 +58,20 @@ def test_overview_on_the_replayed_database(replayed_copy):
     assert app.title[0].value.startswith("riskwatch")
     assert any(caption.value.startswith("As of ") for caption in app.caption)
     leaderboard = app.dataframe[0].value
-    assert "BYD Company Limited" in set(leaderboard["entity"])
+    assert "BYD Company Limited" in set(leaderboard["Company"])
+    byd = leaderboard[leaderboard["Company"] == "BYD Company Limited"].iloc[0]
+    assert byd["Status (as of the date above)"].startswith("LISTED on 1260H since 2026-06-08")
+    assert any(c.value.startswith("Top 50 of ") for c in app.caption)  # never a silent cap
+    facts = app.dataframe[1].value  # the official story first
+    official = facts[facts["Evidence"] == "official"]
+    assert list(facts["Evidence"])[: len(official)] == ["official"] * len(official)
+    seed = official[official["Company"].isin(["Alibaba Group Holding Limited", "Baidu, Inc.", "BYD Company Limited"])]
+    assert {"designated", "withdrawn notice (never published)"} <= set(seed["Status"])
     assert len(app.get("plotly_chart")) == 1
     chosen = app.multiselect[0].value
     assert sorted(chosen) == ["Alibaba Group Holding Limited", "BYD Company Limited", "Baidu, Inc."]
     documents = app.dataframe[-1].value
-    assert {"federal_register", "news", "dod_releases"} <= set(documents["source"])
+    assert {"federal_register", "news", "dod_releases"} <= set(documents["Source"])
 
 
 def test_overview_on_an_empty_database(engine):
@@ -60,30 +81,54 @@ def test_overview_on_an_empty_database(engine):
     assert len(app.dataframe) == 0
 
 
-def _page(path: str, **state) -> AppTest:
+def _page(path: str, *, params: dict | None = None, **state) -> AppTest:
     app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "views" / path), default_timeout=60)
     for key, value in state.items():
         app.session_state[key] = value
+    for key, value in (params or {}).items():
+        app.query_params[key] = value
     return app.run()
 
 
-def test_company_page_shows_intervals_components_and_evidence(replayed_copy):
-    engine = make_engine(replayed_copy)
-    with Session(engine) as session:
-        from db import queries as db_queries
-
-        byd = db_queries.get_entity(session, name="BYD Company Limited").id
-    engine.dispose()
-    app = _page("company.py", company_entity_id=byd)
+def test_company_page_shows_status_intervals_components_and_evidence(replayed_copy):
+    app = _page("company.py", params={"entity": "BYD"})  # a short name in a deep link
     assert not app.exception
     assert app.header[0].value == "BYD Company Limited"
-    assert app.error[0].value.startswith("Listed: 1260H")
+    assert app.query_params["entity"] == "BYD Company Limited"  # the URL names the company shown
+    status = app.error[0].value
+    assert (
+        "LISTED on 1260H since 2026\\-06\\-08 — DoD list of 2026\\-06\\-08; Federal Register 2026\\-06\\-10" in status
+    )
+    assert "federalregister.gov" in status and "media.defense.gov" in status
     intervals = app.dataframe[0].value
     assert list(intervals.iloc[0]) == ["1260H", "2026-06-08", "open"]
     events = app.dataframe[1].value
-    assert {"proposed", "withdrawn", "designated"} <= set(events["status"])
+    assert {"proposed", "withdrawn", "designated"} <= set(events["Status"])
+    assert "None" not in events.astype(str).to_numpy().tolist()
     assert len(app.get("plotly_chart")) == 1
     assert any("BYD" in m.value for m in app.markdown)  # evidence sentences, highlighted
+
+
+@pytest.mark.parametrize(
+    "name, box, header, text",
+    [
+        ("BYD Auto", "warning", "BYD Auto", "Not listed itself — parent BYD Company Limited listed on 1260H since"),
+        ("阿里巴巴", "error", "Alibaba Group Holding Limited", "LISTED on 1260H since 2026"),
+        ("Alibaba", "error", "Alibaba Group Holding Limited", "LISTED on 1260H since 2026"),
+    ],
+)
+def test_company_deep_links_resolve_like_every_search(replayed_copy, name, box, header, text):
+    app = _page("company.py", params={"entity": name})
+    assert not app.exception and app.header[0].value == header
+    shown = getattr(app, box)[0].value.replace("\\", "")
+    assert text in shown
+    assert not app.success  # a listed parent is never a green "not listed"
+
+
+def test_company_page_says_when_no_company_has_that_name(replayed_copy):
+    app = _page("company.py", params={"entity": "Nowhere Widgets Trading"})
+    assert not app.exception and not app.header
+    assert app.warning[0].value.replace("\\", "").startswith("no company named 'Nowhere Widgets Trading'")
 
 
 def test_company_page_empty_database(engine):
@@ -95,8 +140,10 @@ def test_documents_page_lists_failed_and_quarantined_with_reason(replayed_copy):
     app = _page("documents.py")
     assert not app.exception
     frame = app.dataframe[0].value
-    assert {"federal_register", "public_inspection", "dod_releases", "news"} <= set(frame["source"])
-    assert {"en", "de"} <= set(frame["language"])
+    assert {"federal_register", "public_inspection", "dod_releases", "news"} <= set(frame["Source"])
+    assert {"en", "de"} <= set(frame["Language"])
+    assert "Withdrawn — never published" in set(frame["Status"])  # the 2026-02-13 notice
+    assert "None" not in frame.astype(str).to_numpy().tolist()
     # the documents, the mentions of the opened one, and its candidates when it has any
     candidates = "Unlinked organisations reported with listing events (candidates, not scored)"
     assert len(app.dataframe) == 2 + (candidates in [s.value for s in app.subheader])
@@ -124,6 +171,9 @@ def test_screening_csv_matches_and_protects_exports(replayed_copy):
         results = screen(session, rows, on=date(2026, 11, 25))
     engine.dispose()
     assert (results[0].matched_entity, results[0].listed, results[0].lists) == ("BYD Company Limited", True, "1260H")
+    assert results[0].since == "2026-06-08" and results[0].company_page.endswith(
+        "company?entity=BYD%20Company%20Limited"
+    )
     assert results[1].matched_entity is None and results[1].listed is False  # Ant Group is not Alibaba
     assert "\n4,'=cmd" not in results_csv(results) and "'=cmd" in results_csv(results)
 
@@ -132,7 +182,9 @@ def test_alerts_page_watchlist_and_empty_log(replayed_copy):
     app = _page("alerts.py")
     assert not app.exception
     log = app.dataframe[0].value  # the replay's first run recorded its events as the baseline
-    assert set(log["status"]) == {"baseline"} and "listing" in set(log["kind"])
+    assert set(log["Delivery"]) == {"baseline"} and "official listing change" in set(log["Kind"])
+    assert set(log["Company"]) <= set(WATCHED)  # the watchlist decides who is alerted
+    assert "LISTING: BYD Company Limited designated on 1260H (2026-06-08)" in set(log["Message"])
     watchlist = app.dataframe[1].value  # the watchlist editor
     assert "BYD Company Limited" in set(watchlist["entity"])
     assert bool(watchlist.loc[watchlist["entity"] == "BYD Company Limited", "watched"].iloc[0]) is True

@@ -9,15 +9,10 @@ from db.models import Alert, Entity
 
 
 def test_alert_log_newest_first_and_watchlist_edits(session):
-    assert list(queries.alert_log(session).columns) == [
-        "created",
-        "kind",
-        "status",
-        "attempts",
-        "last error",
-        "sent",
-        "key",
-    ]
+    assert list(queries.alert_log(session).columns) == queries.ALERT_LOG_COLUMNS == [
+        "entity", "list", "status", "effective_date", "kind", "message", "delivery", "attempts", "last error",
+        "created", "sent",
+    ]  # fmt: skip
     assert queries.watchlist(session).empty
     byd = Entity(name="BYD Company Limited", country="CN", watched=True)
     acme = Entity(name="Acme Holdings")
@@ -38,7 +33,8 @@ def test_alert_log_newest_first_and_watchlist_edits(session):
         )
         session.commit()
     log = queries.alert_log(session, limit=1)
-    assert list(log["key"]) == ["key-1"] and list(log["last error"]) == ["webhook forbidden"]
+    assert list(log["delivery"]) == ["failed"] and list(log["last error"]) == ["webhook forbidden"]
+    assert list(log["message"]) == ["LISTING: BYD Company Limited designated on 1260H (2026-06-08)"]
     assert list(queries.alert_log(session)["last error"]) == ["webhook forbidden", ""]
 
     frame = queries.watchlist(session)

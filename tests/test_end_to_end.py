@@ -159,7 +159,7 @@ def test_history_json_contract(replayed_copy):
         ]
         assert designations[1]["source_url"].startswith("https://www.federalregister.gov/documents/2026/06/10/")
     missing = run_cli("history", "No Such Company", env={"RISKWATCH_DATABASE_URL": replayed_copy}, check=False)
-    assert missing.returncode == 1 and b"no entity matches" in missing.stderr
+    assert missing.returncode == 1 and b"no company named" in missing.stderr
 
 
 def test_exposure_json_contract(replayed_copy):

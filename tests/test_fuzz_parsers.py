@@ -956,7 +956,10 @@ def test_safe_cell(value):
         assert cell is value
 
 
-TEXT_FIELDS = ("input_name", "country", "matched_entity", "match_method", "lists", "exposure_day")
+TEXT_FIELDS = (
+    "input_name", "country", "matched_entity", "match_method", "lists", "exposure_day", "status", "status_line",
+    "since", "closest_candidate", "company_page",
+)  # fmt: skip
 SCREENING_RESULTS = st.lists(
     st.builds(
         ScreeningResult,
@@ -965,11 +968,17 @@ SCREENING_RESULTS = st.lists(
         country=st.none() | CSV_CELLS,
         matched_entity=st.none() | CSV_CELLS,
         match_method=st.none() | CSV_CELLS,
-        match_score=st.floats(0, 1),
-        listed=st.booleans(),
+        match_score=st.none() | st.floats(0, 1),
+        status=CSV_CELLS,
+        status_line=CSV_CELLS,
+        since=st.none() | CSV_CELLS,
         lists=CSV_CELLS,
+        listed=st.booleans(),
         exposure=st.none() | st.floats(0, 100),
         exposure_day=st.none() | CSV_CELLS,
+        closest_candidate=st.none() | CSV_CELLS,
+        closest_score=st.none() | st.floats(0, 1),
+        company_page=st.none() | CSV_CELLS,
     ),
     max_size=5,
 )

@@ -68,7 +68,8 @@ with data.session() as session:
     events = queries.recent_events(session, limit=None)
     st.caption(
         f"Showing {min(EVENTS, len(events))} of {events.attrs.get('total', len(events))} facts: official "
-        "designations, removals, withdrawn notices and filings on public inspection first, newest first; "
+        "designations, removals, withdrawn notices and filings on public inspection first (the watchlist's "
+        "companies first, newest first); "
         "then what only the news reported. One row per fact, however many outlets reported it."
     )
     st.dataframe(
