@@ -2,7 +2,8 @@
 
 Events that alert: an official designation or removal on a list ("listing"), a newly detected
 proposal or withdrawn notice ("watch", lower severity), and a day-over-day score change over
-the configured threshold ("score_jump"). Listing events alert per fact: the same change reported by
+the configured threshold ("score_jump"), each for the watchlist's companies only (the watchlist decides who
+is alerted). Listing events alert per fact: the same change reported by
 several outlets, or in two languages, is one alert listing every evidence document. The first run on an empty database records what it finds
 as the baseline and pages nobody.
 """

@@ -4,6 +4,7 @@ Without a browser these tests are skipped, loudly, on a developer's machine and 
 `make test` installs Debian's chromium. Screenshots are saved to test-artifacts/ for a person to look at.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -106,39 +107,98 @@ def browser(sync_playwright):
         browser.close()
 
 
-@pytest.mark.parametrize(
-    "path, wait_for, expected",
-    [
-        (
-            "/",
-            "text=Exposure leaderboard",
-            ["Alibaba Group Holding Limited", "BYD Company Limited", "Latest documents"],
-        ),
-        (
-            "/company?entity=BYD%20Company%20Limited",
-            "text=Listing intervals",
-            ["BYD Company Limited", "Listed: 1260H", "2026-06-08", "withdrawn"],
-        ),
-        ("/documents", "text=Open a document", ["federal_register", "public_inspection", "Full text"]),
-        ("/screening", "text=Counterparty screening", ["Upload a CSV"]),
-    ],
-)
-def test_pages_render_in_a_real_browser(dashboard_url, browser, path, wait_for, expected):
+PAGES = [
+    (
+        "/",
+        "text=Exposure leaderboard",
+        ["Alibaba Group Holding Limited", "BYD Company Limited", "Latest documents", "Top 50 of", "official story"],
+    ),
+    (
+        "/company?entity=BYD",
+        "text=Listing intervals",
+        [
+            "BYD Company Limited",
+            "LISTED on 1260H since 2026-06-08",
+            "DoD list of 2026-06-08",
+            "Federal Register 2026-06-10",
+        ],
+    ),
+    (
+        "/company?entity=BYD%20Auto",
+        "text=Listing intervals",
+        ["BYD Auto", "Not listed itself", "parent BYD Company Limited listed on 1260H since 2026-06-08"],
+    ),
+    (
+        "/company?entity=%E9%98%BF%E9%87%8C%E5%B7%B4%E5%B7%B4",  # 阿里巴巴
+        "text=Listing intervals",
+        ["Alibaba Group Holding Limited", "LISTED on 1260H since 2026-06-08"],
+    ),
+    ("/company?entity=Nowhere%20Widgets", "text=no company named", ["Nowhere Widgets"]),
+    ("/documents", "text=Open a document", ["federal_register", "public_inspection", "Withdrawn — never published"]),
+    ("/alerts", "text=Alert log", ["LISTING: BYD Company Limited designated on 1260H (2026-06-08)"]),
+    ("/screening", "text=Counterparty screening", ["Upload a CSV"]),
+]
+TIMES: dict[str, float] = {}  # page -> seconds to its first expected content (the benchmark below)
+
+
+def _artifact_name(path: str) -> str:
+    name = path.split("?")[0].strip("/") or "overview"
+    if "entity=" in path:
+        name += "-" + "".join(c if c.isalnum() else "-" for c in path.split("entity=")[1].replace("%20", "-"))[:20]
+    return name
+
+
+def _wait_for_texts(page, texts) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout  # the browser fixture checked it is there
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(dashboard_url + path)
-    page.wait_for_selector(wait_for, timeout=60_000)
-    for text in expected:  # the websocket delivers the page in parts: wait for each text (up to 30 s)
+    for text in texts:  # the websocket delivers the page in parts: wait for each text (up to 30 s)
         try:
             page.wait_for_function("t => document.documentElement.innerHTML.includes(t)", arg=text, timeout=30_000)
         except PlaywrightTimeout:
-            break  # reported below with the page as it is
+            break  # reported by the caller with the page as it is
+
+
+@pytest.mark.parametrize("path, wait_for, expected", PAGES)
+def test_pages_render_in_a_real_browser(dashboard_url, browser, path, wait_for, expected):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    started = time.monotonic()
+    page.goto(dashboard_url + path)
+    page.wait_for_selector(wait_for, timeout=60_000)
+    TIMES[path] = round(time.monotonic() - started, 3)
+    _wait_for_texts(page, expected)
     html = page.content()  # dataframes draw on a canvas; their text is in the accessible table in the DOM
     ARTIFACTS.mkdir(exist_ok=True)
-    name = path.split("?")[0].strip("/") or "overview"
-    page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-{_artifact_name(path)}.png"), full_page=True)
     page.close()
     for text in expected:
         assert text in html, f"{text!r} not shown on {path}"
     assert "Traceback" not in html
+    assert "Deploy" not in html  # the served app has no Streamlit "Deploy" button
+    if "BYD%20Auto" in path:
+        assert "Not listed on any" not in html  # a listed parent is never a green "not listed"
+
+
+def test_screening_upload_shows_status_lines(dashboard_url, browser, tmp_path):
+    upload = tmp_path / "counterparties.csv"
+    upload.write_text("name,country\nBYD Auto Co,CN\nAlibaba,CN\nAcme Widgets Trading,US\n", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(dashboard_url + "/screening")
+    page.wait_for_selector("text=Counterparty screening", timeout=60_000)
+    page.set_input_files("input[type=file]", str(upload))
+    expected = ["BYD Auto", "Not listed itself — parent BYD Company Limited", "LISTED on 1260H since 2026-06-08"]
+    _wait_for_texts(page, [*expected, "no company named"])
+    html = page.content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-screening-upload.png"), full_page=True)
+    page.close()
+    for text in [*expected, "no company named", "1 without a match"]:
+        assert text in html, f"{text!r} not shown after the upload"
+
+
+def test_zz_time_to_content_benchmark():
+    """Not a timed test: records each page's time to its first content for the README (bench figures)."""
+    if not TIMES:
+        pytest.skip("no page was opened in this worker (run with the page tests, e.g. -n 0 or --dist loadfile)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "time-to-content.json").write_text(json.dumps(TIMES, indent=2, ensure_ascii=False))
+    print("time to first content (s):", json.dumps(TIMES, ensure_ascii=False))
