@@ -22,9 +22,10 @@ import numpy as np
 from core.settings import DEFAULT_FACT_WINDOW_DAYS, Settings
 from core.vocabulary import DateKind, ListingStatus, ListName
 from db.models import SCORE_COMPONENTS
+from core.listing_state import event_day, listing_intervals  # noqa: F401 (re-exported: the one home of both)
 
-# Its bytes are part of the model version (see model_version).
-MODEL_SOURCE = Path(__file__)
+# Their bytes are part of the model version (see model_version): this module and the listing-state rules.
+MODEL_SOURCES = (Path(__file__), Path(__file__).resolve().parents[1] / "core" / "listing_state.py")
 
 # data/scoring.toml [signals] key of each kind of pending signal (by ListingEvent status).
 SIGNAL_WEIGHT_KEYS = {
@@ -56,11 +57,6 @@ class EventRecord(Protocol):
     status: str
     official: bool
     evidence_document_id: int
-
-
-def event_day(event: EventRecord) -> date | None:
-    """The day an event counts on: its effective date, else its evidence's publication date."""
-    return event.effective_date or event.publication_date
 
 
 @dataclass(frozen=True)
@@ -158,7 +154,7 @@ class ScoringConfig:
     @classmethod
     def load(cls, path: Path, *, fact_window_days: int = DEFAULT_FACT_WINDOW_DAYS) -> "ScoringConfig":
         data = Path(path).read_bytes()
-        version = model_version(data, MODEL_SOURCE.read_bytes(), fact_window_days)
+        version = model_version(data, b"".join(p.read_bytes() for p in MODEL_SOURCES), fact_window_days)
         return cls(tomllib.loads(data.decode()), version, fact_window_days)
 
     @classmethod
@@ -175,24 +171,6 @@ class ScoringConfig:
 
     def signal_weight(self, status: str) -> float:
         return float(self.raw["signals"][SIGNAL_WEIGHT_KEYS[status]])
-
-
-def listing_intervals(events: list[EventFact]) -> dict[str, list[tuple[date, date | None]]]:
-    """Per list, [start, end) intervals from official designations and removals, in date order.
-
-    A withdrawn notice or a news report never opens an interval.
-    """
-    intervals: dict[str, list[tuple[date, date | None]]] = {}
-    for event in sorted(events, key=lambda e: e.day):
-        if not event.official or event.status not in (ListingStatus.DESIGNATED, ListingStatus.REMOVED):
-            continue
-        spans = intervals.setdefault(event.list_name, [])
-        is_open = bool(spans) and spans[-1][1] is None
-        if event.status == ListingStatus.DESIGNATED and not is_open:
-            spans.append((event.day, None))
-        elif event.status == ListingStatus.REMOVED and is_open:
-            spans[-1] = (spans[-1][0], event.day)
-    return intervals
 
 
 def signal_events(events: list[EventFact]) -> list[EventFact]:
@@ -259,14 +237,27 @@ def _listing_status(days: np.ndarray, intervals: dict, config: ScoringConfig) ->
     return _ListingStatus(listing, tenure, removed, on_1260h)
 
 
-def _signals(days: np.ndarray, events: list[EventFact], config: ScoringConfig) -> np.ndarray:
-    """Pending signals, each halving with the half-life from its day on; the sum capped."""
+def _retired_from(signal: EventFact, intervals: dict) -> int | None:
+    """The first day (ordinal) of an official listing on the signal's list that starts on or after the
+    signal: from then on the signal came true (or was overtaken) and counts nothing."""
+    starts = [start for start, _ in intervals.get(signal.list_name, []) if start >= signal.day]
+    return min(starts).toordinal() if starts else None
+
+
+def _signals(days: np.ndarray, events: list[EventFact], intervals: dict, config: ScoringConfig) -> np.ndarray:
+    """Pending signals, each halving with the half-life from its day on until it retires (the company
+    is designated on that list: a proposal or withdrawn notice that came true is the listing, not a
+    signal beside it); the sum capped."""
     sig = config.raw["signals"]
     total = np.zeros(days.shape)
     for signal in signal_events(events):
         age = days - signal.day.toordinal()
+        live = age >= 0
+        retired = _retired_from(signal, intervals)
+        if retired is not None:
+            live &= days < retired
         total += np.where(
-            age >= 0, config.signal_weight(signal.status) * 0.5 ** (np.maximum(age, 0) / sig["half_life_days"]), 0.0
+            live, config.signal_weight(signal.status) * 0.5 ** (np.maximum(age, 0) / sig["half_life_days"]), 0.0
         )
     return np.minimum(total, sig["cap"])
 
@@ -299,20 +290,24 @@ def _inherited(days: np.ndarray, spans: list[InheritedSpan], listing: np.ndarray
     return np.where(listing > 0, 0.0, inherited)
 
 
+# When the components add up to more than 100, the softest are cut first: news intensity, then pending
+# signals, then what is inherited or left from a removal, then the statutory consequences and tenure; the
+# listing itself is never scaled down (an official listing is the hardest fact the score rests on).
+CAP_ORDER = ("news", "signals", "inherited", "removed", "consequences", "tenure", "listing")
+
+
 def _capped(parts: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Scale the parts down proportionally where they add up to more than 100; round to cents."""
-    raw_total = sum(parts.values())
-    factor = np.where(raw_total > 100.0, 100.0 / np.where(raw_total > 0, raw_total, 1.0), 1.0)
-    parts = {k: np.round(v * factor, 2) for k, v in parts.items()}
-    stacked = np.vstack(list(parts.values()))
-    score = np.round(stacked.sum(axis=0), 2)
-    over = score > 100.0
-    if over.any():  # rounding after scaling can overshoot by a cent: take it off the largest part
-        largest = stacked.argmax(axis=0)
-        for row, name in enumerate(parts):
-            fix = over & (largest == row)
-            parts[name] = np.where(fix, np.round(parts[name] - (score - 100.0), 2), parts[name])
-        score = np.where(over, 100.0, score)
+    """Round to cents; where the parts add up to more than 100, cut them in ``CAP_ORDER``, each down to 0
+    before the next is touched, so the score is 100 and the parts still sum to it."""
+    parts = {k: np.round(v, 2) for k, v in parts.items()}
+    excess = np.round(sum(parts.values()) - 100.0, 2)
+    for name in CAP_ORDER:
+        if name not in parts:
+            continue
+        cut = np.clip(excess, 0.0, parts[name])
+        parts[name] = np.round(parts[name] - cut, 2)
+        excess = np.round(excess - cut, 2)
+    score = np.round(np.vstack(list(parts.values())).sum(axis=0), 2)
     return score, parts
 
 
@@ -328,12 +323,13 @@ def series_arrays(
     ``start``..``end`` (``end >= start``). ``inherited``: see ``inherited_spans``."""
     days = np.arange(start.toordinal(), end.toordinal() + 1)
     events = [e for e in events if config.scores_list(e.list_name)]  # a list without a weight counts nothing
-    status = _listing_status(days, listing_intervals(events), config)
+    intervals = listing_intervals(events)
+    status = _listing_status(days, intervals, config)
     computed = {
         "listing": status.listing,
         "tenure": status.tenure,
         "removed": status.removed,
-        "signals": _signals(days, events, config),
+        "signals": _signals(days, events, intervals, config),
         "news": _news(days, mention_days, config),
         "consequences": _consequences(days, status.on_1260h, config),
         "inherited": _inherited(days, inherited or [], status.listing),

@@ -5,6 +5,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from sqlmodel import Session, select
@@ -13,7 +14,7 @@ from core.settings import DATA_DIR, Settings
 from db.engine import init_db, make_engine
 from db.models import SCORE_COMPONENTS, Document, Entity, ExposureScore, ListingEvent, Mention, ScoreState, Source
 from scoring.model import (
-    MODEL_SOURCE,
+    MODEL_SOURCES,
     EventFact,
     ScoringConfig,
     daily_series,
@@ -55,8 +56,37 @@ def test_seed_case_score_rises_on_signals_and_jumps_on_designation():
     assert series[D("2025-11-19")] == 0
     assert series[D("2025-11-20")] > 0
     assert series[D("2026-02-13")] > series[D("2026-02-12")]
-    assert series[D("2026-06-08")] >= series[D("2026-06-07")] + 50
+    # the listing's 60 points arrive, the proposal's and withdrawn notice's signals retire (they came true)
+    assert series[D("2026-06-08")] >= series[D("2026-06-07")] + 40
     assert series[D("2026-06-30")] > series[D("2026-06-29")]  # section 805 direct contracting ban
+
+
+def test_signals_retire_once_designated_on_that_list_only():
+    events = [
+        EventFact(D("2025-11-20"), "1260H", "proposed", False),
+        EventFact(D("2025-11-20"), "Entity List", "proposed", False),
+        EventFact(D("2026-02-13"), "1260H", "withdrawn", True),
+        EventFact(D("2026-06-08"), "1260H", "designated", True),
+    ]
+    parts = {day: p for day, _, p in daily_series(events, [], D("2026-06-07"), D("2026-06-08"), CONFIG)}
+    assert parts[D("2026-06-07")]["signals"] > parts[D("2026-06-08")]["signals"] > 0
+    # what is left is the Entity List proposal alone (15 halving every 120 days since 2025-11-20)
+    assert parts[D("2026-06-08")]["signals"] == round(15 * 0.5 ** ((D("2026-06-08") - D("2025-11-20")).days / 120), 2)
+
+
+def test_the_listing_is_never_scaled_down_the_softest_parts_are_cut_first():
+    from scoring.model import _capped
+
+    parts = {
+        name: np.array([value])
+        for name, value in dict(
+            listing=60.0, tenure=10.0, removed=0.0, signals=30.0, news=10.0, consequences=15.0, inherited=0.0
+        ).items()
+    }
+    score, capped = _capped(parts)
+    assert score.tolist() == [100.0] and sum(v[0] for v in capped.values()) == 100.0
+    assert (capped["listing"][0], capped["tenure"][0], capped["consequences"][0]) == (60.0, 10.0, 15.0)
+    assert (capped["news"][0], capped["signals"][0]) == (0.0, 15.0)  # news first, then signals
 
 
 def test_removed_entity_score_decays():
@@ -291,9 +321,10 @@ def test_golden_series(scenario_engine, tmp_path):
 
     # Hand-checked against README "Scoring model" with the default weights.
     alpha = on("Alpha Holdings", "2026-06-08")  # designation day (not the publication day after)
-    signals = round(15 * 0.5 ** (200 / 120) + 20 * 0.5 ** (115 / 120), 2)  # the proposal, the withdrawn notice
+    eve = on("Alpha Holdings", "2026-06-07")  # the day before: the proposal and the withdrawn notice pending
+    assert eve.signals == round(15 * 0.5 ** (199 / 120) + 20 * 0.5 ** (114 / 120), 2)
     assert (alpha.listing, alpha.tenure, alpha.news, alpha.consequences) == (60, 0, 1, 0)
-    assert alpha.signals == signals == 15.02 and alpha.score == 76.02
+    assert alpha.signals == 0 and alpha.score == 61  # both came true: they retire into the listing
     assert on("Alpha Holdings", "2026-06-07").listing == 0
     assert on("Alpha Holdings", "2026-06-29").consequences == 0
     assert on("Alpha Holdings", "2026-06-30").consequences == 10  # section 805: direct contracting ban
@@ -314,13 +345,17 @@ def test_golden_series(scenario_engine, tmp_path):
     assert (gamma[0].signals, gamma[1].news) == (10, 10)  # a reported designation; 12 mentions, capped
     assert gamma[2].signals == round(10 * 0.5 ** (76 / 120) + 15 * 0.5 ** (31 / 120) + 5, 2)
     delta = on("Delta Semiconductor", "2027-07-01")
-    raw = 70 + 10 + 15 + 10 + 30  # NS-CMIC, tenure, section 805, news and signals, both capped
-    assert delta.score == 100 and delta.listing == round(70 * 100 / raw, 2)
+    # NS-CMIC 70, tenure 10, section 805 15, news 10 and signals: over 100, the news goes first, then
+    # signals; the listing is never scaled down
+    assert delta.score == 100 and (delta.listing, delta.tenure, delta.consequences, delta.news) == (70, 10, 15, 0)
+    assert delta.signals == 100 - 70 - 10 - 15 - delta.inherited - delta.removed
 
 
 def test_version_is_a_hash_of_the_weights_and_the_model_code(tmp_path):
     weights = weights_copy(tmp_path)
-    assert ScoringConfig.load(weights).version == model_version(weights.read_bytes(), MODEL_SOURCE.read_bytes())
+    assert ScoringConfig.load(weights).version == model_version(
+        weights.read_bytes(), b"".join(p.read_bytes() for p in MODEL_SOURCES)
+    )
     assert model_version(b"a", b"b") != model_version(b"a", b"b # a rule changed")
     weights.write_text(weights.read_text().replace('"1260H" = 60.0', '"1260H" = 65.0'))
     assert ScoringConfig.load(weights).version != CONFIG.version
@@ -375,7 +410,9 @@ def test_replayed_history_timeline_and_scores(replayed_copy):
             assert score(name, "2026-06-08") >= score(name, "2026-06-07") + 40  # designation
         megvii = queries.get_entity(session, name="Beijing Megvii Technology Co., Ltd.")
         # removed by the 2025 notice, filed (made public) on 2025-01-06
-        assert entity_history(session, megvii)["intervals"] == {"1260H": [{"start": "2024-01-31", "end": "2025-01-06"}]}
+        assert entity_history(session, megvii, on=D("2026-11-25"))["intervals"] == {
+            "1260H": [{"start": "2024-01-31", "end": "2025-01-06"}]
+        }
         meg = "Beijing Megvii Technology Co., Ltd."
         assert (
             score(meg, "2025-01-05")
