@@ -130,15 +130,20 @@ def _hover(row) -> str:
 def _add_bands(figure: go.Figure, history: pd.DataFrame, intervals: pd.DataFrame) -> None:
     """Official listing periods as translucent bands behind the lines (open ends run to the last day)."""
     last = pd.to_datetime(history["day"]).max() if not history.empty else None
-    annotate = len(intervals) <= MAX_ANNOTATED_BANDS
+    # companies listed over the same period (a list edition) share one band and one label
+    groups: dict[tuple, list[str]] = {}
     for row in intervals.itertuples(index=False):
-        start = _as_timestamp(row.start)
+        end_key = None if row.end is None or pd.isna(row.end) else row.end
+        groups.setdefault((row.list, row.start, end_key), []).append(str(row.entity))
+    annotate = len(groups) <= MAX_ANNOTATED_BANDS
+    for (list_name, start_day, end_day), entities in groups.items():
+        start = _as_timestamp(start_day)
         if start is None:
             continue
-        end = _as_timestamp(row.end)
+        end = _as_timestamp(end_day)
         if end is None:
             end = last if last is not None and last >= start else start
-        label = f"{row.entity} on {row.list}"
+        label = f"{entities[0]} on {list_name}" if len(entities) == 1 else f"{len(entities)} companies on {list_name}"
         extra = {}
         if annotate:
             extra = {

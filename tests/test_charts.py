@@ -201,3 +201,17 @@ def test_components_chart_has_titles():
     assert figure.layout.title.text == "Score components over time"
     assert figure.layout.yaxis.title.text == "Points"
     assert figure.layout.xaxis.title.text == "Day"
+
+
+def test_companies_listed_over_the_same_period_share_one_band():
+    from datetime import date
+
+    history = pd.DataFrame({"entity": ["A", "B"], "day": [date(2026, 6, 8), date(2026, 6, 8)], "score": [60.0, 60.0]})
+    markers = pd.DataFrame(columns=["entity", "day", "status", "list", "official", "title", "url"])
+    periods = pd.DataFrame(
+        [("A", "1260H", date(2026, 6, 8), None), ("B", "1260H", date(2026, 6, 8), None)],
+        columns=["entity", "list", "start", "end"],
+    )
+    figure = charts.exposure_chart(history, markers, periods)
+    assert len(figure.layout.shapes) == 1
+    assert [a.text for a in figure.layout.annotations] == ["2 companies on 1260H"]
