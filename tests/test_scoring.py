@@ -89,6 +89,57 @@ def test_the_listing_is_never_scaled_down_the_softest_parts_are_cut_first():
     assert (capped["news"][0], capped["signals"][0]) == (0.0, 15.0)  # news first, then signals
 
 
+def test_news_reported_designations_and_removals_retire_once_an_official_listing_begins():
+    events = [
+        EventFact(D("2026-01-15"), "1260H", "designated", False),  # reported before the official designation
+        EventFact(D("2026-03-01"), "1260H", "designated", True),
+        EventFact(D("2026-04-01"), "1260H", "removed", False),  # reported while listed
+        EventFact(D("2026-09-01"), "1260H", "removed", True),
+        EventFact(D("2027-01-15"), "1260H", "designated", True),  # re-designated
+    ]
+    signals = {
+        day: parts["signals"] for day, _, parts in daily_series(events, [], D("2026-02-28"), D("2027-01-15"), CONFIG)
+    }
+    assert signals[D("2026-02-28")] == round(10 * 0.5 ** (44 / 120), 2)  # the reported designation, pending
+    assert signals[D("2026-03-01")] == 0  # it came true
+    # the reported removal counts (it opens no interval) until the next official listing begins
+    assert signals[D("2026-08-01")] == round(5 * 0.5 ** (122 / 120), 2)
+    assert signals[D("2026-10-01")] == round(5 * 0.5 ** (183 / 120), 2)  # the retired designation stays 0
+    assert signals[D("2027-01-14")] > 0 and signals[D("2027-01-15")] == 0
+
+
+def test_companies_with_different_histories_no_longer_meet_at_a_capped_100():
+    """Each was proposed and named in a withdrawn notice before its designation, with 10 mentions a month:
+    the old model (signals never retired, proportional scale-down) scored them 100, 94.77 and 100, the
+    signals that had come true filling the cap."""
+
+    def history(list_name: str, designated: str) -> list[EventFact]:
+        day = D(designated)
+        return [
+            EventFact(day - timedelta(days=30), list_name, "proposed", False),
+            EventFact(day - timedelta(days=20), list_name, "proposed", True),
+            EventFact(day - timedelta(days=10), list_name, "withdrawn", True),
+            EventFact(day, list_name, "designated", True),
+        ]
+
+    on = D("2026-07-01")
+    mentions = [on - timedelta(days=n) for n in range(10)]
+    scored = {}
+    for name, events in {
+        "1260H, designated 2026-06-08": history("1260H", "2026-06-08"),
+        "1260H, designated 2025-06-08": history("1260H", "2025-06-08"),
+        "NS-CMIC, designated 2026-01-01": history("NS-CMIC", "2026-01-01"),
+    }.items():
+        [(_, score, parts)] = daily_series(events, mentions, on, on, CONFIG)
+        assert parts["signals"] == 0 and parts["news"] == 10  # the signals came true
+        scored[name] = score
+    assert scored == {
+        "1260H, designated 2026-06-08": 60 + round(10 * 23 / 365, 2) + 10 + 10,  # listing, tenure, §805, news
+        "1260H, designated 2025-06-08": 60 + 10 + 10 + 10,
+        "NS-CMIC, designated 2026-01-01": 70 + round(10 * 181 / 365, 2) + 10,
+    }
+
+
 def test_removed_entity_score_decays():
     events = [
         EventFact(D("2021-06-03"), "1260H", "designated", True),
