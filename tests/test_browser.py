@@ -156,6 +156,10 @@ def _wait_for_texts(page, texts) -> None:
             page.wait_for_function("t => document.documentElement.innerHTML.includes(t)", arg=text, timeout=30_000)
         except PlaywrightTimeout:
             break  # reported by the caller with the page as it is
+    try:  # for the screenshot: the widgets still loading show as skeletons
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=10_000)
+    except PlaywrightTimeout:
+        pass
 
 
 @pytest.mark.parametrize("path, wait_for, expected", PAGES)
