@@ -51,3 +51,10 @@ def leaderboard(url: str, day: date, limit: int | None) -> pd.DataFrame:
 def document_facets(url: str) -> dict[str, list[str]]:
     with Session(engine_for(url)) as session:
         return queries.document_facets(session)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def recent_events(url: str, day: date) -> pd.DataFrame:
+    # every fact grouped (the slowest overview query at scale): once a minute per database and day
+    with Session(engine_for(url)) as session:
+        return queries.recent_events(session, limit=None)

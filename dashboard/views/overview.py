@@ -65,7 +65,7 @@ with data.session() as session:
         st.plotly_chart(charts.exposure_chart(history, markers, periods), width="stretch")
 
     st.subheader("Listing events: the official story first")
-    events = queries.recent_events(session, limit=None)
+    events = data.recent_events(data.database_url(), as_of)
     st.caption(
         f"Showing {min(EVENTS, len(events))} of {events.attrs.get('total', len(events))} facts: official "
         "designations, removals, withdrawn notices and filings on public inspection first (the watchlist's "
