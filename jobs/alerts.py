@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
@@ -25,6 +24,7 @@ from db.queries import document_outlet
 from core.settings import Settings
 from scoring.model import Fact, ScoringConfig, event_day, group_facts
 from scoring.series import score_jumps
+from scoring.screening import company_link
 from scoring.status import status_line
 from core.listing_state import listed_lists
 
@@ -166,7 +166,7 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
                     "status_line": status_line(session, entity, on=day).text if day else None,
                     "score_before": _score_on(session, entity.id, day - timedelta(days=1) if day else None),
                     "score_after": _score_on(session, entity.id, day),
-                    "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(entity.name)}",
+                    "dashboard_url": company_link(settings.dashboard_base_url, entity.name),
                 },
             )
         )
@@ -201,7 +201,7 @@ def collect_alerts(session: Session, settings: Settings, *, through: date) -> Co
                         "effective_date": jump.day.isoformat(),
                         "score_before": jump.before,
                         "score_after": jump.after,
-                        "dashboard_url": f"{settings.dashboard_base_url.rstrip('/')}/company?entity={quote(jump.entity)}",
+                        "dashboard_url": company_link(settings.dashboard_base_url, jump.entity),
                     },
                 )
             )

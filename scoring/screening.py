@@ -100,11 +100,14 @@ def screen(
     for number, (row, resolution) in enumerate(zip(rows, resolutions), 1):
         entity = entities.get(resolution.entity) if resolution.entity else None
         closest = resolution.candidates[0] if resolution.candidates else (None, None)
+        common = {"row": number, "input_name": row["name"], "country": row.get("country")}
         if entity is None:
             results.append(
                 ScreeningResult(
-                    number, row["name"], row.get("country"), None, None, None, "no match",
-                    f"no company named {row['name']!r}", None, "", False, None, None, closest[0], closest[1], None,
+                    **common, matched_entity=None, match_method=None, match_score=None, status="no match",
+                    status_line=f"no company named {row['name']!r}", since=None, lists="", listed=False,
+                    exposure=None, exposure_day=None, closest_candidate=closest[0], closest_score=closest[1],
+                    company_page=None,
                 )
             )  # fmt: skip
             continue
@@ -117,10 +120,11 @@ def screen(
         lists = ", ".join(sorted(name for name, state in line.states.items() if state.listed))
         results.append(
             ScreeningResult(
-                number, row["name"], row.get("country"), entity.name, resolution.method, resolution.score,
-                line.tone, line.text, line.since.isoformat() if line.since else None, lists, line.listed,
-                round(latest.score, 1) if latest else None, latest.day.isoformat() if latest else None,
-                None, None, company_link(dashboard_url, entity.name),
+                **common, matched_entity=entity.name, match_method=resolution.method, match_score=resolution.score,
+                status=line.tone, status_line=line.text, since=line.since.isoformat() if line.since else None,
+                lists=lists, listed=line.listed, exposure=round(latest.score, 1) if latest else None,
+                exposure_day=latest.day.isoformat() if latest else None, closest_candidate=None, closest_score=None,
+                company_page=company_link(dashboard_url, entity.name),
             )
         )  # fmt: skip
     return results
