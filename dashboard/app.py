@@ -9,6 +9,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
+# The pages' heavier modules (screening's fuzzy matcher, the charts) are imported here, once per server at
+# its first visit, so that no later first visit to a page pays for them.
+import dashboard.charts  # noqa: E402, F401
+import scoring.screening  # noqa: E402, F401
+
 # Not "pages/": that folder name turns on Streamlit's legacy automatic pages next to st.navigation.
 PAGES = Path(__file__).parent / "views"
 

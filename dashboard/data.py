@@ -58,3 +58,12 @@ def recent_events(url: str, day: date) -> pd.DataFrame:
     # every fact grouped (the slowest overview query at scale): once a minute per database and day
     with Session(engine_for(url)) as session:
         return queries.recent_events(session, limit=None)
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def resolver(url: str):
+    """The name resolver (every entity and alias), rebuilt at most once a minute per database."""
+    from scoring.names import NameResolver
+
+    with Session(engine_for(url)) as session:
+        return NameResolver.from_session(session)

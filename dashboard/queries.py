@@ -166,22 +166,17 @@ def recent_events(session: Session, *, limit: int | None = 50, window_days: int 
     filings on public inspection), the watchlist's companies first, newest first, then facts only the news
     reports; one row per fact with
     its official source and how many outlets also reported it (``attrs["total"]``: every fact)."""
-    rows = session.exec(
-        select(ListingEvent, Entity.name, Document)
-        .join(Entity, Entity.id == ListingEvent.entity_id)
-        .join(Document, Document.id == ListingEvent.evidence_document_id)
-        .options(load_only(Document.id, Document.doc_type, Document.url, Document.publication_date, Document.meta))
-    ).all()
-    names = {event.id: name for event, name, _ in rows}
+    rows = session.exec(select(ListingEvent, Entity.name).join(Entity, Entity.id == ListingEvent.entity_id)).all()
+    names = {event.id: name for event, name in rows}
     watched = set(session.exec(select(Entity.name).where(Entity.watched == True)).all())  # noqa: E712
-    documents = {event.id: document for event, _, document in rows}
-    facts = group_facts([event for event, *_ in rows], window_days=window_days)
+    facts = group_facts([event for event, _ in rows], window_days=window_days)
+    firsts = [next((e for e in fact.events if e.official), fact.events[0]) for fact in facts]
+    documents = _documents_by_id(session, {event.evidence_document_id for event in firsts})  # one per fact
     table = []
-    for fact in facts:
-        official = [e for e in fact.events if e.official]
+    for fact, first in zip(facts, firsts):
+        official = first.official
         news = {e.evidence_document_id for e in fact.events if not e.official}
-        first = (official or list(fact.events))[0]
-        document = documents[first.id]
+        document = documents[first.evidence_document_id]
         label = evidence_label(document, first) if official else "news"
         table.append(
             {
@@ -203,6 +198,21 @@ def recent_events(session: Session, *, limit: int | None = 50, window_days: int 
     frame = pd.DataFrame(table[:limit] if limit is not None else table, columns=RECENT_EVENT_COLUMNS)
     frame.attrs["total"] = len(table)
     return frame
+
+
+def _documents_by_id(session: Session, ids: set[int]) -> dict[int, Document]:
+    """The documents a table cites (what their labels and links need), read in chunks of bound parameters."""
+    wanted, found = sorted(ids), {}
+    for start in range(0, len(wanted), 5_000):
+        found |= {
+            document.id: document
+            for document in session.exec(
+                select(Document)
+                .where(Document.id.in_(wanted[start : start + 5_000]))
+                .options(load_only(Document.id, Document.doc_type, Document.url, Document.publication_date, Document.meta))
+            )
+        }
+    return found
 
 
 RECENT_EVENT_COLUMNS = ["date", "entity", "list", "status", "official", "source", "reported_by", "watched", "url"]
@@ -278,13 +288,6 @@ def entity_listing(session: Session, *, entity_id: int, on: date) -> dict:
 def entity_status(session: Session, *, entity_id: int, on: date):
     """One entity's status line on ``on`` (``scoring.status``)."""
     return status_line(session, session.get(Entity, entity_id), on=on)
-
-
-def resolve(session: Session, *, name: str):
-    """What a typed or linked name resolves to (``scoring.names``: aliases, short names, Chinese names)."""
-    from scoring.names import NameResolver
-
-    return NameResolver.from_session(session).resolve(name)
 
 
 def component_history(session: Session, *, entity_id: int) -> pd.DataFrame:

@@ -25,7 +25,7 @@ with data.session() as session:
     if not query:
         st.caption("Type or pick a company to see its listing status, since when, and the evidence.")
         st.stop()
-    resolution = queries.resolve(session, name=query)
+    resolution = data.resolver(data.database_url()).resolve(query)
     if resolution.entity is None:
         st.warning(escape_markdown(resolution.message))
         st.stop()
