@@ -209,7 +209,9 @@ def _documents_by_id(session: Session, ids: set[int]) -> dict[int, Document]:
             for document in session.exec(
                 select(Document)
                 .where(Document.id.in_(wanted[start : start + 5_000]))
-                .options(load_only(Document.id, Document.doc_type, Document.url, Document.publication_date, Document.meta))
+                .options(
+                    load_only(Document.id, Document.doc_type, Document.url, Document.publication_date, Document.meta)
+                )
             )
         }
     return found
