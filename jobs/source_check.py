@@ -92,6 +92,8 @@ def probes(source: SourceConfig, *, today: date) -> list[Probe | str] | str:
         ]
     if source.kind == "dod_releases":
         return [Probe(source.url, partial(shapes.rss_feed, item_fields=shapes.DOD_RSS_ITEM), via_dod_proxy=True)]
+    if source.kind == "screening_list":
+        return [Probe(source.url, _screening_list)]  # the whole file: the publisher offers no smaller answer
     if source.kind == "news":
         return [_news_probe(feed) for feed in args.get("feeds") or [{"url": source.url}]] or "no feed configured"
     return f"no shape declared for source kind {source.kind!r}"
@@ -113,6 +115,19 @@ def _news_probe(feed: dict) -> Probe | str:
             min_interval_s=gdelt.REQUEST_INTERVAL_S,
         )
     return Probe(feed["url"], partial(_news_feed, kind=kind))
+
+
+def _screening_list(body: bytes) -> int:
+    """The records of a Consolidated Screening List download, read as the processing step reads it."""
+    from nlp.official.csl import CslFormatError, parse_csl
+
+    try:
+        snapshot = parse_csl(body)
+    except CslFormatError as exc:
+        raise shapes.ShapeChanged(str(exc)) from None
+    if snapshot.unknown_fields:
+        raise shapes.ShapeChanged("unknown fields: " + ", ".join(sorted(snapshot.unknown_fields)))
+    return len(snapshot.records)
 
 
 def _news_feed(body: bytes, *, kind: str | None) -> int:

@@ -23,7 +23,7 @@ from core.linking import EntityLinker
 from core.listing_state import listed_lists
 from core.normalize import printed_key
 from nlp.official import ListedName, NoticeKind, OfficialNotice
-from nlp.official.lists import list_rules
+from core.lists import list_rules
 from nlp.public_inspection import MAX_EVIDENCE_CHARS, public_inspection_events
 
 

@@ -13,13 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from db import queries
-from db.models import Document
+from db.models import Document, Source
 from core.settings import Settings, get_settings
 from core.linking import EntityLinker
-from core.vocabulary import OFFICIAL_NOTICE_TYPES, DocType
+from core.vocabulary import OFFICIAL_NOTICE_TYPES, DocType, DocumentStatus
+from db.models import utcnow
+from nlp.apply_lists import Quarantine, apply_csl_download, link_records
 from nlp.apply_official import apply_official_notice
 from nlp.official import (
     ListPdfError,
@@ -88,8 +90,11 @@ def process_documents(
     prose: list[tuple[Document, str]] = []
     linker = EntityLinker(queries.entity_names(session))
 
-    officials = []
+    officials, screening_lists = [], []
     for document in pending:
+        if document.doc_type == DocType.SCREENING_LIST:
+            screening_lists.append(document)
+            continue
         if document.doc_type == DocType.LIST_PDF:
             effective, date_kind = _effective_date(document, None)
             try:
@@ -169,6 +174,46 @@ def process_documents(
         if progress:
             progress(1)
 
+    _apply_screening_lists(session, screening_lists, stats, progress)
     if prose:
         process_prose(session, settings, prose, stats, progress)
     return stats
+
+
+def _apply_screening_lists(session: Session, documents: list[Document], stats: ProcessStats, progress) -> None:
+    """Each pending download of a screening list, oldest first, compared with the last applied one; then
+    every source's records resolved against the entities known now (new entities link older records)."""
+    sources = {s.id: s.name for s in session.exec(select(Source).where(Source.kind == "screening_list"))}
+    for document in documents:
+        source = sources.get(document.source_id, "csl")
+        try:
+            applied = apply_csl_download(session, document, source=source)
+        except Quarantine as exc:
+            session.rollback()
+            document = session.get(Document, document.id)
+            document.status, document.failure_reason = DocumentStatus.QUARANTINED, str(exc)[:2000]
+            session.add(document)
+            session.commit()
+            log.error("document %s quarantined: %s", document.external_id, exc)
+            stats.quarantined += 1
+            continue
+        document.status, document.failure_reason = DocumentStatus.PROCESSED, None
+        document.processed_at = utcnow()
+        session.add(document)
+        session.commit()
+        log.info(
+            "CSL download %s v%d: %d added, %d removed, %d changed",
+            document.external_id,
+            document.version,
+            applied.added,
+            applied.removed,
+            applied.changed,
+        )
+        stats.processed += 1
+        if progress:
+            progress(1)
+    for source in sources.values():
+        linked = link_records(session, source=source)
+        session.commit()
+        if linked:
+            log.info("%s: %d records linked to entities", source, linked)

@@ -24,8 +24,13 @@ from core.vocabulary import DateKind, ListingStatus, ListName
 from db.models import SCORE_COMPONENTS
 from core.listing_state import event_day, listing_intervals  # noqa: F401 (re-exported: the one home of both)
 
-# Their bytes are part of the model version (see model_version): this module and the listing-state rules.
-MODEL_SOURCES = (Path(__file__), Path(__file__).resolve().parents[1] / "core" / "listing_state.py")
+# Their bytes are part of the model version (see model_version): this module, the listing-state rules and
+# the lists' facts (data/lists.toml: when the NS-CMIC investment ban starts after a listing).
+MODEL_SOURCES = (
+    Path(__file__),
+    Path(__file__).resolve().parents[1] / "core" / "listing_state.py",
+    Path(__file__).resolve().parents[1] / "data" / "lists.toml",
+)
 
 # data/scoring.toml [signals] key of each kind of pending signal (by ListingEvent status).
 SIGNAL_WEIGHT_KEYS = {
@@ -167,7 +172,22 @@ class ScoringConfig:
         return list_name in self.raw["listing"]
 
     def listing_weight(self, list_name: str) -> float:
-        return float(self.raw["listing"].get(list_name, 0.0))
+        value = self.raw["listing"].get(list_name, 0.0)
+        return float(value) if not isinstance(value, dict) else 0.0
+
+    @property
+    def further_list_share(self) -> float:
+        """The share of each further list's weight added to the heaviest list's (data/scoring.toml)."""
+        return float(self.raw.get("lists", {}).get("further_list_share", 0.0))
+
+    def listing_points(self, lists: set[str] | list[str]) -> dict[str, float]:
+        """What each list an entity is listed on contributes to ``listing``: the heaviest its weight,
+        every further one ``further_list_share`` of its own (the one rule; the model applies it per day)."""
+        weights = sorted(((self.listing_weight(n), n) for n in lists if self.scores_list(n)), reverse=True)
+        return {
+            name: round(weight if i == 0 else self.further_list_share * weight, 2)
+            for i, (weight, name) in enumerate(weights)
+        }
 
     def signal_weight(self, status: str) -> float:
         return float(self.raw["signals"][SIGNAL_WEIGHT_KEYS[status]])
@@ -204,18 +224,24 @@ def inherited_spans(
 
 @dataclass(frozen=True)
 class _ListingStatus:
-    listing: np.ndarray  # the highest listing weight of the lists the entity is on
+    listing: np.ndarray  # the heaviest list's weight, plus a share of each further list's (listing_points)
     tenure: np.ndarray
     removed: np.ndarray
     on_1260h: np.ndarray  # bool
+    cmic_ban: np.ndarray  # bool: listed on NS-CMIC and past the day its investment ban starts
 
 
 def _listing_status(days: np.ndarray, intervals: dict, config: ScoringConfig) -> _ListingStatus:
     """``listing``, ``tenure`` and ``removed``: the official listing intervals, per list."""
+    from core.lists import all_list_rules
+
     cfg = config.raw
     beyond = days[-1] + 1  # an open interval runs past the last day scored
     listing, tenure, removed = np.zeros(days.shape), np.zeros(days.shape), np.zeros(days.shape)
     on_1260h = np.zeros(days.shape, dtype=bool)
+    cmic_ban = np.zeros(days.shape, dtype=bool)
+    ban_after = all_list_rules().get(ListName.NS_CMIC).prohibited_after_days or 0
+    weights = []  # per list listed: its weight on the days it is listed (0 elsewhere)
     for list_name, spans in intervals.items():
         listed = np.zeros(days.shape, dtype=bool)
         for span_start, span_end in spans:
@@ -224,9 +250,13 @@ def _listing_status(days: np.ndarray, intervals: dict, config: ScoringConfig) ->
             listed |= inside
             grown = np.minimum(1.0, (days - a) / cfg["tenure"]["full_after_days"])
             tenure = np.where(inside, np.maximum(tenure, cfg["tenure"]["max"] * grown), tenure)
-        listing = np.where(listed, np.maximum(listing, config.listing_weight(list_name)), listing)
+        weights.append(np.where(listed, config.listing_weight(list_name), 0.0))
         if list_name == ListName.SECTION_1260H:
             on_1260h |= listed
+        if list_name == ListName.NS_CMIC:
+            for span_start, span_end in spans:
+                a, b = span_start.toordinal() + ban_after, (span_end.toordinal() if span_end else beyond)
+                cmic_ban |= (days >= a) & (days < b)
         ends = np.array(sorted(e.toordinal() for _, e in spans if e is not None))
         if ends.size:
             # the most recent removal on or before each day, decaying while not listed again
@@ -234,7 +264,11 @@ def _listing_status(days: np.ndarray, intervals: dict, config: ScoringConfig) ->
             latest = np.where(index >= 0, ends[np.clip(index, 0, None)], 0)
             decay = cfg["removed"]["weight"] * 0.5 ** ((days - latest) / cfg["removed"]["half_life_days"])
             removed = np.where(~listed & (index >= 0), np.maximum(removed, decay), removed)
-    return _ListingStatus(listing, tenure, removed, on_1260h)
+    if weights:
+        stacked = np.vstack(weights)
+        heaviest = stacked.max(axis=0)
+        listing = heaviest + config.further_list_share * (stacked.sum(axis=0) - heaviest)
+    return _ListingStatus(listing, tenure, removed, on_1260h, cmic_ban)
 
 
 def _retired_from(signal: EventFact, intervals: dict) -> int | None:
@@ -271,13 +305,17 @@ def _news(days: np.ndarray, mention_days: list[date], config: ScoringConfig) -> 
     return np.minimum(news["cap"], news["per_mention"] * (upper - lower))
 
 
-def _consequences(days: np.ndarray, on_1260h: np.ndarray, config: ScoringConfig) -> np.ndarray:
-    """FY2024 NDAA section 805: points from each ban's date while listed on 1260H."""
+def _consequences(days: np.ndarray, status: _ListingStatus, config: ScoringConfig) -> np.ndarray:
+    """Legal consequences in force: FY2024 NDAA section 805 (from each ban's date while listed on 1260H)
+    and the NS-CMIC investment ban (from its start after the listing, data/lists.toml)."""
     cons = config.raw["consequences"]
     direct = date.fromisoformat(cons["direct_contracting_ban"]).toordinal()
     indirect = date.fromisoformat(cons["indirect_contracting_ban"]).toordinal()
-    return np.where(on_1260h & (days >= direct), cons["direct_points"], 0.0) + np.where(
-        on_1260h & (days >= indirect), cons["indirect_points"], 0.0
+    on_1260h = status.on_1260h
+    return (
+        np.where(on_1260h & (days >= direct), cons["direct_points"], 0.0)
+        + np.where(on_1260h & (days >= indirect), cons["indirect_points"], 0.0)
+        + np.where(status.cmic_ban, float(cons.get("investment_ban_points", 0.0)), 0.0)
     )
 
 
@@ -331,7 +369,7 @@ def series_arrays(
         "removed": status.removed,
         "signals": _signals(days, events, intervals, config),
         "news": _news(days, mention_days, config),
-        "consequences": _consequences(days, status.on_1260h, config),
+        "consequences": _consequences(days, status, config),
         "inherited": _inherited(days, inherited or [], status.listing),
     }
     score, parts = _capped({name: computed[name] for name in SCORE_COMPONENTS})

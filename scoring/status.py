@@ -7,6 +7,7 @@ function) and the parent/subsidiary links. The day is always an argument.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +18,9 @@ from core.listing_state import ListState, listing_states
 from core.vocabulary import DocType, ListingStatus
 from db.models import Document, Entity, ListingEvent
 from db.queries import document_outlet
+
+
+_FR_CITATION = re.compile(r"\b(\d{1,3}) FR (\d{1,6})\b")
 
 
 class Tone:
@@ -89,6 +93,10 @@ def evidence_label(document: Document, event: ListingEvent) -> str:
         return f"DoD release {day}"
     if document.doc_type == DocType.ARTICLE:
         return f"{document_outlet(document) or 'news'} {day}"
+    if document.doc_type == DocType.SCREENING_LIST:
+        citations = _FR_CITATION.findall(event.sentence or "")
+        cited = f" ({', '.join(f'{v} FR {p}' for v, p in citations)})" if citations else ""
+        return f"Consolidated Screening List download of {day}{cited}"
     return f"Federal Register {day}"
 
 
