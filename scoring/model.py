@@ -268,6 +268,8 @@ def _listing_status(days: np.ndarray, intervals: dict, config: ScoringConfig) ->
         stacked = np.vstack(weights)
         heaviest = stacked.max(axis=0)
         listing = heaviest + config.further_list_share * (stacked.sum(axis=0) - heaviest)
+    # removed from one list but still on another: the residual counts like a further list's points
+    removed = np.where(listing > 0, config.further_list_share * removed, removed)
     return _ListingStatus(listing, tenure, removed, on_1260h, cmic_ban)
 
 

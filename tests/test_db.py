@@ -205,7 +205,7 @@ def test_a_version_2_database_is_upgraded_in_place(database_url):
     init_db(engine)
     init_db(engine)  # the next start finds it current
     with Session(engine) as session:
-        assert session.exec(select(SchemaInfo)).one().version == SCHEMA_VERSION == 3
+        assert session.exec(select(SchemaInfo)).one().version == SCHEMA_VERSION == 4
         kept = session.get(ListingEvent, 7)
         assert (kept.list_name, kept.status, kept.effective_date, kept.sentence) == (
             "1260H",

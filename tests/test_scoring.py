@@ -136,7 +136,8 @@ def test_companies_with_different_histories_no_longer_meet_at_a_capped_100():
     assert scored == {
         "1260H, designated 2026-06-08": 60 + round(10 * 23 / 365, 2) + 10 + 10,  # listing, tenure, §805, news
         "1260H, designated 2025-06-08": 60 + 10 + 10 + 10,
-        "NS-CMIC, designated 2026-01-01": 70 + round(10 * 181 / 365, 2) + 10,
+        # listing, tenure, news, and the investment ban in force since 60 days after the listing
+        "NS-CMIC, designated 2026-01-01": 70 + round(10 * 181 / 365, 2) + 10 + 10,
     }
 
 
@@ -396,10 +397,11 @@ def test_golden_series(scenario_engine, tmp_path):
     assert (gamma[0].signals, gamma[1].news) == (10, 10)  # a reported designation; 12 mentions, capped
     assert gamma[2].signals == round(10 * 0.5 ** (76 / 120) + 15 * 0.5 ** (31 / 120) + 5, 2)
     delta = on("Delta Semiconductor", "2027-07-01")
-    # NS-CMIC 70, tenure 10, section 805 15, news 10 and signals: over 100, the news goes first, then
-    # signals; the listing is never scaled down
-    assert delta.score == 100 and (delta.listing, delta.tenure, delta.consequences, delta.news) == (70, 10, 15, 0)
-    assert delta.signals == 100 - 70 - 10 - 15 - delta.inherited - delta.removed
+    # NS-CMIC 70 and 1260H a tenth of its 60, tenure 10, section 805 15 and the investment ban 10, news 10
+    # and signals: over 100, the news goes first, then signals, then the consequences are cut (25 -> 14);
+    # the listing is never scaled down
+    assert delta.score == 100 and (delta.listing, delta.tenure, delta.consequences, delta.news) == (76, 10, 14, 0)
+    assert delta.signals == delta.inherited == delta.removed == 0
 
 
 def test_version_is_a_hash_of_the_weights_and_the_model_code(tmp_path):
@@ -460,9 +462,11 @@ def test_replayed_history_timeline_and_scores(replayed_copy):
             assert score(name, "2026-02-12") < score(name, "2026-02-13")  # the withdrawn notice
             assert score(name, "2026-06-08") >= score(name, "2026-06-07") + 40  # designation
         megvii = queries.get_entity(session, name="Beijing Megvii Technology Co., Ltd.")
-        # removed by the 2025 notice, filed (made public) on 2025-01-06
+        # removed by the 2025 notice, filed (made public) on 2025-01-06; on the Entity List since 2019
+        # (the Consolidated Screening List's record)
         assert entity_history(session, megvii, on=D("2026-11-25"))["intervals"] == {
-            "1260H": [{"start": "2024-01-31", "end": "2025-01-06"}]
+            "1260H": [{"start": "2024-01-31", "end": "2025-01-06"}],
+            "Entity List": [{"start": "2019-10-09", "end": None}],
         }
         meg = "Beijing Megvii Technology Co., Ltd."
         assert (
