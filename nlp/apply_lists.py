@@ -79,10 +79,10 @@ def _us_dates(text: str) -> str:
     return re.sub(r"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b", iso, text)
 
 
-def implausible(snapshot: CslSnapshot, before: dict[str, int]) -> str | None:
+def implausible(snapshot: CslSnapshot, before: dict[str, int], rules_by_list: dict | None = None) -> str | None:
     """Why the download must not be applied, by the count bounds of data/lists.toml, or None."""
     problems = []
-    for name, rules in all_list_rules().items():
+    for name, rules in (rules_by_list or all_list_rules()).items():
         if not rules.csl_source:
             continue
         count, previous = snapshot.counts.get(name, 0), before.get(name, 0)
@@ -120,8 +120,11 @@ def _fill(row: ListRecord, record: CslRecord) -> None:
     row.record_hash, row.record = record.record_hash, record.raw
 
 
-def apply_csl_download(session: Session, document: Document, *, source: str) -> ApplyStats:
-    """Apply one download (not committed: the caller commits, or rolls back on Quarantine)."""
+def apply_csl_download(
+    session: Session, document: Document, *, source: str, rules_by_list: dict | None = None
+) -> ApplyStats:
+    """Apply one download (not committed: the caller commits, or rolls back on Quarantine).
+    ``rules_by_list``: the lists' bounds (default: data/lists.toml)."""
     downloaded = document.publication_date or document.fetched_at.date()
     try:
         snapshot = parse_csl(document.raw or b"", downloaded=downloaded)
@@ -131,7 +134,7 @@ def apply_csl_download(session: Session, document: Document, *, source: str) -> 
     before: dict[str, int] = {}
     for row in present:
         before[row.list_name] = before.get(row.list_name, 0) + 1
-    reason = implausible(snapshot, before)
+    reason = implausible(snapshot, before, rules_by_list)
     if reason:
         raise Quarantine(reason)
     rows = {(r.list_name, r.record_id): r for r in present}
