@@ -98,6 +98,10 @@ LABELS = {
     "language": "Language",
     "type": "Type",
     "delivery": "Delivery",
+    "since": "Since",
+    "implies": "What it implies",
+    "legal_basis": "Legal basis",
+    "list_records": "List records (how linked)",
 }
 
 
@@ -349,8 +353,10 @@ def documents(
     statuses: list[str] | None = None,
     languages: list[str] | None = None,
     published: tuple[date, date] | None = None,
+    lists: list[str] | None = None,
     limit: int = 500,
 ) -> pd.DataFrame:
+    """Stored documents, newest first; ``lists``: only the evidence of listing events on those lists."""
     query = select(
         Document.id,
         Document.publication_date,
@@ -372,6 +378,10 @@ def documents(
         query = query.where(Document.language.in_(languages))
     if published:
         query = query.where(Document.publication_date >= published[0], Document.publication_date <= published[1])
+    if lists:
+        query = query.where(
+            Document.id.in_(select(ListingEvent.evidence_document_id).where(ListingEvent.list_name.in_(lists)))
+        )
     rows = session.exec(
         query.order_by(Document.publication_date.desc().nulls_last(), Document.id.desc()).limit(limit)
     ).all()
@@ -425,7 +435,47 @@ def document_facets(session: Session) -> dict[str, list[str]]:
         "sources": sorted(session.exec(select(Source.name)).all()),
         "statuses": sorted({s for s in session.exec(select(Document.status).distinct())}),
         "languages": sorted({s for s in session.exec(select(Document.language).distinct()) if s}),
+        "lists": sorted(session.exec(select(ListingEvent.list_name).distinct()).all()),
     }
+
+
+def entity_lists(session: Session, *, entity_id: int, on: date) -> pd.DataFrame:
+    """Every list the entity has a state on (``on``): status, since, the source document, what the
+    listing implies (with its dates and legal basis), and the list records behind it with how each was
+    linked."""
+    from db.models import ListRecord
+    from scoring.status import list_implication
+
+    line = status_line(session, session.get(Entity, entity_id), on=on)
+    records: dict[str, list[ListRecord]] = {}
+    for record in session.exec(select(ListRecord).where(ListRecord.entity_id == entity_id)):
+        records.setdefault(record.list_name, []).append(record)
+    documents = _documents_by_id(session, {e.evidence_document_id for s in line.states.values() for e in s.evidence})
+    rows = []
+    for name, state in sorted(line.states.items(), key=lambda item: (not item[1].listed, item[0])):
+        evidence = [
+            evidence_label(documents[e.evidence_document_id], e)
+            for e in state.evidence
+            if e.evidence_document_id in documents
+        ]
+        own = records.get(name, [])
+        dates = next((r.dates for r in own if r.dates), {})
+        implies, basis = list_implication(name, state, dates)
+        rows.append(
+            {
+                "list": name,
+                "status": state.status,
+                "since": state.since.isoformat(),
+                "source": "; ".join(dict.fromkeys(evidence)) or "-",
+                "implies": implies,
+                "legal_basis": basis,
+                "list_records": "; ".join(
+                    f"{r.name} (record {r.record_id}, {r.link_method} {r.link_score:.2f})" for r in own if r.link_score
+                )
+                or "-",
+            }
+        )
+    return pd.DataFrame(rows, columns=["list", "status", "since", "source", "implies", "legal_basis", "list_records"])
 
 
 def document_detail(session: Session, *, document_id: int) -> dict:

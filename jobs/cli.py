@@ -549,6 +549,7 @@ def exposure(
                 "day": score.day.isoformat(),
                 "listed": lines[score.day][entity.id].listed,
                 "status": lines[score.day][entity.id].text,
+                "lists": lines[score.day][entity.id].as_dict()["lists"],
                 "components": score.components,
                 "evidence": evidence.get(entity.id, 0),
             }
@@ -594,7 +595,9 @@ def screen(
     if as_json:
         out.print_json(json.dumps([asdict(r) for r in results], ensure_ascii=False))
         return
-    table = Table("row", "input", "match", "method", "score", "status", "exposure", title=f"screening {file.name}")
+    table = Table(
+        "row", "input", "match", "method", "score", "status", "exposure", "list hits", title=f"screening {file.name}"
+    )
     for r in results:
         table.add_row(
             str(r.row),
@@ -604,6 +607,7 @@ def screen(
             f"{r.match_score:.2f}" if r.match_score is not None else f"({r.closest_score or 0:.2f})",
             escape(r.status_line),
             f"{r.exposure:.1f}" if r.exposure is not None else "-",
+            escape(r.list_hits) or "-",
         )
     out.print(table)
 

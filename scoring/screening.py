@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -13,6 +14,7 @@ from urllib.parse import quote
 from sqlmodel import Session, select
 
 from db.models import Entity, ExposureScore
+from scoring.list_screening import ListIndex
 from scoring.names import DEFAULT_THRESHOLD, NameResolver
 from scoring.status import status_lines
 
@@ -42,6 +44,9 @@ class ScreeningResult:
     closest_candidate: str | None
     closest_score: float | None
     company_page: str | None
+    list_hit_count: int = 0  # hits on the list records (every list of the Consolidated Screening List)
+    list_hits: str = ""  # each hit in one line: "Entity List: NAME (method score, since DAY)"
+    hits: list = None  # the hits as objects (JSON); a JSON string in the CSV
 
 
 def read_counterparties(data: bytes) -> list[dict[str, str]]:
@@ -96,16 +101,35 @@ def screen(
     matched_names = {r.entity for r in resolutions if r.entity}
     entities = {e.name: e for e in session.exec(select(Entity).where(Entity.name.in_(matched_names)))}
     lines = status_lines(session, list(entities.values()), on=on)
+    list_hits = ListIndex.from_session(session).screen(
+        [row["name"] for row in rows],
+        entity_ids=[entities[r.entity].id if r.entity in entities else None for r in resolutions],
+    )
     results = []
-    for number, (row, resolution) in enumerate(zip(rows, resolutions), 1):
+    for number, (row, resolution, found) in enumerate(zip(rows, resolutions, list_hits), 1):
         entity = entities.get(resolution.entity) if resolution.entity else None
         closest = resolution.candidates[0] if resolution.candidates else (None, None)
-        common = {"row": number, "input_name": row["name"], "country": row.get("country")}
+        common = {
+            "row": number,
+            "input_name": row["name"],
+            "country": row.get("country"),
+            "list_hit_count": len(found),
+            "list_hits": "; ".join(hit.text for hit in found),
+            "hits": [hit.as_dict() for hit in found],
+        }
         if entity is None:
             results.append(
                 ScreeningResult(
-                    **common, matched_entity=None, match_method=None, match_score=None, status="no match",
-                    status_line=f"no company named {row['name']!r}", since=None, lists="", listed=False,
+                    **common, matched_entity=None, match_method=None, match_score=None,
+                    status="list hit" if found else "no match",
+                    status_line=(
+                        f"no company riskwatch follows named {row['name']!r}; on "
+                        + ", ".join(sorted({h.list_name for h in found}))
+                        + " (see the hits)"
+                        if found
+                        else f"no company named {row['name']!r}"
+                    ),
+                    since=None, lists=", ".join(sorted({h.list_name for h in found})), listed=bool(found),
                     exposure=None, exposure_day=None, closest_candidate=closest[0], closest_score=closest[1],
                     company_page=None,
                 )
@@ -117,7 +141,9 @@ def screen(
             .where(ExposureScore.entity_id == entity.id, ExposureScore.day <= on)
             .order_by(ExposureScore.day.desc())
         ).first()
-        lists = ", ".join(sorted(name for name, state in line.states.items() if state.listed))
+        lists = ", ".join(
+            sorted({name for name, state in line.states.items() if state.listed} | {h.list_name for h in found})
+        )
         results.append(
             ScreeningResult(
                 **common, matched_entity=entity.name, match_method=resolution.method, match_score=resolution.score,
@@ -149,5 +175,7 @@ def results_csv(results: list[ScreeningResult]) -> str:
     writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()
     for result in results:
-        writer.writerow({k: safe_cell(v) for k, v in asdict(result).items()})
+        row = asdict(result)
+        row["hits"] = json.dumps(row["hits"] or [], ensure_ascii=False)
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return out.getvalue()

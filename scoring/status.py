@@ -215,6 +215,32 @@ def status_line(session: Session, entity: Entity, *, on: date) -> StatusLine:
     return status_lines(session, [entity], on=on)[entity.id]
 
 
+def list_implication(list_name: str, state: ListState, dates: dict | None = None) -> tuple[str, str]:
+    """What the entity's state on a list means for a US person or exporter, with the dates that apply,
+    and the legal basis (data/lists.toml). ``dates``: a list record's own dates (NS-CMIC: effective,
+    divestment), which take precedence over the rule's days after the listing."""
+    from datetime import timedelta
+
+    from core.lists import all_list_rules
+
+    rules = all_list_rules().get(list_name)
+    if rules is None:
+        return "not described in data/lists.toml", ""
+    if not state.listed:
+        return f"no listing in force ({state.status} on {state.since.isoformat()})", rules.implies_source
+    text = rules.implies or "listed"
+    dates = dates or {}
+    if rules.prohibited_after_days is not None:
+        start = dates.get("effective") or (state.since + timedelta(days=rules.prohibited_after_days)).isoformat()
+        text += f"; in force from {start}"
+        if rules.divestment_until_days is not None:
+            until = dates.get("divestment") or (state.since + timedelta(days=rules.divestment_until_days)).isoformat()
+            text += f", selling to divest allowed until {until}"
+    else:
+        text += f"; since {state.since.isoformat()}"
+    return text, rules.implies_source
+
+
 def alert_headline(kind: str, payload: dict) -> str:
     """An alert's one-line text, as Slack's header and the Alerts page show it."""
     severity = {"watch": "WATCH", "score_jump": "SCORE"}.get(kind, "LISTING")

@@ -13,7 +13,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize(
     "name, field",
-    [("replay", "seconds"), ("crawl", "ratio"), ("scoring", "ratio"), ("nlp", "ratio"), ("dashboard", "max_ms")],
+    [
+        ("replay", "seconds"),
+        ("crawl", "ratio"),
+        ("scoring", "ratio"),
+        ("nlp", "ratio"),
+        ("dashboard", "max_ms"),
+        ("lists", "ratio"),
+        ("screening", "ratio"),
+    ],
 )
 def test_benchmark_prints_one_json_line(name, field):
     completed = subprocess.run(

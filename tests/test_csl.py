@@ -320,3 +320,33 @@ def test_history_json_shows_every_list_with_its_real_dates(replayed_copy, name):
     csl = [e for e in result["events"] if e["list"] in ("Entity List", "NS-CMIC")]
     assert csl and all(e["official"] and "consolidated.json" in e["source_url"] for e in csl)
     assert "Consolidated Screening List download of" in result["status"]["text"]
+
+
+def test_a_new_listing_of_a_watched_company_on_any_list_alerts_once(session, isolated_settings):
+    from jobs.alerts import collect_alerts
+
+    queries.upsert_entity(session, name="Proven Honour Capital Limited", watched=True)
+    session.commit()
+    data = real_shapes()
+    without = {**data, "results": [r for r in data["results"] if r["id"] != "32091"]}
+    first = _download(session, body(without), "2026-09-01")
+    apply_csl_download(session, first, source="csl", rules_by_list=small_lists())
+    link_records(session, source="csl")
+    session.commit()
+    assert collect_alerts(session, isolated_settings, through=D("2026-09-01")).baseline
+    second = _download(session, body(data), "2026-09-25", version=2)
+    apply_csl_download(session, second, source="csl", rules_by_list=small_lists())
+    link_records(session, source="csl")
+    session.commit()
+    stats = collect_alerts(session, isolated_settings, through=D("2026-09-25"))
+    assert stats.new == 1 and not stats.baseline
+    from db.models import Alert
+
+    (alert,) = session.exec(select(Alert).where(Alert.status == "pending")).all()
+    assert (alert.entity_name, alert.list_name, alert.event_status, alert.effective_date) == (
+        "Proven Honour Capital Limited",
+        "NS-CMIC",
+        "designated",
+        D("2021-06-03"),
+    )
+    assert collect_alerts(session, isolated_settings, through=D("2026-09-26")).new == 0

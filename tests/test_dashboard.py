@@ -59,7 +59,7 @@ def test_overview_on_the_replayed_database(replayed_copy):
     assert any(caption.value.startswith("As of ") for caption in app.caption)
     leaderboard = app.dataframe[0].value
     top = leaderboard.iloc[0]  # the longest-listed companies score highest (tenure, section 805)
-    assert top["Company"] == "Hangzhou Hikvision Digital Technology Co., Ltd."
+    assert top["Company"] == "Aviation Industry Corporation of China Ltd."  # 1260H and NS-CMIC since 2021
     assert top["Status (as of the date above)"].startswith("LISTED on 1260H since 2021-06-03 — DoD list of 2021-06-03")
     assert any(c.value.startswith("Top 50 of ") for c in app.caption)  # never a silent cap
     facts = app.dataframe[1].value  # the official story first
@@ -100,9 +100,12 @@ def test_company_page_shows_status_intervals_components_and_evidence(replayed_co
         "LISTED on 1260H since 2026\\-06\\-08 — DoD list of 2026\\-06\\-08; Federal Register 2026\\-06\\-10" in status
     )
     assert "federalregister.gov" in status and "media.defense.gov" in status
-    intervals = app.dataframe[0].value
+    lists = app.dataframe[0].value
+    assert list(lists["List"]) == ["1260H"] and list(lists["Since"]) == ["2026-06-08"]
+    assert "may not contract" in lists["What it implies"][0] and "section 805" in lists["Legal basis"][0]
+    intervals = app.dataframe[1].value
     assert list(intervals.iloc[0]) == ["1260H", "2026-06-08", "open"]
-    events = app.dataframe[1].value
+    events = app.dataframe[2].value
     assert {"proposed", "withdrawn", "designated"} <= set(events["Status"])
     assert "None" not in events.astype(str).to_numpy().tolist()
     assert len(app.get("plotly_chart")) == 1
@@ -123,6 +126,50 @@ def test_company_deep_links_resolve_like_every_search(replayed_copy, name, box, 
     shown = getattr(app, box)[0].value.replace("\\", "")
     assert text in shown
     assert not app.success  # a listed parent is never a green "not listed"
+
+
+def test_company_page_lists_every_list_with_its_since_date_source_and_implication(replayed_copy):
+    app = _page("company.py", params={"entity": "Huawei"})
+    assert not app.exception and app.header[0].value == "Huawei Technologies Co., Ltd."
+    lists = app.dataframe[0].value.set_index("List")
+    assert dict(lists["Since"]) == {"1260H": "2021-06-03", "Entity List": "2019-05-16", "NS-CMIC": "2021-06-03"}
+    assert "84 FR 22961" in lists.loc["Entity List", "Source"]
+    assert "Consolidated Screening List download of" in lists.loc["NS-CMIC", "Source"]
+    assert "investment ban" in lists.loc["NS-CMIC", "What it implies"]
+    assert "in force from 2021-08-02" in lists.loc["NS-CMIC", "What it implies"]
+    assert "Export licence" in lists.loc["Entity List", "What it implies"]
+    assert "official name 1.00" in lists.loc["NS-CMIC", "List records (how linked)"]
+    status = app.error[0].value.replace("\\", "")
+    assert "LISTED on Entity List since 2019-05-16" in status and "LISTED on NS-CMIC since 2021-06-03" in status
+
+
+def test_screening_returns_every_list_hit_also_for_parties_riskwatch_does_not_score(replayed_copy):
+    from sqlmodel import select
+
+    from db.models import ListRecord
+    from scoring.screening import read_counterparties, results_csv, screen
+
+    engine = make_engine(replayed_copy)
+    with Session(engine) as session:
+        party = session.exec(
+            select(ListRecord).where(ListRecord.list_name == "SDN List", ListRecord.present == True)  # noqa: E712
+        ).first()
+        rows = read_counterparties(f'name\nHuawei Technologies Co Ltd\n"{party.name}"\nNowhere Widgets\n'.encode())
+        results = screen(session, rows, on=date(2026, 12, 1))
+    engine.dispose()
+    huawei, sdn, nothing = results
+    assert huawei.matched_entity == "Huawei Technologies Co., Ltd." and huawei.list_hit_count == 2
+    assert {h["list"] for h in huawei.hits} == {"Entity List", "NS-CMIC"}
+    assert huawei.lists == "1260H, Entity List, NS-CMIC"
+    assert sdn.matched_entity is None and sdn.status == "list hit" and sdn.listed and sdn.lists == "SDN List"
+    assert sdn.hits[0]["name"] == party.name and sdn.hits[0]["score"] == 1.0
+    assert nothing.status == "no match" and not nothing.hits
+    import csv
+    import io
+    import json
+
+    exported = list(csv.DictReader(io.StringIO(results_csv(results))))
+    assert {h["list"] for h in json.loads(exported[0]["hits"])} == {"Entity List", "NS-CMIC"}
 
 
 def test_company_page_says_when_no_company_has_that_name(replayed_copy):

@@ -22,7 +22,14 @@ def test_run_stores_documents_mentions_events_and_scores_for_the_seed_companies(
     # seven FR notices; public inspection: the withdrawn 2026-02-13 notice (its note seen the same day) and two
     # filings in two versions each (on the desk, published); five DoD list PDFs and the five releases that
     # link them (filler releases are skipped)
-    assert by_type == {"Notice": 7, "Public Inspection": 5, "List PDF": 5, "DoD Release": 5, "Article": 14}
+    assert by_type == {
+        "Notice": 7,
+        "Public Inspection": 5,
+        "List PDF": 5,
+        "DoD Release": 5,
+        "Article": 14,
+        "Screening List": 1,
+    }
     for name in SEED:
         events = rows(
             replayed_db,
@@ -72,7 +79,7 @@ def test_run_reconstructs_edition_changes(replayed_db):
         return rows(
             replayed_db,
             """SELECT DISTINCT e.status, e.effective_date FROM listingevent e JOIN entity n
-                                    ON n.id = e.entity_id WHERE n.name = ? AND e.official = 1
+                                    ON n.id = e.entity_id WHERE n.name = ? AND e.official = 1 AND e.list_name = '1260H'
                                     AND e.status IN ('designated', 'removed') ORDER BY e.effective_date""",
             name,
         )
@@ -89,7 +96,7 @@ def test_run_reconstructs_edition_changes(replayed_db):
             replayed_db,
             """
         SELECT effective_date, status, count(DISTINCT entity_id) FROM listingevent WHERE official = 1
-        AND status IN ('designated', 'removed') GROUP BY 1, 2""",
+        AND list_name = '1260H' AND status IN ('designated', 'removed') GROUP BY 1, 2""",
         )
     }
     # 2025: 'CNOOC Limited' re-styled 'CNOOC China Limited' is printed without a former name, so it reads as

@@ -17,7 +17,7 @@ def official(db, name):
         return conn.execute(
             """SELECT DISTINCT e.status, e.effective_date FROM listingevent e
                                JOIN entity n ON n.id = e.entity_id WHERE n.name = ? AND e.official = 1
-                               ORDER BY e.effective_date, e.status DESC""",
+                               AND e.list_name = '1260H' ORDER BY e.effective_date, e.status DESC""",
             (name,),
         ).fetchall()
 
@@ -46,6 +46,16 @@ def test_replay_as_of_dates_across_the_history(tmp_path):
     run_cli("run", "--as-of", "2024-02-15", env=env)
     assert listed_count(db, "2024-02-15") == 73
     assert official(db, "Beijing Megvii Technology Co., Ltd.") == [("designated", "2024-01-31")]
+    # the Consolidated Screening List of 2024-02-15 compared with that of 2021-06-30: DJI's NS-CMIC record
+    # (listed 2021-12-16) is an addition of the second download, dated by its own listing date
+    with sqlite3.connect(db) as conn:
+        dji = conn.execute(
+            """SELECT c.day, c.date_kind, d.version FROM listchange c JOIN listrecord r ON r.id = c.list_record_id
+               JOIN document d ON d.id = c.document_id
+               WHERE r.name = 'SZ DJI TECHNOLOGY CO., LTD.' AND c.change = 'added'"""
+        ).fetchall()
+        removed = conn.execute("SELECT count(*) FROM listchange WHERE change = 'removed'").fetchone()[0]
+    assert dji == [("2021-12-16", "listing_date", 2)] and removed > 0
 
     run_cli("run", "--as-of", "2025-01-06", env=env)
     # the 2025 notice on public inspection (a proposal), and the DoD's release of that day with its list PDF,

@@ -94,7 +94,7 @@ def test_second_run_on_postgres_adds_nothing(replayed_postgres, tmp_path):
 def test_schema_version_on_postgres(replayed_postgres):
     from db.models import SCHEMA_VERSION
 
-    assert SCHEMA_VERSION == 3  # the lists of version 3 in the CHECK constraint, evidence, candidates
+    assert SCHEMA_VERSION == 4  # the CSL's lists in the CHECK constraint, list records and changes
     assert _pg_rows(replayed_postgres, "SELECT id, version FROM schemainfo") == [(1, SCHEMA_VERSION)]
 
 

@@ -467,15 +467,22 @@ def test_replayed_history_timeline_and_scores(replayed_copy):
         assert entity_history(session, megvii, on=D("2026-11-25"))["intervals"] == {
             "1260H": [{"start": "2024-01-31", "end": "2025-01-06"}],
             "Entity List": [{"start": "2019-10-09", "end": None}],
+            "NS-CMIC": [{"start": "2021-12-16", "end": None}],
         }
-        meg = "Beijing Megvii Technology Co., Ltd."
+        # a removal from the one list a company is on: the score drops and the residual decays (Megvii,
+        # removed from 1260H, is still on the Entity List and NS-CMIC and stays at the cap)
+        idg = "IDG Capital Partners Co., Ltd."
+        assert entity_history(session, queries.get_entity(session, name=idg), on=D("2026-11-25"))["intervals"] == {
+            "1260H": [{"start": "2024-01-31", "end": "2024-12-17"}]
+        }
         assert (
-            score(meg, "2025-01-05")
-            > score(meg, "2025-01-06")
-            > score(meg, "2025-07-07")
-            > score(meg, "2026-07-07")
+            score(idg, "2024-12-16")
+            > score(idg, "2024-12-17")
+            > score(idg, "2025-06-17")
+            > score(idg, "2026-06-17")
             > 0
         )
+        assert score(meg := "Beijing Megvii Technology Co., Ltd.", "2025-01-06") >= score(meg, "2025-07-07") > 70
         jumps = {
             (j.entity, j.day)
             for j in score_jumps(session, since=D("2026-06-01"), through=D("2026-06-30"), threshold=20)

@@ -24,7 +24,7 @@ def test_scrapy_list_and_crawl_with_printed_arguments(database_url, tmp_path):
     listed = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
-    assert set(listed.stdout.split()) == {"federal_register", "public_inspection", "dod_releases", "news"}
+    assert set(listed.stdout.split()) == {"federal_register", "public_inspection", "dod_releases", "news", "csl"}
     printed = run_cli("spider-args", "--source", "federal_register", env={"RISKWATCH_MODE": "live"})
     job = json.loads(printed.stdout.decode().strip().splitlines()[-1])
     assert job["args"]["api_base"] == "https://www.federalregister.gov/api/v1"

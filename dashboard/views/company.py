@@ -52,6 +52,18 @@ with data.session() as session:
             + ", ".join(f"{name} ({relation or 'related'})" for name, relation in profile["subsidiaries"])
         )
 
+    if as_of:
+        st.subheader("Lists")
+        lists = queries.entity_lists(session, entity_id=entity_id, on=as_of)
+        if lists.empty:
+            st.write("On no list riskwatch follows (1260H, the Consolidated Screening List's lists).")
+        else:
+            st.caption(
+                "Every list with its status since when, the official source, what it implies and the list "
+                "records behind it (how each was linked to this company)."
+            )
+            st.dataframe(queries.for_display(lists), hide_index=True, width="stretch")
+
     st.subheader("Listing intervals")
     intervals = [
         {"list": name, "from": span["start"], "until": span["end"] or "open"}

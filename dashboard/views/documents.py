@@ -16,9 +16,12 @@ with data.session() as session:
     sources = left.multiselect("Source", facets["sources"])
     statuses = middle.multiselect("Status", facets["statuses"])
     languages = right.multiselect("Language", facets["languages"])
+    lists = st.multiselect("List", facets.get("lists", []), help="only the evidence of listing events on these lists")
     period = st.date_input("Published between", value=(), help="leave empty for all dates")
     published = tuple(period) if isinstance(period, (tuple, list)) and len(period) == 2 else None
-    frame = queries.documents(session, sources=sources, statuses=statuses, languages=languages, published=published)
+    frame = queries.documents(
+        session, sources=sources, statuses=statuses, languages=languages, published=published, lists=lists
+    )
     as_of = queries.as_of(session)
     st.caption(
         f"As of {as_of.isoformat() if as_of else 'no scores yet'} · {len(frame)} documents · failed and quarantined ones keep their reason and are retried or "

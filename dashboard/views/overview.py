@@ -30,10 +30,16 @@ with data.session() as session:
 
     st.caption(f"As of {as_of.isoformat()}")
     board = data.leaderboard(data.database_url(), as_of, None)
-    shown = board.head(TOP)
     st.subheader("Exposure leaderboard")
+    on_lists = sorted({n for listed in board["listed"] for n in listed.split(", ") if n and n != "-"})
+    chosen = st.selectbox("Listed on", ["every list"] + on_lists, help="only companies listed on this list")
+    if chosen != "every list":
+        board = board[[chosen in listed.split(", ") for listed in board["listed"]]]
+    shown = board.head(TOP)
     st.caption(
-        f"Top {len(shown)} of {len(board)} companies by exposure on {as_of.isoformat()}; "
+        f"Top {len(shown)} of {len(board)} companies by exposure on {as_of.isoformat()}"
+        + (f", listed on {chosen}" if chosen != "every list" else "")
+        + "; "
         "the CSV has all of them. Status says whether the company itself is listed, since when and on whose word."
     )
     st.dataframe(

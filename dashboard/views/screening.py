@@ -23,6 +23,8 @@ SCREENING_LABELS = {
     "closest_candidate": "Closest candidate (no match)",
     "closest_score": "Its score",
     "company_page": "Company page",
+    "list_hit_count": "List hits",
+    "list_hits": "Hits on every list (how matched, since)",
 }
 
 st.title("Counterparty screening")
@@ -30,7 +32,9 @@ st.write(
     "Upload a CSV with a `name` column (optional `country`). Each row gets its best match among the "
     "companies riskwatch knows (aliases, short and Chinese names, legal-form variants), the match score, "
     "the status line (listed since when, on whose word) and the exposure score; below the match threshold "
-    "the closest candidate with its score, for review."
+    "the closest candidate with its score, for review. Every row is also screened against every record of "
+    "the Consolidated Screening List (Entity List, SDN, NS-CMIC and the other US lists), companies, people, "
+    "vessels and aircraft alike: each hit with its list, how it matched and since when."
 )
 upload = st.file_uploader("Counterparty list (CSV)", type=["csv", "txt"])
 if upload is None:
@@ -54,7 +58,7 @@ st.caption(
     f"As of {as_of.isoformat()} · {len(frame)} rows · {hits} listed · {related} with a listed parent or "
     f"subsidiary · {unmatched} without a match (closest candidate shown for review)"
 )
-shown = frame.drop(columns=["listed", "exposure_day"]).rename(columns=SCREENING_LABELS)
+shown = frame.drop(columns=["listed", "exposure_day", "hits"]).rename(columns=SCREENING_LABELS)
 shown = shown.astype(object).where(shown.notna(), "")
 st.dataframe(
     shown,
