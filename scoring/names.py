@@ -81,24 +81,47 @@ class NameResolver:
                 return True
         return False
 
-    def _closest(self, text: str, limit: int = 3) -> tuple[tuple[str, float], ...]:
-        key = normalize_name(text)
-        if not key or not self._key_list:
-            return ()
-        found, out = process.extract(key, self._key_list, scorer=fuzz.WRatio, limit=limit * 3), {}
-        for matched, _, _ in found:  # ranked by WRatio (finds partial names), scored as the linker scores
-            score = fuzz.ratio(key, matched) / 100.0
-            out[self._keys[matched]] = max(out.get(self._keys[matched], 0.0), round(score, 3))
+    def _ranked(self, key: str, matched: list[str], limit: int) -> tuple[tuple[str, float], ...]:
+        """``matched`` keys (ranked by WRatio) scored as the linker scores: the ``limit`` closest names."""
+        out: dict[str, float] = {}
+        for candidate in matched:
+            score = fuzz.ratio(key, candidate) / 100.0
+            out[self._keys[candidate]] = max(out.get(self._keys[candidate], 0.0), round(score, 3))
         return tuple(sorted(out.items(), key=lambda item: (-item[1], item[0]))[:limit])
 
-    def resolve(self, text: str) -> Resolution:
+    def resolve_many(self, texts: list[str], *, block: int = 1000) -> list[Resolution]:
+        """Many names at once (screening): the closest candidates of the unresolved ones are ranked in
+        blocks with ``rapidfuzz.process.cdist`` (WRatio, every core), then scored as the linker scores."""
+        import numpy as np
+
+        results: list[Resolution | None] = [self._resolve_known(t) for t in texts]
+        todo = [i for i, r in enumerate(results) if r is None]
+        keys = [normalize_name((texts[i] or "").strip()) for i in todo]
+        limit = 3
+        for start in range(0, len(todo), block):
+            part = keys[start : start + block]
+            scores = (
+                process.cdist(part, self._key_list, scorer=fuzz.WRatio, workers=-1)
+                if self._key_list and any(part)
+                else None
+            )
+            for row, (index, key) in enumerate(zip(todo[start : start + block], part)):
+                query = (texts[index] or "").strip()
+                closest: tuple = ()
+                if key and scores is not None:
+                    order = np.argsort(-scores[row], kind="stable")[: limit * 3]
+                    closest = self._ranked(key, [self._key_list[j] for j in order], limit)
+                results[index] = Resolution(query, None, None, closest[0][1] if closest else 0.0, closest)
+        return results  # type: ignore[return-value]
+
+    def _resolve_known(self, text: str) -> Resolution | None:
+        """``resolve`` up to the fuzzy candidates: None when only candidates are left to find."""
         query = (text or "").strip()
         if not query:
             return Resolution(query, None, None, 0.0)
         link = self._linker.link(query)
         if link is not None:
             return Resolution(query, link.entity, link.method, link.score)
-        # several entities answer to this name: the parent of the others, else nothing (shown for review)
         for surface in (query.casefold(), normalize_name(query)):
             sharing = self._surfaces.get(surface, set())
             if len(sharing) > 1:
@@ -106,8 +129,11 @@ class NameResolver:
                 if parent is not None:
                     return Resolution(query, parent, "parent", 1.0)
                 return Resolution(query, None, None, 1.0, tuple((name, 1.0) for name in sorted(sharing)))
-        closest = self._closest(query)
-        return Resolution(query, None, None, closest[0][1] if closest else 0.0, closest)
+        return None
+
+    def resolve(self, text: str) -> Resolution:
+        """One name: exact name, alias, legal-form variants, fuzzy; else the closest candidates."""
+        return self.resolve_many([text])[0]
 
 
 def resolve_entity(session: Session, name: str) -> tuple[Entity | None, Resolution]:

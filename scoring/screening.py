@@ -97,7 +97,7 @@ def screen(
     before its subsidiaries, then fuzzy), with the status line on ``on`` and the latest exposure; below
     the threshold the closest candidate and its score, for review."""
     resolver = NameResolver.from_session(session, threshold=fuzzy_threshold)
-    resolutions = [resolver.resolve(row["name"]) for row in rows]
+    resolutions = resolver.resolve_many([row["name"] for row in rows])
     matched_names = {r.entity for r in resolutions if r.entity}
     entities = {e.name: e for e in session.exec(select(Entity).where(Entity.name.in_(matched_names)))}
     lines = status_lines(session, list(entities.values()), on=on)
