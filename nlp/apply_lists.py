@@ -106,18 +106,44 @@ def _present(session: Session, source: str) -> list[ListRecord]:
     return list(session.exec(select(ListRecord).where(ListRecord.source == source, ListRecord.present == True)))  # noqa: E712
 
 
+def _record_values(record: CslRecord) -> dict:
+    """The ListRecord columns a downloaded record sets (the rest is riskwatch's bookkeeping)."""
+    return {
+        "list_name": record.list_name,
+        "record_id": record.record_id,
+        "entity_number": record.entity_number,
+        "party_type": record.party_type,
+        "name": record.name,
+        "alt_names": record.alt_names,
+        "countries": record.countries,
+        "programs": record.programs,
+        "federal_register_notice": record.federal_register_notice,
+        "start_date": record.start_date,
+        "end_date": record.end_date,
+        "dates": record.dates,
+        "remarks": record.remarks,
+        "source_list_url": record.source_list_url,
+        "source_information_url": record.source_information_url,
+        "record_hash": record.record_hash,
+        "record": record.raw,
+    }
+
+
 def _fill(row: ListRecord, record: CslRecord) -> None:
-    row.list_name, row.record_id = record.list_name, record.record_id
-    row.entity_number, row.party_type, row.name = record.entity_number, record.party_type, record.name
-    row.alt_names, row.countries, row.programs = record.alt_names, record.countries, record.programs
-    row.federal_register_notice, row.start_date, row.end_date = (
-        record.federal_register_notice,
-        record.start_date,
-        record.end_date,
+    for name, value in _record_values(record).items():
+        setattr(row, name, value)
+
+
+def _change(row: ListRecord, document: Document, change: str, day: date | None, kind: str, fields=()) -> ListChange:
+    return ListChange(
+        list_record_id=row.id,
+        document_id=document.id,
+        list_name=row.list_name,
+        change=change,
+        day=day,
+        date_kind=kind,
+        fields=list(fields),
     )
-    row.dates, row.remarks = record.dates, record.remarks
-    row.source_list_url, row.source_information_url = record.source_list_url, record.source_information_url
-    row.record_hash, row.record = record.record_hash, record.raw
 
 
 def apply_csl_download(
@@ -193,17 +219,7 @@ def apply_csl_download(
         if set(fields) & {"name", "alt_names"}:
             row.linked_against = ""
         session.add(row)
-        session.add(
-            ListChange(
-                list_record_id=row.id,
-                document_id=document.id,
-                list_name=row.list_name,
-                change="changed",
-                day=downloaded,
-                date_kind=DateKind.FIRST_SEEN,
-                fields=fields,
-            )
-        )
+        session.add(_change(row, document, "changed", downloaded, DateKind.FIRST_SEEN, fields))
         stats.changed += 1
     for key in changes.removed:
         row = rows[key]
@@ -214,16 +230,7 @@ def apply_csl_download(
         )
         row.present, row.removed_on, row.removed_document_id = False, day, document.id
         session.add(row)
-        session.add(
-            ListChange(
-                list_record_id=row.id,
-                document_id=document.id,
-                list_name=row.list_name,
-                change="removed",
-                day=day,
-                date_kind=kind,
-            )
-        )
+        session.add(_change(row, document, "removed", day, kind))
         stats.removed += 1
     session.flush()
     session.exec(
@@ -248,26 +255,10 @@ def apply_csl_download(
 def _row_values(record: CslRecord, *, source: str, document_id: int, day: date, kind: str) -> dict:
     """A new ListRecord's column values (for a Core insert)."""
     return {
+        **_record_values(record),
         "source": source,
-        "list_name": record.list_name,
-        "record_id": record.record_id,
-        "entity_number": record.entity_number,
-        "party_type": record.party_type,
-        "name": record.name,
-        "alt_names": record.alt_names,
-        "countries": record.countries,
-        "programs": record.programs,
-        "federal_register_notice": record.federal_register_notice,
-        "start_date": record.start_date,
-        "end_date": record.end_date,
         "listed_on": day,
         "date_kind": kind,
-        "dates": record.dates,
-        "remarks": record.remarks,
-        "source_list_url": record.source_list_url,
-        "source_information_url": record.source_information_url,
-        "record_hash": record.record_hash,
-        "record": record.raw,
         "first_seen_document_id": document_id,
         "last_seen_document_id": document_id,
         "present": True,
