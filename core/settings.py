@@ -95,6 +95,31 @@ class Settings(BaseSettings):
         "(crawl, process, score, alert) to prove a crash loses nothing",
     )
     dashboard_port: int = 8501
+    dashboard_address: str = Field(
+        default="127.0.0.1",
+        description="the address the dashboard listens on; anything but loopback needs sign-in ([auth] in the "
+        "secrets file) or dashboard_allow_unauthenticated",
+    )
+    dashboard_allow_unauthenticated: bool = Field(
+        default=False,
+        description="serve a non-loopback address without sign-in (everyone who reaches it is a viewer)",
+    )
+    dashboard_secrets: Path | None = Field(
+        default=None,
+        description="Streamlit secrets file with the [auth] section (default: .streamlit/secrets.toml of the project)",
+    )
+    dashboard_editors: str = Field(
+        default="",
+        description="who may change the watchlist when sign-in is on: e-mail addresses and @domains, comma-separated",
+    )
+    dashboard_editor_groups: str = Field(
+        default="", description="or: values of the ID token's groups claim that make an editor, comma-separated"
+    )
+    dashboard_viewers: str = Field(
+        default="",
+        description="who may sign in at all (e-mail addresses and @domains); empty: anyone the identity provider signs in",
+    )
+    dashboard_groups_claim: str = Field(default="groups", description="the ID token claim holding the groups")
     dashboard_base_url: str = Field(default="http://localhost:8501", description="for links in alerts")
     log_level: str = "INFO"
 

@@ -13,11 +13,14 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 # its first visit, so that no later first visit to a page pays for them.
 import dashboard.charts  # noqa: E402, F401
 import scoring.screening  # noqa: E402, F401
+from dashboard import access  # noqa: E402
 
 # Not "pages/": that folder name turns on Streamlit's legacy automatic pages next to st.navigation.
 PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="riskwatch", layout="wide")
+user = access.identity()  # with sign-in configured, nothing below shows before someone allowed signs in
+access.sidebar(user)
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/monitoring:", default=True),
@@ -26,6 +29,7 @@ navigation = st.navigation(
         st.Page(PAGES / "alerts.py", title="Alerts", icon=":material/notifications:"),
         st.Page(PAGES / "screening.py", title="Screening", icon=":material/fact_check:"),
         st.Page(PAGES / "sources.py", title="Sources", icon=":material/rss_feed:"),
+        st.Page(PAGES / "audit.py", title="Audit", icon=":material/history:"),
     ]
 )
 navigation.run()

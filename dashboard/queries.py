@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from datetime import date, timedelta
 
 import pandas as pd
@@ -12,6 +14,7 @@ from sqlmodel import Session, select
 from db.models import Alert, CandidateEvent, Document, Entity, ExposureScore, ListingEvent, Source
 from core.vocabulary import DocType, ListingStatus
 from scoring.model import group_facts
+from db import queries as db_queries
 from scoring.status import alert_headline, evidence_label, status_line, status_lines
 
 
@@ -629,11 +632,23 @@ def watchlist(session: Session) -> pd.DataFrame:
     return frame
 
 
-def set_watched(session: Session, *, watched: dict[int, bool]) -> int:
-    """Mark entities (id -> watched) on or off the curated watchlist and commit; returns how many."""
-    for entity_id, flag in watched.items():
-        entity = session.get(Entity, entity_id)
-        entity.watched = flag
-        session.add(entity)
-    session.commit()
-    return len(watched)
+def set_watched(session: Session, *, watched: dict[int, bool], actor: str, how: str) -> int:
+    """Watchlist edits from the Alerts page (``db.queries.set_watched``: each with its audit row)."""
+    return db_queries.set_watched(session, watched=watched, actor=actor, how=how)
+
+
+def audit_log(session: Session, *, limit: int | None = None) -> pd.DataFrame:
+    """The audit trail as the Audit page shows and exports it, newest first."""
+    rows = [
+        {
+            "when": e.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "who": e.actor,
+            "how": e.how,
+            "action": e.action,
+            "target": e.target,
+            "before": json.dumps(e.before, ensure_ascii=False),
+            "after": json.dumps(e.after, ensure_ascii=False),
+        }
+        for e in db_queries.audit_entries(session, limit=limit)
+    ]
+    return pd.DataFrame(rows, columns=["when", "who", "how", "action", "target", "before", "after"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import DDL, JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from core.vocabulary import (
@@ -24,7 +24,8 @@ from core.vocabulary import (
 #    Document.text (never written) dropped.
 # 3: the lists Section 1237, UFLPA Entity List and Unreliable Entity List (China) (ListingEvent's CHECK
 #    constraint); ListingEvent.evidence; CandidateEvent. db/migrations.py upgrades a version 2 database.
-# 4: the Consolidated Screening List's lists (ListingEvent's CHECK constraint); ListRecord, ListChange.
+# 4: the Consolidated Screening List's lists (ListingEvent's CHECK constraint); ListRecord, ListChange;
+#    AuditEntry (append-only: triggers refuse UPDATE and DELETE).
 SCHEMA_VERSION = 4
 
 
@@ -333,3 +334,39 @@ class CrawlRun(SQLModel, table=True):
         """The run failed (or never finished); a blocked or unreachable best-effort source is not a failure."""
         # a best-effort source the CDN refused or that did not answer ended normally and says why
         return self.status != CrawlRunStatus.FINISHED and self.status not in DEGRADED_RUN_STATUSES
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change made by a person through the dashboard or the CLI: who, when, what, before and after.
+    Append-only: the application only inserts, and the database refuses UPDATE and DELETE (triggers)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(index=True)  # a signed-in e-mail address, or "os:<user>" (the CLI, the local dashboard)
+    how: str  # oidc | local | cli
+    action: str  # e.g. "watchlist.set"
+    target: str  # what was changed, e.g. the entity's name
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    note: str | None = None
+
+
+for _operation in ("UPDATE", "DELETE"):
+    event.listen(
+        AuditEntry.__table__,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER IF NOT EXISTS auditentry_no_{_operation.lower()} BEFORE {_operation} ON auditentry "
+            "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+event.listen(
+    AuditEntry.__table__,
+    "after_create",
+    DDL(
+        "CREATE OR REPLACE FUNCTION auditentry_append_only() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'the audit trail is append-only'; END; $$ LANGUAGE plpgsql; "
+        "CREATE TRIGGER auditentry_append_only BEFORE UPDATE OR DELETE ON auditentry "
+        "FOR EACH ROW EXECUTE FUNCTION auditentry_append_only()"
+    ).execute_if(dialect="postgresql"),
+)

@@ -523,3 +523,52 @@ def source_statuses(session: Session, *, names: list[str]) -> list[dict[str, Any
             }
         )
     return rows
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: str,
+    how: str,
+    action: str,
+    target: str,
+    before: dict,
+    after: dict,
+    note: str | None = None,
+) -> None:
+    """Append one audit row (committed with the change it records, by the caller)."""
+    from db.models import AuditEntry
+
+    session.add(AuditEntry(actor=actor, how=how, action=action, target=target, before=before, after=after, note=note))
+
+
+def set_watched(session: Session, *, watched: dict[int, bool], actor: str, how: str) -> int:
+    """Put entities (id -> watched) on or off the watchlist, each change with its audit row, in one
+    transaction; returns how many changed (setting what is already set records nothing)."""
+    changed = 0
+    for entity_id, flag in watched.items():
+        entity = session.get(Entity, entity_id)
+        if entity is None or entity.watched == flag:
+            continue
+        record_change(
+            session,
+            actor=actor,
+            how=how,
+            action="watchlist.set",
+            target=entity.name,
+            before={"watched": entity.watched},
+            after={"watched": flag},
+        )
+        entity.watched = flag
+        session.add(entity)
+        changed += 1
+    session.commit()
+    return changed
+
+
+def audit_entries(session: Session, *, limit: int | None = None) -> list:
+    """The audit trail, newest first."""
+    from db.models import AuditEntry
+
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return list(session.exec(query.limit(limit) if limit else query))

@@ -334,11 +334,25 @@ STREAMLIT_FLAGS = ("--browser.gatherUsageStats", "false", "--client.toolbarMode"
 
 
 def _serve_dashboard(port: int) -> None:
+    from core.access import auth_configured, is_loopback, secrets_file, serving_problem
+
     settings = get_settings()
+    problem = serving_problem(settings)
+    if problem:
+        console.print(f"[red]{escape(problem)}[/red]")
+        raise typer.Exit(2)
+    address = settings.dashboard_address
+    signed_in = auth_configured(settings)
+    if not is_loopback(address):
+        warning = "sign-in required (OpenID Connect)" if signed_in else "NO SIGN-IN: every visitor is a viewer"
+        console.print(
+            f"[yellow]warning: the dashboard listens on {address}, reachable from the network; {warning}[/yellow]"
+        )
     env = os.environ.copy()
     env["RISKWATCH_DATABASE_URL"] = settings.resolved_database_url
     app_path = PROJECT_ROOT / "dashboard" / "app.py"
-    console.print(f"dashboard: http://localhost:{port}  (Ctrl-C to stop)")
+    shown = "localhost" if is_loopback(address) else address
+    console.print(f"dashboard: http://{shown}:{port}  (Ctrl-C to stop)")
     command = [
         sys.executable,
         "-m",
@@ -347,10 +361,14 @@ def _serve_dashboard(port: int) -> None:
         str(app_path),
         "--server.port",
         str(port),
+        "--server.address",
+        address,
         "--server.headless",
         "true",
         *STREAMLIT_FLAGS,
     ]
+    if signed_in:
+        command += ["--secrets.files", str(secrets_file(settings))]
     try:
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
@@ -608,6 +626,79 @@ def screen(
             escape(r.status_line),
             f"{r.exposure:.1f}" if r.exposure is not None else "-",
             escape(r.list_hits) or "-",
+        )
+    out.print(table)
+
+
+@app.command()
+def watch(
+    name: Annotated[str, typer.Argument(help="entity name or alias, e.g. BYD")],
+    off: Annotated[bool, typer.Option("--off", help="take it off the watchlist")] = False,
+    note: Annotated[Optional[str], typer.Option(help="why (kept in the audit trail)")] = None,
+) -> None:
+    """Put a company on the watchlist (or --off): who is alerted. Recorded in the audit trail as the OS user."""
+    from core.access import os_actor
+    from db.queries import record_change, set_watched
+    from scoring.names import resolve_entity
+
+    with session_scope(get_settings()) as session:
+        entity, resolution = resolve_entity(session, name)
+        if entity is None:
+            console.print(f"[red]{escape(resolution.message)}[/red]")
+            raise typer.Exit(1)
+        entity_name = entity.name
+        changed = set_watched(session, watched={entity.id: not off}, actor=os_actor(), how="cli")
+        if changed and note:
+            record_change(
+                session,
+                actor=os_actor(),
+                how="cli",
+                action="note",
+                target=entity_name,
+                before={},
+                after={},
+                note=note,
+            )
+            session.commit()
+    state = "off" if off else "on"
+    out.print(f"{entity_name}: {'now' if changed else 'already'} {state} the watchlist")
+
+
+@app.command()
+def audit(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    limit: Annotated[int, typer.Option(help="rows to show (table only)")] = 50,
+) -> None:
+    """The audit trail: every change made through the dashboard or the CLI, newest first."""
+    from db.queries import audit_entries
+
+    with session_scope(get_settings()) as session:
+        rows = [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "how": e.how,
+                "action": e.action,
+                "target": e.target,
+                "before": e.before,
+                "after": e.after,
+                "note": e.note,
+            }
+            for e in audit_entries(session)
+        ]
+    if as_json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("when", "who", "how", "action", "changed", "before", "after", title="audit trail")
+    for row in rows[:limit]:
+        table.add_row(
+            row["at"][:19],
+            escape(row["actor"]),
+            row["how"],
+            row["action"],
+            escape(row["target"]),
+            escape(json.dumps(row["before"])),
+            escape(json.dumps(row["after"]) + (f" ({row['note']})" if row["note"] else "")),
         )
     out.print(table)
 

@@ -40,9 +40,17 @@ def test_alert_log_newest_first_and_watchlist_edits(session):
     frame = queries.watchlist(session)
     assert list(frame["entity"]) == ["Acme Holdings", "BYD Company Limited"]
     assert list(frame["country"]) == ["", "CN"] and list(frame["watched"]) == [False, True]
-    assert queries.set_watched(session, watched={acme.id: True, byd.id: False}) == 2
+    assert (
+        queries.set_watched(session, watched={acme.id: True, byd.id: False}, actor="ann@bank.example", how="oidc") == 2
+    )
     session.expire_all()
     assert {e.name: e.watched for e in session.exec(select(Entity))} == {
         "Acme Holdings": True,
         "BYD Company Limited": False,
     }
+    assert queries.set_watched(session, watched={acme.id: True}, actor="ann@bank.example", how="oidc") == 0
+    audit = queries.audit_log(session)  # one row per change, none for setting what was set
+    assert list(zip(audit["who"], audit["target"], audit["before"], audit["after"])) == [
+        ("ann@bank.example", "BYD Company Limited", '{"watched": true}', '{"watched": false}'),
+        ("ann@bank.example", "Acme Holdings", '{"watched": false}', '{"watched": true}'),
+    ]

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from dashboard import data, queries
+from dashboard import access, data, queries
 from core.settings import Settings
 
 st.title("Alerts")
 
+user = access.identity()
 with data.session() as session:
     as_of = queries.as_of(session)
     st.caption(f"As of {as_of.isoformat() if as_of else 'no scores yet'}")
@@ -37,8 +38,11 @@ with data.session() as session:
     st.subheader("Watchlist")
     st.write(
         "The watchlist decides who is alerted: only companies marked *watched* get listing, watch and score "
-        "alerts (every listing is still stored, scored and shown). Tick or untick, then save."
+        "alerts (every listing is still stored, scored and shown). Tick or untick, then save; every change is "
+        "recorded in the audit trail (Audit page) with who made it."
     )
+    if not user.can_edit:
+        st.info(f"You ({user.actor}) are a viewer: only editors can change the watchlist.")
     frame = queries.watchlist(session)
     if frame.empty:
         st.info("No companies yet. Run `riskwatch demo` or `riskwatch run`.")
@@ -47,11 +51,16 @@ with data.session() as session:
         frame,
         hide_index=True,
         width="stretch",
-        disabled=["id", "entity", "country"],
+        disabled=["id", "entity", "country"] + ([] if user.can_edit else ["watched"]),
         column_config={"id": None, "entity": "Company", "country": "Country", "watched": "Alert on changes"},
         key="watchlist",
     )
     changed = edited[edited["watched"] != frame["watched"]]
-    if not changed.empty and st.button(f"Save {len(changed)} change(s)"):
-        saved = queries.set_watched(session, watched={int(row.id): bool(row.watched) for row in changed.itertuples()})
+    if user.can_edit and not changed.empty and st.button(f"Save {len(changed)} change(s)"):
+        saved = queries.set_watched(
+            session,
+            watched={int(row.id): bool(row.watched) for row in changed.itertuples()},
+            actor=user.actor,
+            how=user.how,
+        )
         st.success(f"Saved {saved} change(s) to the watchlist")
