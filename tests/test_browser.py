@@ -133,6 +133,16 @@ PAGES = [
         "text=Listing intervals",
         ["Alibaba Group Holding Limited", "LISTED on 1260H since 2026-06-08"],
     ),
+    (
+        "/company?entity=Huawei",
+        "text=Listing intervals",
+        [
+            "Huawei Technologies Co., Ltd.",
+            "LISTED on Entity List since 2019-05-16",
+            "LISTED on NS-CMIC since 2021-06-03",
+            "Consolidated Screening List download of",
+        ],
+    ),
     ("/company?entity=Nowhere%20Widgets", "text=no company named", ["Nowhere Widgets"]),
     (
         "/documents",

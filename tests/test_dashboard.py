@@ -257,3 +257,22 @@ def test_document_query_filters(replayed_copy):
         )
         assert set(notices["published"]) == {date(2025, 1, 7), date(2026, 6, 10)}
     engine.dispose()
+
+
+def test_audit_page_lists_every_change_and_says_when_there_is_none(replayed_copy):
+    app = _page("audit.py")
+    assert not app.exception and app.info[0].value == "No change recorded yet."
+    alerts = _page("alerts.py")
+    assert not alerts.exception
+    alerts.selectbox(key="watch_pick").select("Huawei Technologies Co., Ltd.").run()
+    alerts.button(key="watch_toggle").click().run()
+    assert not alerts.exception and "is on the watchlist now" in alerts.success[-1].value
+    app = _page("audit.py")
+    trail = app.dataframe[0].value
+    assert list(trail["Changed"]) == ["Huawei Technologies Co., Ltd."] and list(trail["Who"])[0].startswith("os:")
+    assert list(trail["How signed in"]) == ["local"] and list(trail["After"]) == ['{"watched": true}']
+
+
+def test_audit_page_empty_database(engine):
+    app = _page("audit.py")
+    assert not app.exception and app.info[0].value == "No change recorded yet."

@@ -47,6 +47,16 @@ with data.session() as session:
     if frame.empty:
         st.info("No companies yet. Run `riskwatch demo` or `riskwatch run`.")
         st.stop()
+    names = dict(zip(frame["entity"], zip(frame["id"], frame["watched"])))
+    pick, act = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = pick.selectbox("Company", list(names), index=None, key="watch_pick", disabled=not user.can_edit)
+    if chosen is not None:
+        entity_id, watched = names[chosen]
+        label = "Stop alerting on it" if watched else "Alert on it"
+        if act.button(label, disabled=not user.can_edit, key="watch_toggle"):
+            queries.set_watched(session, watched={int(entity_id): not bool(watched)}, actor=user.actor, how=user.how)
+            st.success(f"{chosen} is {'off' if watched else 'on'} the watchlist now (recorded in the audit trail)")
+            frame = queries.watchlist(session)
     edited = st.data_editor(
         frame,
         hide_index=True,
