@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from core.dates import find_dates
@@ -307,8 +307,31 @@ class EntityIndex:
             digest.update(f"{entity_id}\t{surface}\n".encode())
         self.fingerprint = digest.hexdigest()[:16]
 
-    def resolve(self, name: str, alt_names: list[str], linked_to: list[str] = ()) -> Link:
-        """The entity a record names, how, and the near matches for review."""
+    def near_matches(self, names: list[str], block: int = 2000) -> list[list[tuple[int, float]]]:
+        """Per name, the surfaces (position, score 0-100) at or above the review threshold, best first:
+        ``rapidfuzz.process.cdist`` in blocks on every core (thousands of records on a first download)."""
+        import numpy as np
+
+        keys = [normalize_name(n) for n in names]
+        out: list[list[tuple[int, float]]] = [[] for _ in names]
+        if not self.choices:
+            return out
+        for start in range(0, len(keys), block):
+            scores = process.cdist(
+                keys[start : start + block],
+                self.choices,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=FUZZY_REVIEW,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            for row, col in zip(*np.nonzero(scores)):
+                out[start + int(row)].append((int(col), float(scores[row, col])))
+        return [sorted(found, key=lambda pair: (-pair[1], pair[0]))[:8] for found in out]
+
+    def resolve(self, name: str, alt_names: list[str], linked_to: list[str] = (), near=None) -> Link:
+        """The entity a record names, how, and the near matches for review (``near``: this name's
+        ``near_matches``, when computed for many records at once)."""
         for method, key, index, score in (
             ("official name", printed_key, self.canonical, 1.0),  # an entity's own name before any alias
             ("printed name", printed_key, self.printed, 1.0),
@@ -334,10 +357,10 @@ class EntityIndex:
                         [{"entity": self.names[o], "score": score, "why": f"same {method}"} for o in sorted(owners)],
                     )
         candidates = []
+        if near is None:
+            near = self.near_matches([name])[0]
         if self.choices:
-            for _, score, position in process.extract(
-                normalize_name(name), self.choices, scorer=fuzz.token_sort_ratio, limit=8, score_cutoff=FUZZY_REVIEW
-            ):
+            for position, score in near:
                 entity = self.names[self.owners[position]]
                 if all(c["entity"] != entity for c in candidates):
                     candidates.append({"entity": entity, "score": round(score / 100, 3), "why": "similar name"})
@@ -358,41 +381,83 @@ def link_records(session: Session, *, source: str, max_passes: int = 3) -> int:
     on the next pass (the NS-CMIC record "SZ DJI Technology" naming DJI links the Entity List's entry of
     that name). Returns the number of records newly linked."""
     linked = 0
+    columns = (
+        ListRecord.id,
+        ListRecord.list_name,
+        ListRecord.record_id,
+        ListRecord.party_type,
+        ListRecord.name,
+        ListRecord.alt_names,
+        ListRecord.remarks,
+    )
+    table = ListRecord.__table__
     for _ in range(max_passes):
         index = EntityIndex(queries.all_entities_with_aliases(session))
+        # only the columns resolution reads (not the records as downloaded), written back with Core updates
         todo = session.exec(
-            select(ListRecord).where(
+            select(*columns).where(
                 ListRecord.source == source,
                 ListRecord.entity_id == None,  # noqa: E711
                 ListRecord.linked_against != index.fingerprint,
             )
         ).all()
-        now_linked = []
+        companies = [row for row in todo if row.party_type == SCORED_PARTY]
+        near = dict(zip((row.id for row in companies), index.near_matches([row.name for row in companies])))
+        updates, now_linked = [], []
         for row in todo:
-            row.linked_against = index.fingerprint
+            values = {"rid": row.id, "linked_against": index.fingerprint}
             if row.party_type != SCORED_PARTY:
-                row.link_note = f"a {row.party_type}: kept and screened, not linked to companies"
-                session.add(row)
-                continue
-            link = index.resolve(row.name, row.alt_names, _linked_to(row.remarks))
-            row.entity_id, row.link_method, row.link_score = link.entity_id, link.method, link.score
-            row.link_note, row.candidates = link.note, link.candidates
-            session.add(row)
-            if link.entity_id is not None:
-                now_linked.append(row)
-        session.flush()
-        for row in now_linked:
-            entity = session.get(Entity, row.entity_id)
+                values.update(
+                    entity_id=None,
+                    link_method=None,
+                    link_score=None,
+                    link_note=f"a {row.party_type}: kept and screened, not linked to companies",
+                    candidates=[],
+                )
+            else:
+                link = index.resolve(row.name, row.alt_names or [], _linked_to(row.remarks), near=near.get(row.id))
+                values.update(
+                    entity_id=link.entity_id,
+                    link_method=link.method,
+                    link_score=link.score,
+                    link_note=link.note,
+                    candidates=link.candidates,
+                )
+                if link.entity_id is not None:
+                    now_linked.append((row, link.entity_id))
+            updates.append(values)
+        if updates:
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("rid"))
+                .values(
+                    {
+                        name: bindparam(name)
+                        for name in (
+                            "linked_against",
+                            "entity_id",
+                            "link_method",
+                            "link_score",
+                            "link_note",
+                            "candidates",
+                        )
+                    }
+                ),
+                updates,
+            )
+        for row, entity_id in now_linked:
+            entity = session.get(Entity, entity_id)
             queries.upsert_entity(
                 session,
                 name=entity.name,
-                aliases=[(n, "list") for n in [row.name, *row.alt_names] if n != entity.name],
+                aliases=[(n, "list") for n in [row.name, *(row.alt_names or [])] if n != entity.name],
                 alias_source=f"CSL {row.list_name} record {row.record_id}",
             )
+        session.flush()
         linked += len(now_linked)
         if not now_linked:
             break
-    session.flush()
+    session.expire_all()  # the Core updates are not in the identity map
     sync_listing_events(session, source=source)
     return linked
 
