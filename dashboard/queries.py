@@ -442,14 +442,14 @@ def document_facets(session: Session) -> dict[str, list[str]]:
     }
 
 
-def entity_lists(session: Session, *, entity_id: int, on: date) -> pd.DataFrame:
+def entity_lists(session: Session, *, entity_id: int, on: date, line=None) -> pd.DataFrame:
     """Every list the entity has a state on (``on``): status, since, the source document, what the
     listing implies (with its dates and legal basis), and the list records behind it with how each was
     linked."""
     from db.models import ListRecord
     from scoring.status import list_implication
 
-    line = status_line(session, session.get(Entity, entity_id), on=on)
+    line = line or status_line(session, session.get(Entity, entity_id), on=on)  # the page's own, when given
     records: dict[str, list[ListRecord]] = {}
     for record in session.exec(select(ListRecord).where(ListRecord.entity_id == entity_id)):
         records.setdefault(record.list_name, []).append(record)

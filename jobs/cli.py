@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -369,10 +368,11 @@ def _serve_dashboard(port: int) -> None:
     ]
     if signed_in:
         command += ["--secrets.files", str(secrets_file(settings))]
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Streamlit replaces this process: a signal to riskwatch's PID (Ctrl-C, systemd, a supervisor) reaches the
+    # server itself, and no server is left behind when riskwatch is stopped.
+    os.execve(sys.executable, command, env)
 
 
 @app.command()

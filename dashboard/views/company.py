@@ -41,8 +41,9 @@ with data.session() as session:
         + (" · on the watchlist" if profile["watched"] else "")
         + (f" · “{query}” resolved by {resolution.method}" if query != profile["name"] else "")
     )
-    if as_of:
-        status_box(queries.entity_status(session, entity_id=entity_id, on=as_of))
+    line = queries.entity_status(session, entity_id=entity_id, on=as_of) if as_of else None
+    if line is not None:
+        status_box(line)
 
     if profile["parent"]:
         st.write(f"{profile['parent'][1] or 'related'} of **{profile['parent'][0]}**")
@@ -54,7 +55,7 @@ with data.session() as session:
 
     if as_of:
         st.subheader("Lists")
-        lists = queries.entity_lists(session, entity_id=entity_id, on=as_of)
+        lists = queries.entity_lists(session, entity_id=entity_id, on=as_of, line=line)
         if lists.empty:
             st.write("On no list riskwatch follows (1260H, the Consolidated Screening List's lists).")
         else:
