@@ -1094,3 +1094,39 @@ def test_article_text_drops_scripts(doc):
     html, _ = doc
     text = extract(article_text, html.encode(), "text/html; charset=utf-8")
     assert text is not None and "stealCookies" not in text
+
+
+# --- the Consolidated Screening List ---
+
+REAL_CSL = json.loads((DATA_DIR.parent / "tests" / "data" / "csl" / "real_shapes.json").read_text(encoding="utf-8"))
+REAL_CSL.pop("_note")
+
+
+def _csl_contract(body: bytes) -> None:
+    from nlp.official.csl import CslFormatError, parse_csl
+
+    try:
+        snapshot = parse_csl(body, downloaded=date(2026, 12, 1))
+    except CslFormatError as exc:
+        assert str(exc)
+        event("rejected")
+        return
+    for record in snapshot.records:
+        assert record.name and record.list_name and record.record_id and record.record_hash
+        assert all(isinstance(v, str) for v in record.alt_names + record.countries + record.programs)
+    event("read")
+
+
+@fuzz(200)
+@given(payload=mutated_json(REAL_CSL))
+@example(payload={"results": [{"id": "1", "source": "x", "name": "n", "addresses": 5, "ids": 7, "alt_names": 3}]})
+@example(payload={"results": [{"id": ["1"], "source": {"a": 1}, "name": None}]})
+@example(payload={"results": [{"id": "1", "source": "x", "name": "n", "start_date": 20200101, "ids": [{"type": 1}]}]})
+def test_csl_mutated_real_records_are_read_or_rejected_with_a_reason(payload):
+    _csl_contract(json.dumps(payload).encode())
+
+
+@fuzz(200)
+@given(body=mutated_bytes(json.dumps(REAL_CSL).encode()))
+def test_csl_mutated_real_bytes_are_read_or_rejected_with_a_reason(body):
+    _csl_contract(body)

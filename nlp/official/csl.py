@@ -157,6 +157,11 @@ def _strings(value) -> list[str]:
     return []
 
 
+def _objects(value) -> list[dict]:
+    """The objects of a list field (addresses, ids); anything else is no objects."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _iso_day(value, what: str, notes: list[str], *, latest: date | None) -> date | None:
     text = _text(value)
     if text is None:
@@ -233,14 +238,12 @@ def parse_csl(body: bytes, *, downloaded: date | None = None) -> CslSnapshot:
         seen.add(key)
         what = f"record {record_id} ({list_name})"
         dates = {}
-        for ident in item.get("ids") or []:
-            if isinstance(ident, dict) and (kind := ID_DATES.get((_text(ident.get("type")) or "").lower())):
+        for ident in _objects(item.get("ids")):
+            if kind := ID_DATES.get((_text(ident.get("type")) or "").lower()):
                 day = _iso_day(ident.get("number"), f"{what} {ident.get('type')}", notes, latest=None)
                 if day:
                     dates[kind] = day.isoformat()
-        countries = [
-            c for c in (_text(a.get("country")) for a in item.get("addresses") or [] if isinstance(a, dict)) if c
-        ]
+        countries = [c for c in (_text(a.get("country")) for a in _objects(item.get("addresses"))) if c]
         if _text(item.get("country")):
             countries.append(_text(item.get("country")))
         remarks = _text(item.get("remarks"))
