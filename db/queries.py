@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
 from db.models import (
@@ -218,6 +219,7 @@ def http_validators(session: Session, *, source_name: str) -> dict[str, dict]:
         select(Document)
         .join(Source)
         .where(Source.name == source_name, Document.status != "failed")
+        .options(load_only(Document.url, Document.meta, Document.version))  # never the raw bytes (35 MB a CSL)
         .order_by(Document.version)
     )
     for document in rows:
