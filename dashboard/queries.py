@@ -488,6 +488,8 @@ def document_detail(session: Session, *, document_id: int) -> dict:
     document = session.get(Document, document_id)
     if document.doc_type == DocType.LIST_PDF:
         text = "(a list PDF: its rows are in the mentions below)"
+    elif document.doc_type == DocType.SCREENING_LIST:
+        text = _screening_list_summary(document)
     else:
         try:
             reader = article_text if document.doc_type == DocType.ARTICLE else document_text
@@ -507,6 +509,34 @@ def document_detail(session: Session, *, document_id: int) -> dict:
         "mentions": pd.DataFrame(mentions, columns=["entity", "text", "link method", "link score", "sentence"]),
         "candidates": document_candidates(session, document_id=document_id),
     }
+
+
+def _screening_list_summary(document: Document) -> str:
+    """A screening-list download in words (its records per list, what it changed, what was audited),
+    instead of megabytes of JSON."""
+    audit = (document.meta or {}).get("csl")
+    size = f"{len(document.raw or b''):,} bytes, content hash {document.content_hash[:16]}"
+    if not audit:
+        return (
+            f"Consolidated Screening List download ({size}); not applied: {document.failure_reason or document.status}"
+        )
+    lines = [
+        f"Consolidated Screening List download, version {document.version} ({size})",
+        f"{audit['records']:,} records: " + ", ".join(f"{n} {c:,}" for n, c in audit["counts"].items()),
+        f"compared with the last applied download: {audit['added']:,} added, {audit['removed']:,} removed, "
+        f"{audit['changed']:,} changed",
+    ]
+    if audit.get("unknown_fields"):
+        lines.append(
+            "unknown fields (kept, audited): " + ", ".join(f"{k} ×{v}" for k, v in audit["unknown_fields"].items())
+        )
+    if audit.get("unknown_lists"):
+        lines.append("lists not in data/lists.toml (kept, not scored): " + ", ".join(audit["unknown_lists"]))
+    if audit.get("notes"):
+        lines.append(
+            f"{audit.get('notes_total', len(audit['notes']))} values ignored, e.g. " + "; ".join(audit["notes"][:5])
+        )
+    return "\n".join(lines)
 
 
 CANDIDATE_COLUMNS = ["organisation", "list", "status", "date", "kind of date", "cue", "sentence", "evidence"]

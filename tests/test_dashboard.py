@@ -276,3 +276,17 @@ def test_audit_page_lists_every_change_and_says_when_there_is_none(replayed_copy
 def test_audit_page_empty_database(engine):
     app = _page("audit.py")
     assert not app.exception and app.info[0].value == "No change recorded yet."
+
+
+def test_a_screening_list_download_reads_as_a_summary_not_json(replayed_copy):
+    from sqlmodel import select
+
+    from db.models import Document
+
+    engine = make_engine(replayed_copy)
+    with Session(engine) as session:
+        document = session.exec(select(Document).where(Document.doc_type == "Screening List")).one()
+        text = queries.document_detail(session, document_id=document.id)["text"]
+    engine.dispose()
+    assert text.startswith("Consolidated Screening List download, version 1")
+    assert "Entity List" in text and "added" in text and "{" not in text
